@@ -1,0 +1,69 @@
+using McMaster.Extensions.CommandLineUtils;
+using Orchestra.Configuration;
+using Orchestra.Discovery;
+using Orchestra.Hooks;
+using Orchestra.Variables;
+using Spectre.Console;
+
+namespace Orchestra.Cli;
+
+/// <summary>What every command shares: the host, the global options, and loading the workspace with its hooks.</summary>
+internal sealed class CommandContext(CliHost host, CommandOption configOption, CommandOption noColorOption)
+{
+    public CliHost Host => host;
+
+    public TextWriter Out => host.Out;
+
+    /// <summary>Colour only on a terminal, and never with <c>--no-color</c> or <c>NO_COLOR</c> set.</summary>
+    public bool UseColor =>
+        host.IsTerminal && !noColorOption.HasValue() && string.IsNullOrEmpty(host.GetEnvironmentVariable("NO_COLOR"));
+
+    public string ConfigPath() =>
+        WorkspaceLocator.Locate(host.CurrentDirectory, configOption.Value() ?? host.GetEnvironmentVariable(WorkspaceLocator.ConfigVariable));
+
+    /// <summary>A console for tables and colour that writes to the host's output.</summary>
+    public IAnsiConsole CreateConsole()
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = UseColor ? AnsiSupport.Yes : AnsiSupport.No,
+            ColorSystem = UseColor ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
+            Out = new AnsiConsoleOutput(host.Out),
+            Interactive = host.IsTerminal ? InteractionSupport.Yes : InteractionSupport.No,
+        });
+        if (!host.IsTerminal)
+            console.Profile.Width = 240;
+        return console;
+    }
+
+    /// <summary>
+    /// Loads the workspace and runs <paramref name="body"/> between the global and per-command before/after hooks.
+    /// A failing before hook stops the command; after hooks run only when it succeeded.
+    /// </summary>
+    public async Task<int> RunInWorkspaceAsync(string command, Func<Workspace, CancellationToken, Task<int>> body, CancellationToken cancellationToken)
+    {
+        var workspace = WorkspaceLoader.Load(ConfigPath());
+        var settings = workspace.Config.Commands.GetValueOrDefault(command);
+        var before = workspace.Config.Hooks.Before.Concat(settings?.Hooks.Before ?? []).ToList();
+        var after = workspace.Config.Hooks.After.Concat(settings?.Hooks.After ?? []).ToList();
+        var hooks = before.Count + after.Count == 0
+            ? null
+            : new HookRunner(workspace.Root, new EnvironmentResolver(workspace).ResolveShared(command), host.Error);
+
+        if (hooks is not null && await hooks.RunAsync(before, cancellationToken) is { Succeeded: false } failedBefore)
+            throw new CommandFailedException($"The before hook '{failedBefore.FailedCommand}' failed with exit code {failedBefore.ExitCode}, so '{command}' did not run.");
+
+        var exitCode = await body(workspace, cancellationToken);
+
+        if (exitCode == ExitCodes.Success && hooks is not null && await hooks.RunAsync(after, cancellationToken) is { Succeeded: false } failedAfter)
+            throw new CommandFailedException($"The after hook '{failedAfter.FailedCommand}' failed with exit code {failedAfter.ExitCode}.");
+        return exitCode;
+    }
+
+    /// <summary>Writes a configuration error as one line per problem, each starting with <c>file:line:column</c>.</summary>
+    public void ReportConfigurationErrors(ConfigurationException e)
+    {
+        foreach (var error in e.Errors)
+            host.Error.WriteLine($"error: {error}");
+    }
+}

@@ -1,0 +1,26 @@
+using McMaster.Extensions.CommandLineUtils;
+using Orchestra.Cli.Output;
+using Orchestra.Discovery;
+
+namespace Orchestra.Cli.Commands;
+
+/// <summary><c>config</c>: the resolved configuration, as tables or JSON.</summary>
+internal static class ConfigCommand
+{
+    public static void Register(CommandLineApplication app, CommandContext context, IDictionary<CommandLineApplication, Func<CancellationToken, Task<int>>> handlers)
+    {
+        app.Command("config", command =>
+        {
+            command.Description = "Print the resolved configuration: services, kinds, ports, dependencies and vendors.";
+            var json = command.Option("--json", "Print JSON for scripts.", CommandOptionType.NoValue);
+            handlers[command] = ct => context.RunInWorkspaceAsync("config", (workspace, _) =>
+            {
+                if (json.HasValue())
+                    ConfigJsonWriter.Write(workspace, context.Out);
+                else
+                    ConfigTables.Write(workspace, context.CreateConsole());
+                return Task.FromResult(ExitCodes.Success);
+            }, ct);
+        });
+    }
+}

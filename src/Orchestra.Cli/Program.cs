@@ -1,0 +1,3 @@
+using Orchestra.Cli;
+
+return await OrchestraCli.RunAsync(args, CliHost.FromProcess());

@@ -1,0 +1,7 @@
+namespace Orchestra.Cli;
+
+/// <summary>The command line asks for something that cannot be done as asked; exit code 2.</summary>
+public sealed class UsageException(string message) : Exception(message);
+
+/// <summary>The work of a command failed in a way already explained to the user; exit code 1.</summary>
+public sealed class CommandFailedException(string message) : Exception(message);

@@ -1,0 +1,156 @@
+using System.Globalization;
+using Orchestra.Configuration.Yaml;
+using YamlDotNet.RepresentationModel;
+
+namespace Orchestra.Configuration;
+
+/// <summary>Reads orchestra.yml.</summary>
+public static class WorkspaceConfigReader
+{
+    public const string FileName = "orchestra.yml";
+
+    /// <summary>The Orchestra commands that may carry their own <c>commands.&lt;name&gt;</c> settings.</summary>
+    public static readonly IReadOnlyList<string> CommandNames =
+        ["start", "stop", "restart", "ps", "logs", "test", "vendors", "scale", "build", "config", "env"];
+
+    private static readonly string[] TopKeys =
+        ["name", "env", "env_file", "services", "before", "after", "commands", "vendors", "acceptance", "defaults"];
+    private static readonly string[] CommandKeys = ["env", "before", "after"];
+    private static readonly string[] VendorKeys = ["image", "ports", "env", "volumes", "health", "connection_string"];
+    private static readonly string[] VendorHealthKeys = ["command", "interval", "timeout"];
+    private static readonly string[] DefaultsKeys = ["restart", "stop_timeout"];
+
+    /// <summary>Reads and validates the file; throws <see cref="ConfigurationException"/> with every error found.</summary>
+    public static WorkspaceConfig Read(string path)
+    {
+        path = System.IO.Path.GetFullPath(path);
+        return Parse(YamlFile.Load(path), path);
+    }
+
+    internal static WorkspaceConfig Parse(YamlNode? root, string path)
+    {
+        var errors = new ErrorSink();
+        if (root is null)
+            return new WorkspaceConfig { FilePath = path };
+        if (root is not YamlMappingNode mapping)
+            throw new ConfigurationException(YamlFile.At(path, root.Start), $"{FileName} must be a mapping of keys to values, got {YamlValues.Describe(root)}.");
+
+        var map = new MappingReader(mapping, path, errors, TopKeys);
+        var config = new WorkspaceConfig
+        {
+            FilePath = path,
+            Name = map.String("name")?.Value,
+            Env = map.Env("env") ?? [],
+            EnvFiles = map.StringList("env_file", allowSingle: true) ?? [],
+            ServiceGlobs = map.Strings("services") is { Count: > 0 } globs ? globs : ["*"],
+            Hooks = ReadHooks(map),
+            Commands = ReadCommands(map),
+            Vendors = ReadVendors(map),
+            Acceptance = map.Strings("acceptance") ?? [],
+            Defaults = ReadDefaults(map),
+        };
+        errors.ThrowIfAny();
+        return config;
+    }
+
+    internal static HookSet ReadHooks(MappingReader map) =>
+        map.Has("before") || map.Has("after")
+            ? new HookSet(map.Strings("before", allowSingle: true) ?? [], map.Strings("after", allowSingle: true) ?? [])
+            : HookSet.None;
+
+    private static Dictionary<string, CommandSettings> ReadCommands(MappingReader map)
+    {
+        var commands = new Dictionary<string, CommandSettings>(StringComparer.Ordinal);
+        if (map.Section("commands", CommandNames) is not { } section)
+            return commands;
+        foreach (var name in CommandNames)
+        {
+            if (section.Section(name, CommandKeys) is { } command)
+                commands[name] = new CommandSettings(command.Env("env") ?? [], ReadHooks(command));
+        }
+        return commands;
+    }
+
+    private static List<VendorConfig> ReadVendors(MappingReader map)
+    {
+        var vendors = new List<VendorConfig>();
+        if (map.Mapping("vendors") is not { } section)
+            return vendors;
+        foreach (var (keyNode, valueNode) in section.Children)
+        {
+            if (keyNode is not YamlScalarNode { Value: { Length: > 0 } name } || !ServiceConfigReader.IsValidName(name))
+            {
+                map.Errors.Add(map.At(keyNode), $"a vendor name must be letters, digits, '-', '_' or '.', got {YamlValues.Describe(keyNode)}.");
+                continue;
+            }
+            if (valueNode is not YamlMappingNode vendorNode)
+            {
+                map.Errors.Add(map.At(valueNode), $"vendor '{name}' must be a mapping with at least an image, got {YamlValues.Describe(valueNode)}.");
+                continue;
+            }
+            var vendor = new MappingReader(vendorNode, map.Path, map.Errors, VendorKeys);
+            var image = vendor.String("image");
+            if (image is null)
+                map.Errors.Add(map.At(keyNode), $"vendor '{name}' needs an image, such as 'image: postgres:16'.");
+            vendors.Add(new VendorConfig
+            {
+                Name = name,
+                Location = map.At(keyNode),
+                Image = image?.Value ?? "",
+                Ports = ReadVendorPorts(vendor),
+                Env = vendor.Env("env") ?? [],
+                Volumes = vendor.Strings("volumes") ?? [],
+                Health = ReadVendorHealth(vendor),
+                ConnectionString = vendor.String("connection_string")?.Value,
+            });
+        }
+        return vendors;
+    }
+
+    private static List<VendorPort> ReadVendorPorts(MappingReader vendor)
+    {
+        var ports = new List<VendorPort>();
+        foreach (var item in vendor.StringList("ports") ?? [])
+        {
+            var parts = item.Value.Split(':');
+            int? host = null;
+            if (parts.Length is 1 or 2 && parts.All(p => TryPort(p, out _)))
+            {
+                TryPort(parts[^1], out var container);
+                if (parts.Length == 2 && TryPort(parts[0], out var fixedHost))
+                    host = fixedHost;
+                ports.Add(new VendorPort(container, host));
+            }
+            else
+            {
+                vendor.Errors.Add(item.Location, $"a vendor port must be 'CONTAINER' or 'HOST:CONTAINER' with ports from 1 to 65535, got '{item.Value}'.");
+            }
+        }
+        return ports;
+    }
+
+    private static bool TryPort(string text, out int port) =>
+        int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out port) && port is >= 1 and <= 65535;
+
+    private static VendorHealth? ReadVendorHealth(MappingReader vendor)
+    {
+        if (vendor.Section("health", VendorHealthKeys) is not { } health)
+            return null;
+        var command = health.CommandLine("command");
+        if (command is null)
+        {
+            health.Errors.Add(health.Location, "a vendor health check needs a command, such as 'command: [\"pg_isready\"]'.");
+            return null;
+        }
+        return new VendorHealth(command, health.Duration("interval") ?? HealthConfig.DefaultInterval, health.Duration("timeout") ?? HealthConfig.DefaultTimeout);
+    }
+
+    private static ServiceDefaults ReadDefaults(MappingReader map)
+    {
+        if (map.Section("defaults", DefaultsKeys) is not { } defaults)
+            return ServiceDefaults.Standard;
+        return new ServiceDefaults(
+            ServiceConfigReader.ReadRestart(defaults) ?? ServiceDefaults.Standard.Restart,
+            defaults.Duration("stop_timeout") ?? ServiceDefaults.Standard.StopTimeout);
+    }
+}

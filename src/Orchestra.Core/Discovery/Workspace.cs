@@ -1,0 +1,54 @@
+using Orchestra.Configuration;
+
+namespace Orchestra.Discovery;
+
+/// <summary>How a service is built and run.</summary>
+public enum ServiceKind
+{
+    /// <summary>A .NET project, evaluated and built with MSBuild.</summary>
+    Project,
+    /// <summary>A plain command, with an optional build command.</summary>
+    Command,
+}
+
+/// <summary>A discovered service: its configuration resolved against the workspace.</summary>
+public sealed record ServiceDefinition
+{
+    public required string Name { get; init; }
+    /// <summary>Full path of the service's folder.</summary>
+    public required string Directory { get; init; }
+    public required ServiceConfig Config { get; init; }
+    public required ServiceKind Kind { get; init; }
+    /// <summary>Full path of the project file; also set for a command service that names one.</summary>
+    public string? ProjectPath { get; init; }
+    public required RestartPolicy Restart { get; init; }
+    public required TimeSpan StopTimeout { get; init; }
+    /// <summary>The readiness probe in force, with the default already applied.</summary>
+    public required HealthConfig Health { get; init; }
+
+    public int? Port => Config.Port?.Value;
+    public int Scale => Config.Scale;
+    public IEnumerable<string> DependsOn => Config.DependsOn.Select(d => d.Value);
+}
+
+/// <summary>A loaded, validated workspace: orchestra.yml and every service it discovers.</summary>
+public sealed record Workspace
+{
+    public const string StateFolderName = ".orchestra";
+
+    /// <summary>Full path of the folder holding orchestra.yml.</summary>
+    public required string Root { get; init; }
+    public required WorkspaceConfig Config { get; init; }
+    /// <summary>The services, ordered by name.</summary>
+    public required IReadOnlyList<ServiceDefinition> Services { get; init; }
+
+    /// <summary>The workspace's name: <c>name:</c>, or its folder's name.</summary>
+    public string Name => Config.Name ?? Path.GetFileName(Root.TrimEnd(Path.DirectorySeparatorChar));
+
+    /// <summary>Where Orchestra keeps state for this workspace; created on first use, not by loading.</summary>
+    public string StateDirectory => Path.Combine(Root, StateFolderName);
+
+    public IReadOnlyList<VendorConfig> Vendors => Config.Vendors;
+
+    public ServiceDefinition? FindService(string name) => Services.FirstOrDefault(s => s.Name == name);
+}

@@ -1,0 +1,135 @@
+using System.Collections;
+using System.Globalization;
+using Orchestra.Configuration;
+using Orchestra.Discovery;
+
+namespace Orchestra.Variables;
+
+/// <summary>
+/// Builds a replica's environment from the layers of SPEC §2, lowest to highest precedence: Orchestra's own
+/// environment; orchestra.yml's env_file, then env; commands.&lt;cmd&gt;.env; the injected variables; the
+/// service's env_file, then env. Each layer's <c>${NAME}</c> expands from the layers below it.
+/// </summary>
+public sealed class EnvironmentResolver
+{
+    private static readonly StringComparer Names = OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
+
+    private readonly Workspace _workspace;
+    private readonly IReadOnlyDictionary<string, string> _inherited;
+
+    /// <param name="workspace">The loaded workspace.</param>
+    /// <param name="inherited">Orchestra's own environment; null reads the current process's.</param>
+    public EnvironmentResolver(Workspace workspace, IReadOnlyDictionary<string, string>? inherited = null)
+    {
+        _workspace = workspace;
+        _inherited = inherited ?? CurrentProcessEnvironment();
+    }
+
+    /// <summary>The environment of replica <paramref name="replica"/> of <paramref name="service"/> when run by <paramref name="command"/>.</summary>
+    /// <exception cref="ConfigurationException">A missing or malformed env file, or a cycle of references.</exception>
+    public ReplicaEnvironment Resolve(ServiceDefinition service, string command, int replica = 0, int? replicaPort = null)
+    {
+        var merged = new Dictionary<string, ResolvedVariable>(Names);
+        foreach (var (name, value) in _inherited)
+            merged[name] = new ResolvedVariable(name, value, VariableOrigin.Inherited, "environment");
+
+        foreach (var (layer, origin, source) in WorkspaceLayers(command))
+            Apply(merged, layer, origin, source);
+
+        foreach (var variable in Injected(service, replica, replicaPort ?? service.Port, merged))
+            merged[variable.Name] = variable;
+
+        foreach (var file in service.Config.EnvFiles)
+        {
+            var path = Path.GetFullPath(file.Value, service.Directory);
+            Apply(merged, DotEnvParser.Read(path, file.Location), VariableOrigin.ServiceEnvFile, RelativeToRoot(path));
+        }
+        Apply(merged, service.Config.Env, VariableOrigin.ServiceEnv, RelativeToRoot(service.Config.FilePath));
+
+        return new ReplicaEnvironment(merged.Values.OrderBy(v => v.Name, StringComparer.Ordinal).ToList());
+    }
+
+    /// <summary>The environment shared by every service of <paramref name="command"/>: hooks run with it.</summary>
+    public IReadOnlyDictionary<string, string> ResolveShared(string command)
+    {
+        var merged = new Dictionary<string, ResolvedVariable>(Names);
+        foreach (var (name, value) in _inherited)
+            merged[name] = new ResolvedVariable(name, value, VariableOrigin.Inherited, "environment");
+        foreach (var (layer, origin, source) in WorkspaceLayers(command))
+            Apply(merged, layer, origin, source);
+        return merged.ToDictionary(p => p.Key, p => p.Value.Value, Names);
+    }
+
+    private IEnumerable<(IReadOnlyList<EnvEntry> Layer, VariableOrigin Origin, string Source)> WorkspaceLayers(string command)
+    {
+        var config = _workspace.Config;
+        foreach (var file in config.EnvFiles)
+        {
+            var path = Path.GetFullPath(file.Value, _workspace.Root);
+            yield return (DotEnvParser.Read(path, file.Location), VariableOrigin.WorkspaceEnvFile, RelativeToRoot(path));
+        }
+        yield return (config.Env, VariableOrigin.WorkspaceEnv, RelativeToRoot(config.FilePath));
+        if (config.Commands.TryGetValue(command, out var settings))
+            yield return (settings.Env, VariableOrigin.CommandEnv, $"commands.{command}");
+    }
+
+    private static void Apply(Dictionary<string, ResolvedVariable> merged, IReadOnlyList<EnvEntry> layer, VariableOrigin origin, string source)
+    {
+        var expanded = VariableExpander.ExpandLayer(layer, name => merged.TryGetValue(name, out var v) ? v.Value : null, Names);
+        foreach (var (name, value) in expanded)
+            merged[name] = new ResolvedVariable(name, value, origin, source);
+    }
+
+    private IEnumerable<ResolvedVariable> Injected(ServiceDefinition service, int replica, int? port, Dictionary<string, ResolvedVariable> below)
+    {
+        ResolvedVariable Make(string name, string value) => new(name, value, VariableOrigin.Injected, "orchestra");
+
+        if (port is { } p)
+        {
+            yield return Make("PORT", p.ToString(CultureInfo.InvariantCulture));
+            yield return Make("ASPNETCORE_URLS", $"http://127.0.0.1:{p}");
+        }
+        yield return Make("ORCHESTRA_SERVICE", service.Name);
+        yield return Make("ORCHESTRA_REPLICA", replica.ToString(CultureInfo.InvariantCulture));
+        yield return Make("ORCHESTRA_WORKSPACE", _workspace.Root);
+        foreach (var name in new[] { "DOTNET_ENVIRONMENT", "ASPNETCORE_ENVIRONMENT" })
+        {
+            if (!below.ContainsKey(name))
+                yield return Make(name, "Development");
+        }
+        foreach (var other in _workspace.Services)
+        {
+            if (other != service && other.Port is { } otherPort)
+                yield return Make($"services__{other.Name}__http__0", $"http://127.0.0.1:{otherPort}");
+        }
+        foreach (var vendor in _workspace.Vendors)
+        {
+            if (vendor.Ports.FirstOrDefault() is not { } vendorPort)
+                continue;
+            // Until the vendor runs, a port without a fixed host side is shown as the container port.
+            var hostPort = (vendorPort.HostPort ?? vendorPort.ContainerPort).ToString(CultureInfo.InvariantCulture);
+            var prefix = EnvironmentName(vendor.Name);
+            yield return Make($"{prefix}_HOST", "127.0.0.1");
+            yield return Make($"{prefix}_PORT", hostPort);
+            if (vendor.ConnectionString is { } template)
+            {
+                var connection = VariableExpander.Expand(template, n => n switch { "host" => "127.0.0.1", "port" => hostPort, _ => null });
+                yield return Make($"ConnectionStrings__{vendor.Name}", connection);
+            }
+        }
+    }
+
+    /// <summary><c>my-db</c> becomes <c>MY_DB</c>, a name every shell accepts.</summary>
+    public static string EnvironmentName(string name) =>
+        new(name.ToUpperInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_').ToArray());
+
+    private string RelativeToRoot(string path) => Path.GetRelativePath(_workspace.Root, path);
+
+    private static Dictionary<string, string> CurrentProcessEnvironment()
+    {
+        var result = new Dictionary<string, string>(Names);
+        foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
+            result[(string)entry.Key] = (string?)entry.Value ?? "";
+        return result;
+    }
+}
