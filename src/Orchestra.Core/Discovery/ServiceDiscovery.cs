@@ -105,7 +105,7 @@ public static class ServiceDiscovery
             errors.Add(named.Location, $"the project {named.Value} of service '{name}' does not exist ({path}).");
             return null;
         }
-        var found = ProjectPatterns.SelectMany(p => Directory.EnumerateFiles(folder, p)).Order(StringComparer.Ordinal).ToList();
+        var found = ProjectPatterns.SelectMany(p => Directory.EnumerateFiles(folder, p)).Order(StringComparer.OrdinalIgnoreCase).ToList();
         if (found.Count == 1)
             return found[0];
         if (config.Command is not null)

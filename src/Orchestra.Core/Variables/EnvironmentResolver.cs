@@ -99,7 +99,7 @@ public sealed class EnvironmentResolver
         }
         foreach (var other in _workspace.Services)
         {
-            if (other != service && other.Port is { } otherPort)
+            if (other.Name != service.Name && other.Port is { } otherPort)
                 yield return Make($"services__{other.Name}__http__0", $"http://127.0.0.1:{otherPort}");
         }
         foreach (var vendor in _workspace.Vendors)

@@ -1,0 +1,123 @@
+using Orchestra.Configuration;
+using Orchestra.Discovery;
+using Orchestra.Tests.Support;
+using Orchestra.Variables;
+
+namespace Orchestra.Tests.Variables;
+
+public sealed class EnvironmentResolverTests : IDisposable
+{
+    private readonly TempWorkspace _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    private static readonly Dictionary<string, string> Inherited = new()
+    {
+        ["HOME"] = "/home/me",
+        ["L0"] = "inherited",
+        ["L1"] = "inherited",
+        ["L2"] = "inherited",
+        ["L3"] = "inherited",
+        ["L4"] = "inherited",
+        ["L5"] = "inherited",
+        ["PORT"] = "inherited",
+    };
+
+    private ReplicaEnvironment Resolve(string service, string command = "start") =>
+        new EnvironmentResolver(WorkspaceLoader.Load(_temp.ConfigPath), Inherited).Resolve(
+            WorkspaceLoader.Load(_temp.ConfigPath).FindService(service)!, command);
+
+    [Fact]
+    public void Each_layer_overrides_the_ones_below_in_the_documented_order()
+    {
+        _temp.Write(".env", "L1=global-env-file\nL2=global-env-file\nL3=global-env-file\nL4=global-env-file\nL5=global-env-file\nPORT=global-env-file\n");
+        _temp.Write("orchestra.yml", """
+            env_file: .env
+            env: { L2: global-env, L3: global-env, L4: global-env, L5: global-env, PORT: global-env }
+            commands:
+              start: { env: { L3: command-env, L4: command-env, L5: command-env, PORT: command-env } }
+            """);
+        _temp.Write("api/.env", "L4=service-env-file\nL5=service-env-file\n");
+        _temp.Service("api", "port: 5100\nenv_file: .env\nenv: { L5: service-env }\n");
+
+        var env = Resolve("api");
+
+        Assert.Equal("inherited", env["L0"]);
+        Assert.Equal("global-env-file", env["L1"]);
+        Assert.Equal("global-env", env["L2"]);
+        Assert.Equal("command-env", env["L3"]);
+        Assert.Equal("5100", env["PORT"]);
+        Assert.Equal("service-env-file", env["L4"]);
+        Assert.Equal("service-env", env["L5"]);
+        Assert.Equal(
+            [VariableOrigin.Inherited, VariableOrigin.WorkspaceEnvFile, VariableOrigin.WorkspaceEnv, VariableOrigin.CommandEnv, VariableOrigin.ServiceEnvFile, VariableOrigin.ServiceEnv, VariableOrigin.Injected],
+            new[] { "L0", "L1", "L2", "L3", "L4", "L5", "PORT" }.Select(n => env.Variables.Single(v => v.Name == n).Origin));
+    }
+
+    [Fact]
+    public void Command_env_applies_only_to_its_command()
+    {
+        _temp.Write("orchestra.yml", "commands:\n  test: { env: { L3: for-tests } }\n");
+        _temp.Service("api");
+
+        Assert.Equal("inherited", Resolve("api", "start")["L3"]);
+        Assert.Equal("for-tests", Resolve("api", "test")["L3"]);
+    }
+
+    [Fact]
+    public void References_expand_from_lower_layers_including_injected_ones()
+    {
+        _temp.Write("orchestra.yml", "env: { DATA: '${HOME}/data' }\n");
+        _temp.Service("api", "port: 5100\nenv: { SELF: 'http://127.0.0.1:${PORT}/', DATA: '${DATA}/api' }\n");
+
+        var env = Resolve("api");
+
+        Assert.Equal("http://127.0.0.1:5100/", env["SELF"]);
+        Assert.Equal("/home/me/data/api", env["DATA"]);
+    }
+
+    [Fact]
+    public void Orchestra_injects_ports_names_environment_service_addresses_and_vendor_connections()
+    {
+        _temp.Write("orchestra.yml", """
+            vendors:
+              my-db:
+                image: postgres:16
+                ports: ["15432:5432"]
+                connection_string: "Host=${host};Port=${port};Password=dev"
+            """);
+        _temp.Service("api", "port: 5100\n");
+        _temp.Service("web", "port: 5200\ndepends_on: [api, my-db]\n");
+        _temp.Service("worker", "env: { ASPNETCORE_ENVIRONMENT: Staging }\n");
+
+        var web = Resolve("web");
+        var worker = Resolve("worker");
+
+        Assert.Equal("5200", web["PORT"]);
+        Assert.Equal("http://127.0.0.1:5200", web["ASPNETCORE_URLS"]);
+        Assert.Equal("web", web["ORCHESTRA_SERVICE"]);
+        Assert.Equal("0", web["ORCHESTRA_REPLICA"]);
+        Assert.Equal("Development", web["DOTNET_ENVIRONMENT"]);
+        Assert.Equal("http://127.0.0.1:5100", web["services__api__http__0"]);
+        Assert.Null(web["services__web__http__0"]);
+        Assert.Equal("Host=127.0.0.1;Port=15432;Password=dev", web["ConnectionStrings__my-db"]);
+        Assert.Equal("127.0.0.1", web["MY_DB_HOST"]);
+        Assert.Equal("15432", web["MY_DB_PORT"]);
+        Assert.Equal(VariableOrigin.Inherited, worker.Variables.Single(v => v.Name == "PORT").Origin);
+        Assert.Equal("Staging", worker["ASPNETCORE_ENVIRONMENT"]);
+        Assert.Equal("http://127.0.0.1:5200", worker["services__web__http__0"]);
+    }
+
+    [Fact]
+    public void A_missing_env_file_is_an_error_at_the_line_that_names_it()
+    {
+        var config = _temp.Write("orchestra.yml", "name: x\nenv_file: [missing.env]\n");
+        _temp.Service("api");
+
+        var e = Assert.Throws<ConfigurationException>(() => Resolve("api"));
+
+        var error = Assert.Single(e.Errors);
+        Assert.Equal(new SourceLocation(config, 2, 12), error.Location);
+        Assert.Equal($"the env file {Path.Combine(_temp.Root, "missing.env")} does not exist.", error.Message);
+    }
+}
