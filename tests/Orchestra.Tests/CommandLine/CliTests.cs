@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Orchestra.Tests.Support;
 
-namespace Orchestra.Tests.Cli;
+namespace Orchestra.Tests.CommandLine;
 
 /// <summary>The real CLI, run in-process: commands, global options, hooks and exit codes.</summary>
 public sealed class CliTests : IDisposable
