@@ -13,7 +13,7 @@ public static class OrchestraCli
     /// <summary>Runs one command line and returns its exit code (SPEC §3: 0 success, 1 failed work, 2 bad usage or configuration).</summary>
     public static async Task<int> RunAsync(string[] args, CliHost host, CancellationToken cancellationToken = default)
     {
-        using var app = new CommandLineApplication(new HostConsole(host), host.CurrentDirectory, throwOnUnexpectedArg: true)
+        using var app = new CommandLineApplication(new HostConsole(host), host.CurrentDirectory, throwOnUnexpectedArg: false)
         {
             Name = "dotnet orchestra",
             FullName = "Orchestra",
@@ -43,11 +43,13 @@ public static class OrchestraCli
             var selected = parsed.SelectedCommand;
             if (selected.IsShowingInformation)
                 return ExitCodes.Success;
+            if (selected.RemainingArguments.Count > 0)
+                throw new UsageException(Unexpected(selected, selected.RemainingArguments[0]));
             return await handlers[selected](cancellationToken);
         }
         catch (CommandParsingException e)
         {
-            host.Error.WriteLine($"error: {e.Message} See 'dotnet orchestra --help'.");
+            host.Error.WriteLine($"error: {e.Message.TrimEnd('.')}. See 'dotnet orchestra --help'.");
             return ExitCodes.Usage;
         }
         catch (ConfigurationException e)
@@ -65,6 +67,19 @@ public static class OrchestraCli
             host.Error.WriteLine($"error: {e.Message}");
             return ExitCodes.Failure;
         }
+    }
+
+    /// <summary>Parsing leaves what it does not know for us, so the message can suggest the closest word.</summary>
+    private static string Unexpected(CommandLineApplication command, string argument)
+    {
+        var name = command.Parent is null ? "dotnet orchestra" : $"dotnet orchestra {command.Name}";
+        var known = argument.StartsWith('-')
+            ? command.GetOptions().Select(o => o.LongName is { } l ? "--" + l : "-" + o.ShortName)
+            : command.Commands.Select(c => c.Name!);
+        var hint = Suggestions.Closest(argument.TrimStart('-'), known.Select(k => k.TrimStart('-'))) is { } near
+            ? $" Did you mean '{(argument.StartsWith('-') ? "--" : "")}{near}'?"
+            : "";
+        return $"'{argument}' is not {(argument.StartsWith('-') ? "an option" : "a command or argument")} of '{name}'.{hint} See '{name} --help'.";
     }
 
     private static string Version() =>

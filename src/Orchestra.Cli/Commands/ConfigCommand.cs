@@ -21,6 +21,6 @@ internal static class ConfigCommand
                     ConfigTables.Write(workspace, context.CreateConsole());
                 return Task.FromResult(ExitCodes.Success);
             }, ct);
-        });
+        }, throwOnUnexpectedArg: false);
     }
 }

@@ -37,7 +37,7 @@ internal static class EnvCommand
                     WriteTable(variables, Shown, context.CreateConsole());
                 return Task.FromResult(ExitCodes.Success);
             }, ct);
-        });
+        }, throwOnUnexpectedArg: false);
     }
 
     private static void WriteExports(IEnumerable<ResolvedVariable> variables, Func<ResolvedVariable, string> shown, CommandContext context)

@@ -24,6 +24,6 @@ internal static class InitCommand
                     context.Out.WriteLine($"skipped {reason}");
                 return Task.FromResult(ExitCodes.Success);
             };
-        });
+        }, throwOnUnexpectedArg: false);
     }
 }
