@@ -25,7 +25,7 @@ public static class OrchestraCli
         var noColor = app.Option("--no-color", "Plain output without colour (also NO_COLOR).", CommandOptionType.NoValue, inherited: true);
 
         var context = new CommandContext(host, config, noColor);
-        var handlers = new Dictionary<CommandLineApplication, Func<CancellationToken, Task<int>>>
+        var handlers = new CommandHandlers
         {
             [app] = _ =>
             {

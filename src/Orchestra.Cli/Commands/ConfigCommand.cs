@@ -7,7 +7,7 @@ namespace Orchestra.Cli.Commands;
 /// <summary><c>config</c>: the resolved configuration, as tables or JSON.</summary>
 internal static class ConfigCommand
 {
-    public static void Register(CommandLineApplication app, CommandContext context, IDictionary<CommandLineApplication, Func<CancellationToken, Task<int>>> handlers)
+    public static void Register(CommandLineApplication app, CommandContext context, CommandHandlers handlers)
     {
         app.Command("config", command =>
         {

@@ -9,7 +9,7 @@ namespace Orchestra.Cli.Commands;
 /// <summary><c>env SERVICE</c>: the environment a replica of the service gets, with where each variable came from.</summary>
 internal static class EnvCommand
 {
-    public static void Register(CommandLineApplication app, CommandContext context, IDictionary<CommandLineApplication, Func<CancellationToken, Task<int>>> handlers)
+    public static void Register(CommandLineApplication app, CommandContext context, CommandHandlers handlers)
     {
         app.Command("env", command =>
         {

@@ -6,7 +6,7 @@ namespace Orchestra.Cli.Commands;
 /// <summary><c>init</c>: writes orchestra.yml and a service.yml per project found, never overwriting a file.</summary>
 internal static class InitCommand
 {
-    public static void Register(CommandLineApplication app, CommandContext context, IDictionary<CommandLineApplication, Func<CancellationToken, Task<int>>> handlers)
+    public static void Register(CommandLineApplication app, CommandContext context, CommandHandlers handlers)
     {
         app.Command("init", command =>
         {
