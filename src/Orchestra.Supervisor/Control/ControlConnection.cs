@@ -1,0 +1,42 @@
+using System.Net.Sockets;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace Orchestra.Supervisor.Control;
+
+/// <summary>One socket carrying JSON lines, the framing both ends of the control API share.</summary>
+internal sealed class ControlConnection : IAsyncDisposable
+{
+    private readonly Socket _socket;
+    private readonly StreamReader _reader;
+    private readonly StreamWriter _writer;
+
+    public ControlConnection(Socket socket)
+    {
+        _socket = socket;
+        var stream = new NetworkStream(socket, ownsSocket: true);
+        _reader = new StreamReader(stream, Encoding.UTF8);
+        _writer = new StreamWriter(stream, new UTF8Encoding(false)) { AutoFlush = false };
+    }
+
+    public async Task SendAsync<T>(T message, JsonTypeInfo<T> type, CancellationToken cancellationToken)
+    {
+        await _writer.WriteLineAsync(JsonSerializer.Serialize(message, type).AsMemory(), cancellationToken);
+        await _writer.FlushAsync(cancellationToken);
+    }
+
+    /// <summary>The next message, or null when the other end closed the connection.</summary>
+    public async Task<T?> ReceiveAsync<T>(JsonTypeInfo<T> type, CancellationToken cancellationToken) where T : class
+    {
+        var line = await _reader.ReadLineAsync(cancellationToken);
+        return line is null ? null : JsonSerializer.Deserialize(line, type);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _writer.DisposeAsync();
+        _reader.Dispose();
+        _socket.Dispose();
+    }
+}

@@ -1,0 +1,61 @@
+using System.Text.Json.Serialization;
+
+namespace Orchestra.Supervisor.Control;
+
+/// <summary>The operations of the control API.</summary>
+public static class ControlOps
+{
+    public const string Ping = "ping";
+    public const string Start = "start";
+    public const string Stop = "stop";
+    public const string Restart = "restart";
+    public const string Status = "status";
+    public const string Shutdown = "shutdown";
+}
+
+/// <summary>What the built program of a service is: the CLI evaluates and builds, the supervisor only runs.</summary>
+public sealed record LaunchSpec(string Service, string Program, IReadOnlyList<string> Arguments, string WorkingDirectory);
+
+/// <summary>One request: a line of JSON from a client, answered by zero or more events and one final event.</summary>
+public sealed record ControlRequest
+{
+    public required string Op { get; init; }
+    public IReadOnlyList<string> Services { get; init; } = [];
+    public IReadOnlyList<LaunchSpec> Launch { get; init; } = [];
+}
+
+/// <summary>The state of one replica as <c>ps</c> shows it.</summary>
+public sealed record ReplicaStatus
+{
+    public required string Service { get; init; }
+    public required int Replica { get; init; }
+    public int? Pid { get; init; }
+    public required string State { get; init; }
+    public int? Port { get; init; }
+    public DateTimeOffset? StartedAt { get; init; }
+    public TimeSpan? TimeToHealthy { get; init; }
+    public int Restarts { get; init; }
+    public double? CpuPercent { get; init; }
+    public long? RssBytes { get; init; }
+    public IReadOnlyList<string> LastLines { get; init; } = [];
+}
+
+/// <summary>
+/// A line the supervisor sends back: progress while it works (<see cref="Done"/> false), then the outcome
+/// (<see cref="Done"/> true) with an exit code, an error sentence, and the replicas it concerns.
+/// </summary>
+public sealed record ControlEvent
+{
+    public bool Done { get; init; }
+    public string? Service { get; init; }
+    public string? Message { get; init; }
+    public int ExitCode { get; init; }
+    public string? Error { get; init; }
+    public IReadOnlyList<ReplicaStatus> Replicas { get; init; } = [];
+}
+
+/// <summary>Source-generated serialization: no reflection at start-up, in the CLI or the supervisor.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
+[JsonSerializable(typeof(ControlRequest))]
+[JsonSerializable(typeof(ControlEvent))]
+internal sealed partial class ControlJson : JsonSerializerContext;

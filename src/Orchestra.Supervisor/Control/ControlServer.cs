@@ -1,0 +1,60 @@
+using System.Net.Sockets;
+using System.Text.Json;
+
+namespace Orchestra.Supervisor.Control;
+
+/// <summary>
+/// Serves the control API on a Unix domain socket that only the owner can open. Each connection carries one
+/// request; connections are served concurrently and every one is awaited before <see cref="RunAsync"/> returns.
+/// </summary>
+public sealed class ControlServer(string socketPath, IControlHandler handler)
+{
+    /// <summary>Accepts connections until <paramref name="cancellationToken"/> is cancelled, then waits for those under way.</summary>
+    public async Task RunAsync(CancellationToken cancellationToken)
+    {
+        // A socket file left by a crashed supervisor blocks bind; the caller holds the supervisor lock, so it is ours to remove.
+        File.Delete(socketPath);
+        using var listener = new Socket(AddressFamily.Unix, SocketType.Stream, ProtocolType.Unspecified);
+        listener.Bind(new UnixDomainSocketEndPoint(socketPath));
+        if (!OperatingSystem.IsWindows())
+            File.SetUnixFileMode(socketPath, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        listener.Listen(64);
+
+        var connections = new List<Task>();
+        try
+        {
+            while (true)
+            {
+                var socket = await listener.AcceptAsync(cancellationToken);
+                connections.RemoveAll(t => t.IsCompleted);
+                connections.Add(ServeAsync(socket, cancellationToken));
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Shutting down: fall through and wait for the connections under way.
+        }
+        finally
+        {
+            await Task.WhenAll(connections);
+            File.Delete(socketPath);
+        }
+    }
+
+    private async Task ServeAsync(Socket socket, CancellationToken cancellationToken)
+    {
+        await using var connection = new ControlConnection(socket);
+        try
+        {
+            var request = await connection.ReceiveAsync(ControlJson.Default.ControlRequest, cancellationToken);
+            if (request is null)
+                return;
+            var result = await handler.HandleAsync(request, e => connection.SendAsync(e, ControlJson.Default.ControlEvent, cancellationToken), cancellationToken);
+            await connection.SendAsync(result with { Done = true }, ControlJson.Default.ControlEvent, cancellationToken);
+        }
+        catch (Exception e) when (e is IOException or SocketException or JsonException or OperationCanceledException)
+        {
+            // A client that went away, or spoke nonsense, costs only its own connection.
+        }
+    }
+}

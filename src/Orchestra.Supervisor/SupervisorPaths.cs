@@ -1,0 +1,29 @@
+using Orchestra.Discovery;
+
+namespace Orchestra.Supervisor;
+
+/// <summary>Where the supervisor of a workspace keeps its socket, lock, pid and own log, all inside <c>.orchestra/</c>.</summary>
+public sealed record SupervisorPaths(string StateDirectory)
+{
+    public static SupervisorPaths For(Workspace workspace) => new(workspace.StateDirectory);
+
+    public string Socket => Path.Combine(StateDirectory, "supervisor.sock");
+    public string Lock => Path.Combine(StateDirectory, "supervisor.lock");
+    public string Log => Path.Combine(StateDirectory, "supervisor.log");
+
+    /// <summary>
+    /// Creates <c>.orchestra/</c> readable by the owner only (the control socket inside it must be too), with a
+    /// <c>.gitignore</c> of <c>*</c> so that state never reaches a commit.
+    /// </summary>
+    /// <exception cref="UnauthorizedAccessException">The folder cannot be created or written.</exception>
+    public void EnsureStateDirectory()
+    {
+        if (OperatingSystem.IsWindows())
+            Directory.CreateDirectory(StateDirectory);
+        else
+            Directory.CreateDirectory(StateDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        var gitignore = Path.Combine(StateDirectory, ".gitignore");
+        if (!File.Exists(gitignore))
+            File.WriteAllText(gitignore, "*\n");
+    }
+}

@@ -1,0 +1,84 @@
+using Orchestra.Supervisor;
+using Orchestra.Supervisor.Control;
+using Orchestra.Tests.Support;
+
+namespace Orchestra.Tests.Supervisor;
+
+/// <summary>The control API over a real Unix domain socket.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class ControlApiTests : IDisposable
+{
+    private readonly TempWorkspace _temp = new();
+    private readonly SupervisorPaths _paths;
+
+    public ControlApiTests()
+    {
+        _paths = new SupervisorPaths(Path.Combine(_temp.Root, ".orchestra"));
+        _paths.EnsureStateDirectory();
+    }
+
+    public void Dispose() => _temp.Dispose();
+
+    private sealed class EchoHandler : IControlHandler
+    {
+        public async Task<ControlEvent> HandleAsync(ControlRequest request, Func<ControlEvent, Task> progress, CancellationToken cancellationToken)
+        {
+            foreach (var service in request.Services)
+                await progress(new ControlEvent { Service = service, Message = "starting" });
+            return new ControlEvent { ExitCode = request.Services.Count, Message = request.Op };
+        }
+    }
+
+    [Fact]
+    public async Task A_request_gets_its_progress_events_then_the_final_one()
+    {
+        using var stop = new CancellationTokenSource();
+        var server = new ControlServer(_paths.Socket, new EchoHandler()).RunAsync(stop.Token);
+        var client = new ControlClient(_paths.Socket);
+        await WaitUntilRunningAsync(client);
+
+        var seen = new List<string>();
+        var result = await client.SendAsync(new ControlRequest { Op = "start", Services = ["a", "b"] }, e => seen.Add($"{e.Service}:{e.Message}"), CancellationToken.None);
+
+        Assert.Equal(["a:starting", "b:starting"], seen);
+        Assert.True(result.Done);
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal("start", result.Message);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(_paths.Socket));
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(_paths.StateDirectory));
+        Assert.Equal("*\n", File.ReadAllText(Path.Combine(_paths.StateDirectory, ".gitignore")));
+
+        await stop.CancelAsync();
+        await server;
+        Assert.False(File.Exists(_paths.Socket));
+        Assert.False(await client.IsRunningAsync(CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task No_supervisor_is_a_clear_exception_not_a_crash()
+    {
+        var e = await Assert.ThrowsAsync<SupervisorUnavailableException>(() =>
+            new ControlClient(_paths.Socket).SendAsync(new ControlRequest { Op = "ps" }, _ => { }, CancellationToken.None));
+
+        Assert.StartsWith($"No supervisor answers on {_paths.Socket}", e.Message);
+    }
+
+    [Fact]
+    public void Only_one_holder_of_the_supervisor_lock_at_a_time()
+    {
+        using (var first = SupervisorLock.TryAcquire(_paths.Lock))
+        {
+            Assert.NotNull(first);
+            Assert.Null(SupervisorLock.TryAcquire(_paths.Lock));
+        }
+        using var again = SupervisorLock.TryAcquire(_paths.Lock);
+        Assert.NotNull(again);
+    }
+
+    private static async Task WaitUntilRunningAsync(ControlClient client)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        while (!await client.IsRunningAsync(timeout.Token))
+            await Task.Delay(10, timeout.Token);
+    }
+}
