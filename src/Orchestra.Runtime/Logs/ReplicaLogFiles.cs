@@ -9,6 +9,9 @@ namespace Orchestra.Runtime.Logs;
 /// </summary>
 public sealed partial record ReplicaLogFiles(string Directory, string Service, int Replica)
 {
+    /// <summary>The logs folder inside a workspace's state folder.</summary>
+    public static string DirectoryIn(string stateDirectory) => Path.Combine(stateDirectory, "logs");
+
     private string Stem => Path.Combine(Directory, $"{Service}.{Replica.ToString(CultureInfo.InvariantCulture)}");
 
     public string RawStdout => Stem + ".stdout";

@@ -62,6 +62,9 @@ public sealed class LinuxProcessHost : IProcessHost
 
     public ExitStatus? CheckExit(ProcessIdentity process)
     {
+        // waitpid(0) or waitpid(-n) would reap someone else's child.
+        if (process.Pid <= 0)
+            return ExitStatus.Unknown;
         var result = LibC.waitpid(process.Pid, out var status, LibC.WNoHang);
         if (result == process.Pid)
             return Decode(status);
@@ -78,13 +81,16 @@ public sealed class LinuxProcessHost : IProcessHost
         ProcFs.ReadStat(pid) is { IsZombie: false } stat ? stat.Identity : null;
 
     public IReadOnlyList<ProcessIdentity> GroupMembers(ProcessIdentity leader) =>
-        ProcFs.All()
+        leader.Pid <= 0 ? [] : ProcFs.All()
             .Where(s => !s.IsZombie && (s.ProcessGroup == leader.Pid || s.Session == leader.Pid) && s.StartTime >= leader.StartTime)
             .Select(s => s.Identity)
             .ToList();
 
     public void SignalGroup(ProcessIdentity leader, int signal)
     {
+        // kill(0) and kill(-1) would signal our own group or every process we may signal.
+        if (leader.Pid <= 1)
+            return;
         // The group id stays reserved while any member lives, so signalling it is safe only while the
         // leader itself is verified; members that outlived the leader are signalled one by one.
         if (IsAlive(leader))
