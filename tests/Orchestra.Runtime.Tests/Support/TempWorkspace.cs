@@ -47,10 +47,13 @@ public sealed class TempWorkspace : IDisposable
     }
 
     /// <summary>Spawns a script as replica 0 of <paramref name="service"/>, remembering it for cleanup.</summary>
-    public ProcessIdentity SpawnScript(string service, string script, int replica = 0)
+    public ProcessIdentity SpawnScript(string service, string script, int replica = 0) => Spawn(service, "/bin/sh", [script], replica);
+
+    /// <summary>Spawns a program as a replica of <paramref name="service"/>, remembering it for cleanup.</summary>
+    public ProcessIdentity Spawn(string service, string program, IReadOnlyList<string> arguments, int replica = 0)
     {
         var files = Files(service, replica);
-        var identity = Host.Spawn(new SpawnRequest("/bin/sh", [script], Root, Environment(service, replica), files.RawStdout, files.RawStderr));
+        var identity = Host.Spawn(new SpawnRequest(program, arguments, Root, Environment(service, replica), files.RawStdout, files.RawStderr));
         Track(identity);
         return identity;
     }
