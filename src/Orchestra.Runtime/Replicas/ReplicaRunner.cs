@@ -161,12 +161,13 @@ public sealed class ReplicaRunner : IAsyncDisposable
             var tracker = new RestartTracker(_spec.Restart, _options.Backoff);
             var process = adopted;
             var startedAt = Current.StartedAt ?? _options.Time.GetUtcNow();
+            var isRestart = false;
             while (true)
             {
                 string? failure = null;
                 if (process is null)
                 {
-                    (process, failure) = Spawn();
+                    (process, failure) = Spawn(isRestart);
                     startedAt = _options.Time.GetUtcNow();
                 }
                 var exit = process is { } running ? await SuperviseAsync(running, cancellationToken) : ExitStatus.Unknown;
@@ -180,7 +181,7 @@ public sealed class ReplicaRunner : IAsyncDisposable
                     case RestartDecision.Restart restart:
                         Publish(r => r with { State = ReplicaState.Restarting, Pid = 0, StartTime = 0, LastExit = lastExit, Backoff = restart.Delay });
                         await Task.Delay(restart.Delay, _options.Time, cancellationToken);
-                        Publish(r => r with { Restarts = r.Restarts + 1 });
+                        isRestart = true;
                         break;
                     case RestartDecision.Crashed:
                         Publish(r => r with { State = ReplicaState.Crashed, Pid = 0, StartTime = 0, LastExit = lastExit, Backoff = null });
@@ -202,8 +203,9 @@ public sealed class ReplicaRunner : IAsyncDisposable
         }
     }
 
-    private (ProcessIdentity? Process, string? Failure) Spawn()
+    private (ProcessIdentity? Process, string? Failure) Spawn(bool isRestart)
     {
+        var restarts = isRestart ? 1 : 0;
         try
         {
             var process = _host.Spawn(_spec.ToSpawnRequest());
@@ -211,12 +213,13 @@ public sealed class ReplicaRunner : IAsyncDisposable
             Publish(r => r with
             {
                 State = ReplicaState.Starting, Pid = process.Pid, StartTime = process.StartTime, Port = _spec.Port,
-                StartedAt = _options.Time.GetUtcNow(), Backoff = null,
+                StartedAt = _options.Time.GetUtcNow(), Backoff = null, Restarts = r.Restarts + restarts,
             });
             return (process, null);
         }
         catch (SpawnException e)
         {
+            Publish(r => r with { Restarts = r.Restarts + restarts });
             return (null, e.Message);
         }
     }
