@@ -52,11 +52,20 @@ public sealed class LogCollector : IAsyncDisposable
         _commit = commit;
         _onLine = onLine;
         _committed = resumeFrom;
-        Directory.CreateDirectory(files.Directory);
+        CreatePrivateDirectory(files.Directory);
         _stdout = new RawStreamTailer(files.RawStdout, resumeFrom.Stdout);
         _stderr = new RawStreamTailer(files.RawStderr, resumeFrom.Stderr);
         _writer = new RotatingLogWriter(files, options.MaxLogBytes, options.KeepRotated);
         _lastCommit = time.GetUtcNow();
+    }
+
+    private static void CreatePrivateDirectory(string path)
+    {
+        // Output may hold secrets: the folder is the owner's alone.
+        if (OperatingSystem.IsWindows())
+            Directory.CreateDirectory(path);
+        else
+            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 
     /// <summary>The offsets last persisted.</summary>

@@ -33,6 +33,7 @@ public sealed class ReplicaRunner : IAsyncDisposable
     private ReplicaRecord _current;
     private LogCollector? _collector;
     private Task? _loop;
+    private bool _disposed;
 
     public ReplicaRunner(ReplicaSpec spec, IProcessHost host, StateStore state, RuntimeOptions options)
     {
@@ -126,6 +127,9 @@ public sealed class ReplicaRunner : IAsyncDisposable
     /// <summary>Detaches: supervision and log collection end, offsets are persisted, the replica keeps running for the next supervisor to adopt.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (_disposed)
+            return;
+        _disposed = true;
         await EndLoopAsync();
         if (_collector is not null)
         {
@@ -137,6 +141,7 @@ public sealed class ReplicaRunner : IAsyncDisposable
 
     private void Begin(LogOffsets resume, ProcessIdentity? adopted)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         if (_loop is not null)
             throw new InvalidOperationException($"Replica {_spec.Service}.{_spec.Replica} is already running.");
         _collector = new LogCollector(_spec.LogFiles, resume, _options.Logs, _options.Time,

@@ -68,7 +68,7 @@ public sealed class StateStore
                 _replicas[replica.Key] = replica;
         }
         if (problem is not null)
-            Save();
+            TrySave();
         return new StateLoad(Replicas, problem);
     }
 
@@ -92,10 +92,17 @@ public sealed class StateStore
         }
     }
 
-    private void Save()
+    private void TrySave()
     {
-        lock (_lock)
-            WriteLocked();
+        try
+        {
+            lock (_lock)
+                WriteLocked();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The recovered state is in memory; the next change tries the file again.
+        }
     }
 
     private void WriteLocked()
