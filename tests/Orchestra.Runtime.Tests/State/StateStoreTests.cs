@@ -51,8 +51,9 @@ public sealed class StateStoreTests : IDisposable
     [InlineData("\u0000\u0001\u0002")]
     public async Task A_corrupt_file_is_set_aside_and_the_live_replicas_are_found_again(string content)
     {
-        // Spawned straight (no shell that execs later): its environment is readable from the start.
         var live = _workspace.Spawn("api", "sleep", ["30"], replica: 2);
+        // posix_spawn returns while the kernel may still be laying out the new program's environment.
+        await Eventually.TrueAsync(() => File.ReadAllBytes($"/proc/{live.Pid}/environ").Length > 0, "the replica's environment to be readable");
         File.WriteAllText(Path.Combine(_workspace.StateDirectory, StateStore.FileName), content);
 
         var store = Store();
