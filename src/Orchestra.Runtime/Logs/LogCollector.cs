@@ -107,13 +107,17 @@ public sealed class LogCollector : IAsyncDisposable
             while (true)
             {
                 await _gate.WaitAsync(cancellationToken);
-                int read;
+                var read = 0;
                 try
                 {
                     read = CollectPass();
                     _writer.Flush();
                     if (_time.GetUtcNow() - _lastCommit >= _options.CommitInterval)
                         CommitOffsets();
+                }
+                catch (IOException)
+                {
+                    // A full disk or a vanished folder: nothing is consumed that was not written, so the next pass retries.
                 }
                 finally
                 {

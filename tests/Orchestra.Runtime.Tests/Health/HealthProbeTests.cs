@@ -94,6 +94,14 @@ public sealed class HealthProbeTests
         Assert.True(await probe.CheckAsync(CancellationToken.None));
     }
 
+    [Theory]
+    [InlineData("/health", "http://127.0.0.1:5000/health")]
+    [InlineData("ready?full=1", "http://127.0.0.1:5000/ready?full=1")]
+    [InlineData("//evil.example/x", "http://127.0.0.1:5000/evil.example/x")]
+    [InlineData("http://[bad", "http://127.0.0.1:5000/http://[bad")]
+    public void An_http_probe_always_targets_the_loopback_port(string path, string expected) =>
+        Assert.Equal(expected, new HttpProbe(Http, 5000, path).Uri.ToString());
+
     [Fact]
     public async Task None_and_port_less_network_probes_are_ready_at_once()
     {
