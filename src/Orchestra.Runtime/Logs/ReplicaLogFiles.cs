@@ -18,8 +18,6 @@ public sealed partial record ReplicaLogFiles(string Directory, string Service, i
     public string RawStderr => Stem + ".stderr";
     public string Log => Stem + ".log";
 
-    public string RawPath(LogStream stream) => stream == LogStream.Stdout ? RawStdout : RawStderr;
-
     /// <summary>The <paramref name="generation"/>th rotated log (1 is the most recent).</summary>
     public string Rotated(int generation) => $"{Log}.{generation.ToString(CultureInfo.InvariantCulture)}";
 
@@ -62,6 +60,4 @@ public sealed partial record ReplicaLogFiles(string Directory, string Service, i
 public sealed record LogOffsets(long Stdout, long Stderr)
 {
     public static readonly LogOffsets Start = new(0, 0);
-
-    public long this[LogStream stream] => stream == LogStream.Stdout ? Stdout : Stderr;
 }

@@ -18,9 +18,6 @@ public interface IProcessHost
     /// <summary>True when a process with this pid and this start time exists and is not a zombie.</summary>
     bool IsAlive(ProcessIdentity process);
 
-    /// <summary>The identity of a live process, or null.</summary>
-    ProcessIdentity? Identify(int pid);
-
     /// <summary>
     /// The live processes of the replica led by <paramref name="leader"/>: its process group and session,
     /// started no earlier than the leader (so a pid reused after the group emptied is not counted).

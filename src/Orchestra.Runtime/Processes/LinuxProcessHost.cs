@@ -77,9 +77,6 @@ public sealed class LinuxProcessHost : IProcessHost
     public bool IsAlive(ProcessIdentity process) =>
         ProcFs.ReadStat(process.Pid) is { IsZombie: false } stat && stat.StartTime == process.StartTime;
 
-    public ProcessIdentity? Identify(int pid) =>
-        ProcFs.ReadStat(pid) is { IsZombie: false } stat ? stat.Identity : null;
-
     public IReadOnlyList<ProcessIdentity> GroupMembers(ProcessIdentity leader) =>
         leader.Pid <= 0 ? [] : ProcFs.All()
             .Where(s => !s.IsZombie && (s.ProcessGroup == leader.Pid || s.Session == leader.Pid) && s.StartTime >= leader.StartTime)

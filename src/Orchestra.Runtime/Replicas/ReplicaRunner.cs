@@ -61,7 +61,10 @@ public sealed class ReplicaRunner : IAsyncDisposable
     /// <summary>Raised after every recorded change, on the runner's background loop.</summary>
     public event Action<ReplicaRecord>? Changed;
 
-    /// <summary>Starts a new process for the replica and supervises it in the background.</summary>
+    /// <summary>
+    /// Starts a new process for the replica and supervises it in the background. A runner runs one lifecycle:
+    /// <see cref="Start"/> or <see cref="Adopt"/> once; a replica still alive from state must be adopted or stopped first.
+    /// </summary>
     public void Start()
     {
         var resume = _current.Process is null && _current.Offsets == LogOffsets.Start
@@ -101,6 +104,7 @@ public sealed class ReplicaRunner : IAsyncDisposable
     /// <summary>
     /// Stops the replica: its supervision ends, its process group gets the stop signal, then SIGKILL after the
     /// stop timeout, and the output is collected to the last byte. The raw capture files are then removed.
+    /// Works on a runner never started too: it then stops the process its state record names (a dead supervisor's).
     /// </summary>
     public async Task<StopOutcome> StopAsync(CancellationToken cancellationToken)
     {
@@ -111,12 +115,11 @@ public sealed class ReplicaRunner : IAsyncDisposable
             outcome = await _stopper.StopAsync(process, StopSignals.Parse(_spec.StopSignal), _spec.StopTimeout, cancellationToken);
             _host.CheckExit(process);
         }
-        if (_collector is not null)
-        {
-            await _collector.DrainAsync(processEnded: true, cancellationToken);
-            await _collector.DisposeAsync();
-            _collector = null;
-        }
+        // A replica stopped without being adopted (a dead supervisor's) still has output to collect.
+        var collector = _collector ?? NewCollector(Current.Offsets);
+        _collector = null;
+        await collector.DrainAsync(processEnded: true, cancellationToken);
+        await collector.DisposeAsync();
         // Everything in them is in the log now and nobody writes to them any more.
         File.Delete(_spec.LogFiles.RawStdout);
         File.Delete(_spec.LogFiles.RawStderr);
@@ -144,12 +147,15 @@ public sealed class ReplicaRunner : IAsyncDisposable
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_loop is not null)
             throw new InvalidOperationException($"Replica {_spec.Service}.{_spec.Replica} is already running.");
-        _collector = new LogCollector(_spec.LogFiles, resume, _options.Logs, _options.Time,
-            offsets => Publish(r => r with { StdoutOffset = offsets.Stdout, StderrOffset = offsets.Stderr }),
-            _probe is LogProbe logProbe ? logProbe.Observe : null);
+        _collector = NewCollector(resume);
         _collector.Start();
         _loop = RunAsync(adopted, _collector, _lifetime.Token);
     }
+
+    private LogCollector NewCollector(LogOffsets resume) =>
+        new(_spec.LogFiles, resume, _options.Logs, _options.Time,
+            offsets => Publish(r => r with { StdoutOffset = offsets.Stdout, StderrOffset = offsets.Stderr }),
+            _probe is LogProbe logProbe ? logProbe.Observe : null);
 
     private async Task EndLoopAsync()
     {

@@ -180,6 +180,54 @@ public sealed class ReplicaRunnerTests : IDisposable
     }
 
     [Fact]
+    public async Task After_a_crash_with_stale_offsets_adoption_repeats_lines_but_loses_none()
+    {
+        var script = _workspace.Script("counter", "i=0\nwhile :; do i=$((i+1)); echo $i; sleep 0.002; done");
+        var spec = _workspace.Spec("counter", "/bin/sh", [script]);
+        var first = Runner(spec);
+        ReplicaRecord? earlyCommit = null;
+        first.Changed += r =>
+        {
+            if (r.StdoutOffset > 0)
+                Interlocked.CompareExchange(ref earlyCommit, r, null);
+        };
+        first.Start();
+        await Eventually.TrueAsync(() => earlyCommit is not null && first.Current.StdoutOffset > earlyCommit.StdoutOffset, "lines committed after the first commit");
+        await first.DisposeAsync();
+
+        // kill -9 lands between two commits: the state file still holds the earlier offsets.
+        var state = new StateStore(_workspace.StateDirectory);
+        state.Upsert(earlyCommit!);
+        await using var second = Runner(spec, state);
+        second.Adopt(state.Load(_workspace.Host, _workspace.Root).Replicas.Single());
+        var lastBefore = Lines(spec.LogFiles).Count;
+        await Eventually.TrueAsync(() => Lines(spec.LogFiles).Count > lastBefore + 100, "more output collected");
+        await second.StopAsync(CancellationToken.None);
+
+        var numbers = Lines(spec.LogFiles).Select(l => int.Parse(l, CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(Enumerable.Range(1, numbers.Max()), numbers.Distinct());
+        Assert.True(numbers.Count > numbers.Max(), "the lines after the stale offsets were collected twice");
+    }
+
+    [Fact]
+    public async Task A_dead_supervisors_replica_can_be_stopped_without_adopting_and_its_output_is_kept()
+    {
+        var spec = _workspace.Spec("api", "/bin/sh", [_workspace.Script("talker", "echo before\nexec sleep 1000")]);
+        var orphan = _workspace.Host.Spawn(spec.ToSpawnRequest());
+        _workspace.Track(orphan);
+        await Eventually.TrueAsync(() => File.Exists(spec.LogFiles.RawStdout) && File.ReadAllText(spec.LogFiles.RawStdout) == "before\n", "the output");
+        var state = new StateStore(_workspace.StateDirectory);
+        state.Upsert(new ReplicaRecord { Service = "api", Replica = 0, Pid = orphan.Pid, StartTime = orphan.StartTime, State = ReplicaState.Healthy });
+
+        await using var runner = Runner(spec, state);
+        Assert.Equal(StopOutcome.Graceful, await runner.StopAsync(CancellationToken.None));
+
+        Assert.False(Procs.IsRunning(orphan.Pid));
+        Assert.Equal(["before"], Lines(spec.LogFiles));
+        Assert.Equal(ReplicaState.Stopped, state.Replicas.Single().State);
+    }
+
+    [Fact]
     public async Task An_adopted_replica_that_dies_counts_as_a_failure_and_is_restarted()
     {
         var spec = _workspace.Spec("api", "sleep", ["1000"]);

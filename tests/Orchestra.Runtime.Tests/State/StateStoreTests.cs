@@ -30,6 +30,9 @@ public sealed class StateStoreTests : IDisposable
         Assert.Equal([api with { Restarts = 3 }, worker], load.Replicas);
         Assert.Equal(new ProcessIdentity(1234, 987654), load.Replicas[0].Process);
         Assert.Equal([StateStore.FileName], Directory.GetFiles(_workspace.StateDirectory).Select(Path.GetFileName));
+
+        store.Remove("worker", 1);
+        Assert.Equal([api with { Restarts = 3 }], Store().Load(_workspace.Host, _workspace.Root).Replicas);
     }
 
     [Fact]
