@@ -217,10 +217,11 @@ public sealed class ReplicaRunner : IAsyncDisposable
     private (ProcessIdentity? Process, string? Failure) Spawn(bool isRestart)
     {
         var restarts = isRestart ? 1 : 0;
+        // Forget the previous process's match before the new one can print (its lines were drained already).
+        (_probe as LogProbe)?.Reset();
         try
         {
             var process = _host.Spawn(_spec.ToSpawnRequest());
-            (_probe as LogProbe)?.Reset();
             Publish(r => r with
             {
                 State = ReplicaState.Starting, Pid = process.Pid, StartTime = process.StartTime, Port = _spec.Port,
