@@ -67,6 +67,7 @@ public sealed class ReplicaRunner : IAsyncDisposable
     /// </summary>
     public void Start()
     {
+        EnsureNotBegun();
         var resume = _current.Process is null && _current.Offsets == LogOffsets.Start
             ? new LogOffsets(RawSpaceReclaimer.FirstData(_spec.LogFiles.RawStdout), RawSpaceReclaimer.FirstData(_spec.LogFiles.RawStderr))
             : _current.Offsets;
@@ -74,13 +75,14 @@ public sealed class ReplicaRunner : IAsyncDisposable
     }
 
     /// <summary>
-    /// Takes over a replica a previous supervisor left running, as recorded in <paramref name="record"/>. A record
-    /// without a process (it was waiting out a backoff) is started afresh.
+    /// Takes over a replica a previous supervisor left running, as recorded in <paramref name="record"/>; it is
+    /// <c>starting</c> until its probe passes again. A record without a process (it was waiting out a backoff) is started afresh.
     /// </summary>
     public void Adopt(ReplicaRecord record)
     {
-        lock (_lock)
-            _current = record with { Port = _spec.Port };
+        EnsureNotBegun();
+        // Health is probed again: whatever the record says was true of the previous supervisor's last look.
+        Publish(_ => record with { Port = _spec.Port, State = record.Process is null ? record.State : ReplicaState.Starting });
         Begin(record.Offsets, record.Process);
     }
 
@@ -142,11 +144,15 @@ public sealed class ReplicaRunner : IAsyncDisposable
         _lifetime.Dispose();
     }
 
-    private void Begin(LogOffsets resume, ProcessIdentity? adopted)
+    private void EnsureNotBegun()
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
         if (_loop is not null)
             throw new InvalidOperationException($"Replica {_spec.Service}.{_spec.Replica} is already running.");
+    }
+
+    private void Begin(LogOffsets resume, ProcessIdentity? adopted)
+    {
         _collector = NewCollector(resume);
         _collector.Start();
         _loop = RunAsync(adopted, _collector, _lifetime.Token);

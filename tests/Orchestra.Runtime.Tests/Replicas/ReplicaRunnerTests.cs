@@ -112,12 +112,18 @@ public sealed class ReplicaRunnerTests : IDisposable
             Health = new HealthConfig(HealthKind.Log, "ready", TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(100)),
         };
         await using var runner = Runner(spec);
+        ProcessIdentity? unhealthy = null;
+        runner.Changed += r =>
+        {
+            if (r.State == ReplicaState.Unhealthy)
+                unhealthy ??= r.Process;
+        };
         runner.Start();
         Assert.Equal(ReplicaState.Unhealthy, await runner.WaitUntilSettledAsync(CancellationToken.None).WithDeadline());
-        var first = runner.Current.Process!.Value;
 
         await runner.WaitForAsync(s => s == ReplicaState.Restarting, CancellationToken.None).WithDeadline();
-        Assert.False(Procs.IsRunning(first.Pid));
+        Assert.NotNull(unhealthy);
+        Assert.False(Procs.IsRunning(unhealthy.Value.Pid));
         await runner.StopAsync(CancellationToken.None);
     }
 
