@@ -77,11 +77,17 @@ public sealed class LinuxProcessHost : IProcessHost
     public bool IsAlive(ProcessIdentity process) =>
         ProcFs.ReadStat(process.Pid) is { IsZombie: false } stat && stat.StartTime == process.StartTime;
 
-    public IReadOnlyList<ProcessIdentity> GroupMembers(ProcessIdentity leader) =>
-        leader.Pid <= 0 ? [] : ProcFs.All()
+    public IReadOnlyList<ProcessIdentity> GroupMembers(ProcessIdentity leader)
+    {
+        // The kernel does not reuse a pid while a group or session of that id exists. So if the pid now belongs to
+        // a process with another start time, the leader's group is gone and a group of that id is someone else's.
+        if (leader.Pid <= 0 || ProcFs.ReadStat(leader.Pid) is { } current && current.StartTime != leader.StartTime)
+            return [];
+        return ProcFs.All()
             .Where(s => !s.IsZombie && (s.ProcessGroup == leader.Pid || s.Session == leader.Pid) && s.StartTime >= leader.StartTime)
             .Select(s => s.Identity)
             .ToList();
+    }
 
     public void SignalGroup(ProcessIdentity leader, int signal)
     {

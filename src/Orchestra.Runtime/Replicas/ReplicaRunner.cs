@@ -110,6 +110,7 @@ public sealed class ReplicaRunner : IAsyncDisposable
     /// </summary>
     public async Task<StopOutcome> StopAsync(CancellationToken cancellationToken)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         await EndLoopAsync();
         var outcome = StopOutcome.NotRunning;
         if (Current.Process is { } process)

@@ -54,6 +54,17 @@ public sealed class LinuxProcessHostTests : IDisposable
     }
 
     [Fact]
+    public async Task Exit_codes_are_still_ours_while_System_Diagnostics_Process_reaps_its_own_children()
+    {
+        // .NET installs a SIGCHLD handler once Process is used (hooks use it); it must not steal our children's status.
+        var replica = _workspace.SpawnScript("a", _workspace.Script("slow-exit", "sleep 0.3\nexit 4"));
+        using (var other = System.Diagnostics.Process.Start("sh", ["-c", "exit 0"]))
+            await other.WaitForExitAsync().WithDeadline();
+
+        Assert.Equal(new ExitStatus(4, null), await Procs.ExitAsync(_workspace.Host, replica));
+    }
+
+    [Fact]
     public void A_missing_program_or_folder_is_a_spawn_error_not_a_crash()
     {
         var files = _workspace.Files("api");
@@ -68,11 +79,14 @@ public sealed class LinuxProcessHostTests : IDisposable
             _workspace.Host.Spawn(new SpawnRequest("", [], _workspace.Root, env, files.RawStdout, files.RawStderr)));
     }
 
-    [Fact]
-    public async Task An_identity_whose_start_time_does_not_match_is_neither_alive_nor_signalled()
+    [Theory]
+    [InlineData(1)]
+    [InlineData(-1)] // a stale record: its process died and the pid went to a newer session leader
+    public async Task An_identity_whose_start_time_does_not_match_is_neither_alive_nor_signalled(int shift)
     {
         var process = _workspace.SpawnScript("api", _workspace.Script("sleeper", "exec sleep 30"));
-        var impostor = process with { StartTime = process.StartTime + 1 };
+        var impostor = process with { StartTime = (ulong)((long)process.StartTime + shift) };
+        Assert.Empty(_workspace.Host.GroupMembers(impostor));
 
         Assert.False(_workspace.Host.IsAlive(impostor));
         _workspace.Host.SignalGroup(impostor, StopSignals.Kill);
