@@ -122,6 +122,9 @@ internal sealed class RawStreamTailer : IDisposable
         if (!File.Exists(_path))
             return null;
         _stream = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
+        // Shorter than the offset: the file was deleted and begun anew, so all of it is new.
+        if (_stream.Length < _readPosition)
+            _readPosition = 0;
         _stream.Position = _readPosition;
         return _stream;
     }

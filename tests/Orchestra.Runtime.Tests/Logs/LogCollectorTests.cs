@@ -65,6 +65,19 @@ public sealed class LogCollectorTests : IDisposable
     }
 
     [Fact]
+    public async Task A_capture_file_shorter_than_its_offset_is_read_from_the_start()
+    {
+        var files = _workspace.Files("api");
+        File.WriteAllText(files.RawStdout, "fresh\n");
+        await using var collector = Collector(files, new LogOffsets(1000, 0));
+
+        await collector.DrainAsync(processEnded: false, CancellationToken.None);
+
+        Assert.Equal(["fresh"], ReadLog(files).Select(e => e.Text));
+        Assert.Equal(6, collector.Committed.Stdout);
+    }
+
+    [Fact]
     public async Task An_unfinished_last_line_is_kept_when_its_process_ended()
     {
         var files = _workspace.Files("api");
