@@ -1,0 +1,172 @@
+namespace Orchestra.Runtime.Logs;
+
+/// <summary>Tuning of the <see cref="LogCollector"/>.</summary>
+public sealed record LogCollectorOptions
+{
+    /// <summary>How often the raw capture files are checked for new output.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(20);
+    /// <summary>How often consumed offsets are persisted while output flows; a supervisor crash re-collects at most this much.</summary>
+    public TimeSpan CommitInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+    /// <summary>Size at which a replica's log file is rotated.</summary>
+    public long MaxLogBytes { get; init; } = 10 * 1024 * 1024;
+    /// <summary>Rotated files kept (<c>.log.1</c> … <c>.log.N</c>).</summary>
+    public int KeepRotated { get; init; } = 3;
+    /// <summary>Bytes read from one stream per pass, so stdout cannot starve stderr.</summary>
+    public int MaxBytesPerPass { get; init; } = 1 << 20;
+}
+
+/// <summary>
+/// Moves one replica's output from its raw capture files into its log file. The replica writes straight to the
+/// raw files (never into a pipe a supervisor must drain), so a fast printer is never blocked and output written
+/// while no supervisor runs is kept; the collector catches up from the offsets it persisted. Offsets are
+/// committed after the lines are written, so a supervisor crash may repeat up to one commit interval of lines
+/// but never loses one. Collected raw bytes are punched out to give the disk space back.
+/// </summary>
+public sealed class LogCollector : IAsyncDisposable
+{
+    private readonly ReplicaLogFiles _files;
+    private readonly LogCollectorOptions _options;
+    private readonly TimeProvider _time;
+    private readonly Action<LogEntry>? _onLine;
+    private readonly Action<LogOffsets> _commit;
+    private readonly RawStreamTailer _stdout;
+    private readonly RawStreamTailer _stderr;
+    private readonly RotatingLogWriter _writer;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly CancellationTokenSource _stopping = new();
+    private LogOffsets _committed;
+    private DateTimeOffset _lastCommit;
+    private bool _canReclaim = true;
+    private Task? _loop;
+
+    /// <param name="files">The replica's files.</param>
+    /// <param name="resumeFrom">Offsets persisted by the previous collector of this replica.</param>
+    /// <param name="commit">Persists offsets (into the state file); called from the collector's loop.</param>
+    /// <param name="onLine">Sees every collected line (the log health probe).</param>
+    public LogCollector(ReplicaLogFiles files, LogOffsets resumeFrom, LogCollectorOptions options, TimeProvider time,
+        Action<LogOffsets> commit, Action<LogEntry>? onLine = null)
+    {
+        _files = files;
+        _options = options;
+        _time = time;
+        _commit = commit;
+        _onLine = onLine;
+        _committed = resumeFrom;
+        CreatePrivateDirectory(files.Directory);
+        _stdout = new RawStreamTailer(files.RawStdout, resumeFrom.Stdout);
+        _stderr = new RawStreamTailer(files.RawStderr, resumeFrom.Stderr);
+        _writer = new RotatingLogWriter(files, options.MaxLogBytes, options.KeepRotated);
+        _lastCommit = time.GetUtcNow();
+    }
+
+    private static void CreatePrivateDirectory(string path)
+    {
+        // Output may hold secrets: the folder is the owner's alone.
+        if (OperatingSystem.IsWindows())
+            Directory.CreateDirectory(path);
+        else
+            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+    }
+
+    /// <summary>The offsets last persisted.</summary>
+    public LogOffsets Committed => _committed;
+
+    /// <summary>Starts collecting in the background until disposed.</summary>
+    public void Start() => _loop ??= RunAsync(_stopping.Token);
+
+    /// <summary>
+    /// Collects everything written so far and persists the offsets. With <paramref name="processEnded"/> an
+    /// unfinished last line is emitted too: its writer is gone, and the next process must start a new line.
+    /// </summary>
+    public async Task DrainAsync(bool processEnded, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            while (CollectPass() > 0)
+            {
+            }
+            if (processEnded)
+            {
+                _stdout.FlushPending(text => Emit(LogStream.Stdout, text));
+                _stderr.FlushPending(text => Emit(LogStream.Stderr, text));
+            }
+            _writer.Flush();
+            CommitOffsets();
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task RunAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                await _gate.WaitAsync(cancellationToken);
+                var read = 0;
+                try
+                {
+                    read = CollectPass();
+                    _writer.Flush();
+                    if (_time.GetUtcNow() - _lastCommit >= _options.CommitInterval)
+                        CommitOffsets();
+                }
+                catch (IOException)
+                {
+                    // A full disk or a vanished folder: nothing is consumed that was not written, so the next pass retries.
+                }
+                finally
+                {
+                    _gate.Release();
+                }
+                // Keep going without a pause while output is flowing.
+                if (read == 0)
+                    await Task.Delay(_options.PollInterval, _time, cancellationToken);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    private int CollectPass() =>
+        _stdout.ReadLines(text => Emit(LogStream.Stdout, text), _options.MaxBytesPerPass)
+        + _stderr.ReadLines(text => Emit(LogStream.Stderr, text), _options.MaxBytesPerPass);
+
+    private void Emit(LogStream stream, string text)
+    {
+        var now = _time.GetUtcNow();
+        _writer.Append(now, stream, text);
+        _onLine?.Invoke(new LogEntry(_files.Service, _files.Replica, now, stream, text));
+    }
+
+    private void CommitOffsets()
+    {
+        _lastCommit = _time.GetUtcNow();
+        var offsets = new LogOffsets(_stdout.Offset, _stderr.Offset);
+        if (offsets == _committed)
+            return;
+        _commit(offsets);
+        _committed = offsets;
+        if (_canReclaim)
+            _canReclaim = RawSpaceReclaimer.Reclaim(_files.RawStdout, offsets.Stdout) & RawSpaceReclaimer.Reclaim(_files.RawStderr, offsets.Stderr);
+    }
+
+    /// <summary>Stops the loop, collects what is left (an unfinished line stays pending for the next collector) and persists the offsets.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _stopping.CancelAsync();
+        if (_loop is not null)
+            await _loop;
+        await DrainAsync(processEnded: false, CancellationToken.None);
+        _stdout.Dispose();
+        _stderr.Dispose();
+        _writer.Dispose();
+        _stopping.Dispose();
+        _gate.Dispose();
+    }
+}

@@ -1,0 +1,133 @@
+using System.Text;
+
+namespace Orchestra.Runtime.Logs;
+
+/// <summary>
+/// Reads a growing file from a byte offset and cuts it into lines: a raw capture file for the collector, a
+/// collected log for the reader. A line longer than the maximum is emitted in pieces (cut on a UTF-8
+/// character boundary), never dropped. An unfinished last line stays pending, and <see cref="Offset"/> (what is
+/// safe to persist) stops before it.
+/// </summary>
+internal sealed class RawStreamTailer : IDisposable
+{
+    /// <summary>The longest line a replica's log holds (SPEC §6); longer output lines are split.</summary>
+    public const int MaxLineBytes = 64 * 1024;
+
+    // Small enough that 20 replicas × 2 streams stay cheap in the supervisor, large enough for full-speed reads.
+    private const int ChunkBytes = 64 * 1024;
+
+    private readonly string _path;
+    private readonly byte[] _chunk = new byte[ChunkBytes];
+    private readonly byte[] _pending;
+    private readonly int _maxLineBytes;
+    private int _pendingCount;
+    private long _readPosition;
+    private FileStream? _stream;
+
+    public RawStreamTailer(string path, long offset, int maxLineBytes = MaxLineBytes)
+    {
+        _path = path;
+        _readPosition = offset;
+        _maxLineBytes = maxLineBytes;
+        _pending = new byte[maxLineBytes];
+    }
+
+    /// <summary>
+    /// True once the file this tailer has open is no longer the one at its path (it was rotated away).
+    /// Linux-only, through /proc/self/fd; elsewhere rotation is not detected.
+    /// </summary>
+    public bool WasReplaced =>
+        _stream is not null && OperatingSystem.IsLinux()
+        && new FileInfo($"/proc/self/fd/{_stream.SafeFileHandle.DangerousGetHandle()}").LinkTarget != Path.GetFullPath(_path);
+
+    /// <summary>Bytes consumed into complete lines: the offset a successor resumes from.</summary>
+    public long Offset => _readPosition - _pendingCount;
+
+    /// <summary>Reads up to <paramref name="maxBytes"/> new bytes and hands each complete line to <paramref name="emit"/>; returns the bytes read.</summary>
+    public int ReadLines(Action<string> emit, int maxBytes)
+    {
+        if (Open() is not { } stream)
+            return 0;
+        var total = 0;
+        while (total < maxBytes)
+        {
+            var read = stream.Read(_chunk, 0, Math.Min(_chunk.Length, maxBytes - total));
+            if (read == 0)
+                break;
+            _readPosition += read;
+            total += read;
+            Split(_chunk.AsSpan(0, read), emit);
+        }
+        return total;
+    }
+
+    /// <summary>Emits the unfinished last line: the process that wrote it is gone, so it is complete.</summary>
+    public void FlushPending(Action<string> emit)
+    {
+        if (_pendingCount > 0)
+            EmitPending(_pendingCount, emit);
+    }
+
+    private void Split(ReadOnlySpan<byte> data, Action<string> emit)
+    {
+        while (!data.IsEmpty)
+        {
+            var newline = data.IndexOf((byte)'\n');
+            var take = newline < 0 ? data.Length : newline;
+            var room = _maxLineBytes - _pendingCount;
+            if (take >= room)
+            {
+                // Too long for one line: fill the line up, emit the largest whole-character prefix, keep the rest.
+                data[..room].CopyTo(_pending.AsSpan(_pendingCount));
+                _pendingCount = _maxLineBytes;
+                EmitPending(CharacterBoundary(_pending), emit);
+                data = data[room..];
+                continue;
+            }
+            data[..take].CopyTo(_pending.AsSpan(_pendingCount));
+            _pendingCount += take;
+            if (newline < 0)
+                return;
+            EmitPending(_pendingCount, emit);
+            data = data[(newline + 1)..];
+        }
+    }
+
+    private void EmitPending(int count, Action<string> emit)
+    {
+        var line = _pending.AsSpan(0, count);
+        if (line.EndsWith("\r"u8))
+            line = line[..^1];
+        emit(Encoding.UTF8.GetString(line));
+        _pending.AsSpan(count, _pendingCount - count).CopyTo(_pending);
+        _pendingCount -= count;
+    }
+
+    /// <summary>The length of the longest prefix of a full buffer that does not end inside a UTF-8 sequence.</summary>
+    private static int CharacterBoundary(ReadOnlySpan<byte> buffer)
+    {
+        var end = buffer.Length;
+        // Walk back over continuation bytes (10xxxxxx) to the lead byte of the last sequence.
+        var lead = end - 1;
+        while (lead > 0 && end - lead < 4 && (buffer[lead] & 0xC0) == 0x80)
+            lead--;
+        var expected = buffer[lead] switch { < 0x80 => 1, >= 0xF0 => 4, >= 0xE0 => 3, >= 0xC0 => 2, _ => 1 };
+        return lead + expected <= end ? end : Math.Max(lead, 1);
+    }
+
+    private FileStream? Open()
+    {
+        if (_stream is not null)
+            return _stream;
+        if (!File.Exists(_path))
+            return null;
+        _stream = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
+        // Shorter than the offset: the file was deleted and begun anew, so all of it is new.
+        if (_stream.Length < _readPosition)
+            _readPosition = 0;
+        _stream.Position = _readPosition;
+        return _stream;
+    }
+
+    public void Dispose() => _stream?.Dispose();
+}

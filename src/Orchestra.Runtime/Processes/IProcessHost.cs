@@ -1,0 +1,35 @@
+namespace Orchestra.Runtime.Processes;
+
+/// <summary>
+/// The operating-system seam of the runner: everything that spawns, inspects or signals processes goes
+/// through it. <see cref="LinuxProcessHost"/> is the only implementation today; another OS adds its own.
+/// </summary>
+public interface IProcessHost
+{
+    /// <summary>Starts a replica as the leader of a new session and process group; throws <see cref="SpawnException"/>.</summary>
+    ProcessIdentity Spawn(SpawnRequest request);
+
+    /// <summary>
+    /// Null while the process runs. Once it is gone: its status when it was our child (and it is reaped
+    /// here), <see cref="ExitStatus.Unknown"/> when it was not (an adopted replica).
+    /// </summary>
+    ExitStatus? CheckExit(ProcessIdentity process);
+
+    /// <summary>True when a process with this pid and this start time exists and is not a zombie.</summary>
+    bool IsAlive(ProcessIdentity process);
+
+    /// <summary>
+    /// The live processes of the replica led by <paramref name="leader"/>: its process group and session,
+    /// started no earlier than the leader (so a pid reused after the group emptied is not counted).
+    /// </summary>
+    IReadOnlyList<ProcessIdentity> GroupMembers(ProcessIdentity leader);
+
+    /// <summary>Sends <paramref name="signal"/> to every process of the replica; pids are re-verified against their start time.</summary>
+    void SignalGroup(ProcessIdentity leader, int signal);
+
+    /// <summary>Live session leaders whose environment says they are replica of the workspace at <paramref name="workspaceRoot"/>.</summary>
+    IReadOnlyList<FoundReplica> FindReplicas(string workspaceRoot);
+}
+
+/// <summary>A live replica found by its environment (<c>ORCHESTRA_WORKSPACE</c>, <c>ORCHESTRA_SERVICE</c>, <c>ORCHESTRA_REPLICA</c>).</summary>
+public sealed record FoundReplica(string Service, int Replica, ProcessIdentity Process);

@@ -1,0 +1,64 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Versioning;
+
+namespace Orchestra.Runtime.Processes;
+
+/// <summary>The glibc calls the Linux runner needs. Constants are the Linux x86-64/arm64 values.</summary>
+[SupportedOSPlatform("linux")]
+internal static class LibC
+{
+    // "libc" alone can resolve to glibc's libc.so linker script when the dev package is installed.
+    private const string Library = "libc.so.6";
+
+    public const short PosixSpawnSetSigDef = 0x04;
+    public const short PosixSpawnSetSigMask = 0x08;
+    public const short PosixSpawnSetSid = 0x80; // glibc >= 2.26
+
+    public const int ORdOnly = 0x0;
+    public const int OWrOnly = 0x1;
+    public const int OCreat = 0x40;
+    public const int OAppend = 0x400;
+
+    public const int WNoHang = 1;
+    public const int ENoEnt = 2;
+    public const int ESrch = 3;
+    public const int EIntr = 4;
+    public const int EChild = 10;
+
+    public const int FallocFlKeepSize = 0x01;
+    public const int FallocFlPunchHole = 0x02;
+    public const int SeekData = 3;
+
+    // Opaque glibc structures (posix_spawnattr_t is 336 bytes, posix_spawn_file_actions_t 80, sigset_t 128):
+    // allocated generously so a larger layout can never overflow.
+    public const int OpaqueSize = 1024;
+
+    [DllImport(Library, SetLastError = true)] public static extern int posix_spawnattr_init(IntPtr attr);
+    [DllImport(Library, SetLastError = true)] public static extern int posix_spawnattr_destroy(IntPtr attr);
+    [DllImport(Library, SetLastError = true)] public static extern int posix_spawnattr_setflags(IntPtr attr, short flags);
+    [DllImport(Library, SetLastError = true)] public static extern int posix_spawnattr_setsigmask(IntPtr attr, IntPtr sigset);
+    [DllImport(Library, SetLastError = true)] public static extern int posix_spawnattr_setsigdefault(IntPtr attr, IntPtr sigset);
+    [DllImport(Library, SetLastError = true)] public static extern int sigemptyset(IntPtr sigset);
+    [DllImport(Library, SetLastError = true)] public static extern int sigfillset(IntPtr sigset);
+    [DllImport(Library, SetLastError = true)] public static extern int posix_spawn_file_actions_init(IntPtr actions);
+    [DllImport(Library, SetLastError = true)] public static extern int posix_spawn_file_actions_destroy(IntPtr actions);
+
+    [DllImport(Library, SetLastError = true)]
+    public static extern int posix_spawn_file_actions_addopen(IntPtr actions, int fd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, int oflag, uint mode);
+
+    [DllImport(Library, SetLastError = true)] // glibc >= 2.29
+    public static extern int posix_spawn_file_actions_addchdir_np(IntPtr actions, [MarshalAs(UnmanagedType.LPUTF8Str)] string path);
+
+    [DllImport(Library, SetLastError = true)]
+    public static extern int posix_spawn(out int pid, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, IntPtr actions, IntPtr attr, IntPtr[] argv, IntPtr[] envp);
+
+    [DllImport(Library, SetLastError = true)] public static extern int waitpid(int pid, out int status, int options);
+    [DllImport(Library, SetLastError = true)] public static extern int kill(int pid, int signal);
+    [DllImport(Library, SetLastError = true)] public static extern int fallocate(int fd, int mode, long offset, long length);
+    [DllImport(Library, SetLastError = true)] public static extern long lseek(int fd, long offset, int whence);
+
+    [DllImport(Library, SetLastError = true)]
+    private static extern IntPtr strerror(int errnum);
+
+    public static string Describe(int errno) => Marshal.PtrToStringUTF8(strerror(errno)) ?? $"error {errno}";
+}

@@ -1,0 +1,150 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Runtime.Versioning;
+
+namespace Orchestra.Runtime.Processes;
+
+/// <summary>
+/// Linux processes through glibc's <c>posix_spawn</c> and /proc. <see cref="System.Diagnostics.Process"/> cannot
+/// start a child in a session of its own nor hand it a file as stdout; both are needed because replicas
+/// outlive a crashed supervisor (they must not share its session, nor write into a pipe it owned).
+/// </summary>
+[SupportedOSPlatform("linux")]
+public sealed class LinuxProcessHost : IProcessHost
+{
+    private const uint CaptureFileMode = 0b110_000_000; // 0600: logs may hold secrets.
+
+    public ProcessIdentity Spawn(SpawnRequest request)
+    {
+        var program = ProgramResolver.Resolve(request.Program, request.WorkingDirectory, request.Environment);
+        if (!Directory.Exists(request.WorkingDirectory))
+            throw new SpawnException($"The working directory '{request.WorkingDirectory}' does not exist.");
+
+        var attr = Allocate();
+        var actions = Allocate();
+        var signals = Allocate();
+        var argv = ToNativeArray([program, .. request.Arguments]);
+        var envp = ToNativeArray(request.Environment.Select(p => $"{p.Key}={p.Value}"));
+        try
+        {
+            Check(LibC.posix_spawnattr_init(attr), "posix_spawnattr_init");
+            Check(LibC.posix_spawn_file_actions_init(actions), "posix_spawn_file_actions_init");
+            // Our runtime blocks and ignores signals (SIGPIPE among them) that must not leak into a replica.
+            Check(LibC.sigemptyset(signals) == 0 ? 0 : Marshal.GetLastPInvokeError(), "sigemptyset");
+            Check(LibC.posix_spawnattr_setsigmask(attr, signals), "posix_spawnattr_setsigmask");
+            Check(LibC.sigfillset(signals) == 0 ? 0 : Marshal.GetLastPInvokeError(), "sigfillset");
+            Check(LibC.posix_spawnattr_setsigdefault(attr, signals), "posix_spawnattr_setsigdefault");
+            Check(LibC.posix_spawnattr_setflags(attr, LibC.PosixSpawnSetSid | LibC.PosixSpawnSetSigMask | LibC.PosixSpawnSetSigDef), "posix_spawnattr_setflags");
+
+            Check(LibC.posix_spawn_file_actions_addopen(actions, 0, "/dev/null", LibC.ORdOnly, 0), "addopen stdin");
+            const int append = LibC.OWrOnly | LibC.OAppend | LibC.OCreat;
+            Check(LibC.posix_spawn_file_actions_addopen(actions, 1, request.StdoutPath, append, CaptureFileMode), "addopen stdout");
+            Check(LibC.posix_spawn_file_actions_addopen(actions, 2, request.StderrPath, append, CaptureFileMode), "addopen stderr");
+            Check(LibC.posix_spawn_file_actions_addchdir_np(actions, request.WorkingDirectory), "addchdir");
+
+            var error = LibC.posix_spawn(out var pid, program, actions, attr, argv, envp);
+            if (error != 0)
+                throw new SpawnException($"Could not start '{request.Program}': {LibC.Describe(error)}.");
+            // The child exists from here on; its stat is readable even if it has already exited (a zombie until reaped).
+            return ProcFs.ReadStat(pid)?.Identity ?? new ProcessIdentity(pid, 0);
+        }
+        finally
+        {
+            LibC.posix_spawn_file_actions_destroy(actions);
+            LibC.posix_spawnattr_destroy(attr);
+            Free(argv);
+            Free(envp);
+            Marshal.FreeHGlobal(signals);
+            Marshal.FreeHGlobal(actions);
+            Marshal.FreeHGlobal(attr);
+        }
+    }
+
+    public ExitStatus? CheckExit(ProcessIdentity process)
+    {
+        // waitpid(0) or waitpid(-n) would reap someone else's child.
+        if (process.Pid <= 0)
+            return ExitStatus.Unknown;
+        var result = LibC.waitpid(process.Pid, out var status, LibC.WNoHang);
+        if (result == process.Pid)
+            return Decode(status);
+        if (result == 0)
+            return null;
+        // ECHILD: not our child (adopted), so only liveness can be observed.
+        return IsAlive(process) ? null : ExitStatus.Unknown;
+    }
+
+    public bool IsAlive(ProcessIdentity process) =>
+        ProcFs.ReadStat(process.Pid) is { IsZombie: false } stat && stat.StartTime == process.StartTime;
+
+    public IReadOnlyList<ProcessIdentity> GroupMembers(ProcessIdentity leader)
+    {
+        // The kernel does not reuse a pid while a group or session of that id exists. So if the pid now belongs to
+        // a process with another start time, the leader's group is gone and a group of that id is someone else's.
+        if (leader.Pid <= 0 || ProcFs.ReadStat(leader.Pid) is { } current && current.StartTime != leader.StartTime)
+            return [];
+        return ProcFs.All()
+            .Where(s => !s.IsZombie && (s.ProcessGroup == leader.Pid || s.Session == leader.Pid) && s.StartTime >= leader.StartTime)
+            .Select(s => s.Identity)
+            .ToList();
+    }
+
+    public void SignalGroup(ProcessIdentity leader, int signal)
+    {
+        // kill(0) and kill(-1) would signal our own group or every process we may signal.
+        if (leader.Pid <= 1)
+            return;
+        // The group id stays reserved while any member lives, so signalling it is safe only while the
+        // leader itself is verified; members that outlived the leader are signalled one by one.
+        if (IsAlive(leader))
+            LibC.kill(-leader.Pid, signal);
+        foreach (var member in GroupMembers(leader))
+        {
+            if (IsAlive(member))
+                LibC.kill(member.Pid, signal);
+        }
+    }
+
+    public IReadOnlyList<FoundReplica> FindReplicas(string workspaceRoot)
+    {
+        var found = new List<FoundReplica>();
+        foreach (var stat in ProcFs.All())
+        {
+            if (stat.IsZombie || stat.Session != stat.Pid || ProcFs.ReadEnvironment(stat.Pid) is not { } env)
+                continue;
+            if (env.GetValueOrDefault("ORCHESTRA_WORKSPACE") == workspaceRoot
+                && env.GetValueOrDefault("ORCHESTRA_SERVICE") is { Length: > 0 } service
+                && int.TryParse(env.GetValueOrDefault("ORCHESTRA_REPLICA"), NumberStyles.None, CultureInfo.InvariantCulture, out var replica))
+                found.Add(new FoundReplica(service, replica, stat.Identity));
+        }
+        return found;
+    }
+
+    private static ExitStatus Decode(int status)
+    {
+        var signal = status & 0x7f;
+        return signal == 0 ? new ExitStatus((status >> 8) & 0xff, null) : new ExitStatus(null, signal);
+    }
+
+    private static void Check(int error, string call)
+    {
+        if (error != 0)
+            throw new SpawnException($"Could not prepare the process ({call}): {LibC.Describe(error)}.");
+    }
+
+    private static IntPtr Allocate()
+    {
+        var memory = Marshal.AllocHGlobal(LibC.OpaqueSize);
+        unsafe { new Span<byte>((void*)memory, LibC.OpaqueSize).Clear(); }
+        return memory;
+    }
+
+    private static IntPtr[] ToNativeArray(IEnumerable<string> strings) =>
+        [.. strings.Select(Marshal.StringToCoTaskMemUTF8), IntPtr.Zero];
+
+    private static void Free(IntPtr[] array)
+    {
+        foreach (var pointer in array)
+            Marshal.FreeCoTaskMem(pointer);
+    }
+}

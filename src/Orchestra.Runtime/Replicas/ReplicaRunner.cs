@@ -1,0 +1,300 @@
+using Orchestra.Runtime.Health;
+using Orchestra.Runtime.Logs;
+using Orchestra.Runtime.Processes;
+using Orchestra.Runtime.Restarts;
+using Orchestra.Runtime.State;
+
+namespace Orchestra.Runtime.Replicas;
+
+/// <summary>
+/// Owns one replica's lifecycle: start → health → running; exit → restart policy → restart or
+/// <c>crashed</c>/<c>stopped</c>; stop. Every transition is written to the <see cref="StateStore"/>.
+/// <para>
+/// Design: replicas outlive a crashed supervisor and are adopted. A replica runs in its own session and writes
+/// straight to its raw capture files, so when the supervisor dies (even by <c>kill -9</c>) it keeps running and
+/// its output keeps landing on disk. The next supervisor reads the state file and calls <see cref="Adopt"/>: the
+/// process (pid plus start time) is watched by polling, and the log collector resumes from the persisted
+/// offsets. An adopted process is not our child, so its exit code is unknown and counts as a failure.
+/// <see cref="DisposeAsync"/> detaches without stopping (a supervisor handing over); <see cref="StopAsync"/> stops.
+/// </para>
+/// </summary>
+public sealed class ReplicaRunner : IAsyncDisposable
+{
+    private readonly ReplicaSpec _spec;
+    private readonly IProcessHost _host;
+    private readonly StateStore _state;
+    private readonly RuntimeOptions _options;
+    private readonly ProcessGroupStopper _stopper;
+    private readonly HealthWaiter _health;
+    private readonly IHealthProbe _probe;
+    private readonly CancellationTokenSource _lifetime = new();
+    private readonly Lock _lock = new();
+    private readonly List<(Func<ReplicaState, bool> Predicate, TaskCompletionSource<ReplicaState> Waiter)> _waiters = [];
+    private ReplicaRecord _current;
+    private LogCollector? _collector;
+    private Task? _loop;
+    private bool _disposed;
+
+    public ReplicaRunner(ReplicaSpec spec, IProcessHost host, StateStore state, RuntimeOptions options)
+    {
+        _spec = spec;
+        _host = host;
+        _state = state;
+        _options = options;
+        _stopper = new ProcessGroupStopper(host, options.Time, options.PollInterval);
+        _health = new HealthWaiter(options.Time);
+        _probe = HealthProbes.Create(spec.Health, spec.Port, options.Http);
+        _current = state.Replicas.FirstOrDefault(r => r.Service == spec.Service && r.Replica == spec.Replica)
+            ?? new ReplicaRecord { Service = spec.Service, Replica = spec.Replica, Port = spec.Port, State = ReplicaState.Stopped };
+    }
+
+    /// <summary>The replica as last recorded.</summary>
+    public ReplicaRecord Current
+    {
+        get
+        {
+            lock (_lock)
+                return _current;
+        }
+    }
+
+    /// <summary>Raised after every recorded change, on the runner's background loop.</summary>
+    public event Action<ReplicaRecord>? Changed;
+
+    /// <summary>
+    /// Starts a new process for the replica and supervises it in the background. A runner runs one lifecycle:
+    /// <see cref="Start"/> or <see cref="Adopt"/> once; a replica still alive from state must be adopted or stopped first.
+    /// </summary>
+    public void Start()
+    {
+        EnsureNotBegun();
+        var resume = _current.Process is null && _current.Offsets == LogOffsets.Start
+            ? new LogOffsets(RawSpaceReclaimer.FirstData(_spec.LogFiles.RawStdout), RawSpaceReclaimer.FirstData(_spec.LogFiles.RawStderr))
+            : _current.Offsets;
+        Begin(resume, adopted: null);
+    }
+
+    /// <summary>
+    /// Takes over a replica a previous supervisor left running, as recorded in <paramref name="record"/>; it is
+    /// <c>starting</c> until its probe passes again. A record without a process (it was waiting out a backoff) is started afresh.
+    /// </summary>
+    public void Adopt(ReplicaRecord record)
+    {
+        EnsureNotBegun();
+        // Health is probed again: whatever the record says was true of the previous supervisor's last look.
+        Publish(_ => record with { Port = _spec.Port, State = record.Process is null ? record.State : ReplicaState.Starting });
+        Begin(record.Offsets, record.Process);
+    }
+
+    /// <summary>Completes with the state once it is healthy, unhealthy, crashed or stopped: what <c>start</c> waits for.</summary>
+    public Task<ReplicaState> WaitUntilSettledAsync(CancellationToken cancellationToken) =>
+        WaitForAsync(s => s is ReplicaState.Healthy or ReplicaState.Unhealthy or ReplicaState.Crashed or ReplicaState.Stopped, cancellationToken);
+
+    /// <summary>Completes with the state once it satisfies <paramref name="predicate"/> (immediately if it already does).</summary>
+    public Task<ReplicaState> WaitForAsync(Func<ReplicaState, bool> predicate, CancellationToken cancellationToken)
+    {
+        var waiter = new TaskCompletionSource<ReplicaState>(TaskCreationOptions.RunContinuationsAsynchronously);
+        lock (_lock)
+        {
+            if (predicate(_current.State))
+                return Task.FromResult(_current.State);
+            _waiters.Add((predicate, waiter));
+        }
+        return waiter.Task.WaitAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Stops the replica: its supervision ends, its process group gets the stop signal, then SIGKILL after the
+    /// stop timeout, and the output is collected to the last byte. The raw capture files are then removed.
+    /// Works on a runner never started too: it then stops the process its state record names (a dead supervisor's).
+    /// </summary>
+    public async Task<StopOutcome> StopAsync(CancellationToken cancellationToken)
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        await EndLoopAsync();
+        var outcome = StopOutcome.NotRunning;
+        if (Current.Process is { } process)
+        {
+            outcome = await _stopper.StopAsync(process, StopSignals.Parse(_spec.StopSignal), _spec.StopTimeout, cancellationToken);
+            _host.CheckExit(process);
+        }
+        // A replica stopped without being adopted (a dead supervisor's) still has output to collect.
+        var collector = _collector ?? NewCollector(Current.Offsets);
+        _collector = null;
+        await collector.DrainAsync(processEnded: true, cancellationToken);
+        await collector.DisposeAsync();
+        // Everything in them is in the log now and nobody writes to them any more.
+        File.Delete(_spec.LogFiles.RawStdout);
+        File.Delete(_spec.LogFiles.RawStderr);
+        Publish(r => r with { State = ReplicaState.Stopped, Pid = 0, StartTime = 0, Backoff = null, StdoutOffset = 0, StderrOffset = 0 });
+        return outcome;
+    }
+
+    /// <summary>Detaches: supervision and log collection end, offsets are persisted, the replica keeps running for the next supervisor to adopt.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (_disposed)
+            return;
+        _disposed = true;
+        await EndLoopAsync();
+        if (_collector is not null)
+        {
+            await _collector.DisposeAsync();
+            _collector = null;
+        }
+        _lifetime.Dispose();
+    }
+
+    private void EnsureNotBegun()
+    {
+        ObjectDisposedException.ThrowIf(_disposed, this);
+        if (_loop is not null)
+            throw new InvalidOperationException($"Replica {_spec.Service}.{_spec.Replica} is already running.");
+    }
+
+    private void Begin(LogOffsets resume, ProcessIdentity? adopted)
+    {
+        _collector = NewCollector(resume);
+        _collector.Start();
+        _loop = RunAsync(adopted, _collector, _lifetime.Token);
+    }
+
+    private LogCollector NewCollector(LogOffsets resume) =>
+        new(_spec.LogFiles, resume, _options.Logs, _options.Time,
+            offsets => Publish(r => r with { StdoutOffset = offsets.Stdout, StderrOffset = offsets.Stderr }),
+            _probe is LogProbe logProbe ? logProbe.Observe : null);
+
+    private async Task EndLoopAsync()
+    {
+        if (_loop is null)
+            return;
+        await _lifetime.CancelAsync();
+        await _loop;
+    }
+
+    private async Task RunAsync(ProcessIdentity? adopted, LogCollector collector, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var tracker = new RestartTracker(_spec.Restart, _options.Backoff);
+            var process = adopted;
+            var startedAt = Current.StartedAt ?? _options.Time.GetUtcNow();
+            var isRestart = false;
+            while (true)
+            {
+                string? failure = null;
+                if (process is null)
+                {
+                    (process, failure) = Spawn(isRestart);
+                    startedAt = _options.Time.GetUtcNow();
+                }
+                var exit = process is { } running ? await SuperviseAsync(running, cancellationToken) : ExitStatus.Unknown;
+                await collector.DrainAsync(processEnded: true, cancellationToken);
+                process = null;
+
+                var decision = tracker.OnExit(exit, _options.Time.GetUtcNow() - startedAt);
+                var lastExit = failure ?? exit.ToString();
+                switch (decision)
+                {
+                    case RestartDecision.Restart restart:
+                        Publish(r => r with { State = ReplicaState.Restarting, Pid = 0, StartTime = 0, LastExit = lastExit, Backoff = restart.Delay });
+                        await Task.Delay(restart.Delay, _options.Time, cancellationToken);
+                        isRestart = true;
+                        break;
+                    case RestartDecision.Crashed:
+                        Publish(r => r with { State = ReplicaState.Crashed, Pid = 0, StartTime = 0, LastExit = lastExit, Backoff = null });
+                        return;
+                    default:
+                        Publish(r => r with { State = ReplicaState.Stopped, Pid = 0, StartTime = 0, LastExit = lastExit, Backoff = null });
+                        return;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopped or detached: whoever cancelled takes it from here.
+        }
+        catch (ProcessGroupSurvivedException e)
+        {
+            // An unhealthy replica that cannot be killed cannot be replaced either.
+            Publish(r => r with { State = ReplicaState.Crashed, LastExit = e.Message, Backoff = null });
+        }
+    }
+
+    private (ProcessIdentity? Process, string? Failure) Spawn(bool isRestart)
+    {
+        var restarts = isRestart ? 1 : 0;
+        // Forget the previous process's match before the new one can print (its lines were drained already).
+        (_probe as LogProbe)?.Reset();
+        try
+        {
+            var process = _host.Spawn(_spec.ToSpawnRequest());
+            Publish(r => r with
+            {
+                State = ReplicaState.Starting, Pid = process.Pid, StartTime = process.StartTime, Port = _spec.Port,
+                StartedAt = _options.Time.GetUtcNow(), Backoff = null, Restarts = r.Restarts + restarts,
+            });
+            return (process, null);
+        }
+        catch (SpawnException e)
+        {
+            Publish(r => r with { Restarts = r.Restarts + restarts });
+            return (null, e.Message);
+        }
+    }
+
+    /// <summary>Probes the process until healthy (or stops it when it never gets there), then waits for it to end.</summary>
+    private async Task<ExitStatus> SuperviseAsync(ProcessIdentity process, CancellationToken cancellationToken)
+    {
+        using var healthScope = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var exited = WaitForExitAsync(process, cancellationToken);
+        var healthy = _health.WaitAsync(_probe, _spec.Health.Interval, _spec.Health.Timeout, healthScope.Token);
+        if (await Task.WhenAny(exited, healthy) == healthy && await healthy)
+        {
+            Publish(r => r with { State = ReplicaState.Healthy });
+        }
+        else if (!exited.IsCompleted)
+        {
+            // It never became healthy: record that, and replace it like a failed process.
+            Publish(r => r with { State = ReplicaState.Unhealthy });
+            await _stopper.StopAsync(process, StopSignals.Parse(_spec.StopSignal), _spec.StopTimeout, cancellationToken);
+            await exited;
+            return ExitStatus.Unknown;
+        }
+        await healthScope.CancelAsync();
+        try
+        {
+            await healthy;
+        }
+        catch (OperationCanceledException) when (healthScope.IsCancellationRequested)
+        {
+        }
+        return await exited;
+    }
+
+    private async Task<ExitStatus> WaitForExitAsync(ProcessIdentity process, CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            if (_host.CheckExit(process) is { } status)
+                return status;
+            await Task.Delay(_options.PollInterval, _options.Time, cancellationToken);
+        }
+    }
+
+    private void Publish(Func<ReplicaRecord, ReplicaRecord> change)
+    {
+        ReplicaRecord updated;
+        List<(Func<ReplicaState, bool>, TaskCompletionSource<ReplicaState>)> satisfied;
+        lock (_lock)
+        {
+            _current = updated = change(_current);
+            _state.Upsert(updated);
+            satisfied = _waiters.Where(w => w.Predicate(updated.State)).ToList();
+            _waiters.RemoveAll(w => w.Predicate(updated.State));
+        }
+        foreach (var (_, waiter) in satisfied)
+            waiter.TrySetResult(updated.State);
+        Changed?.Invoke(updated);
+    }
+}

@@ -1,0 +1,18 @@
+using Orchestra.Runtime.Logs;
+using Orchestra.Runtime.Restarts;
+
+namespace Orchestra.Runtime.Replicas;
+
+/// <summary>The clock, polling and policy numbers of the runner. Tests inject short delays here; nothing else changes.</summary>
+public sealed record RuntimeOptions
+{
+    private static readonly HttpClient SharedHttp = new();
+
+    public TimeProvider Time { get; init; } = TimeProvider.System;
+    /// <summary>How often a replica's process is checked for an exit, and a stopping group for emptiness.</summary>
+    public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(15);
+    public RestartBackoff Backoff { get; init; } = RestartBackoff.Standard;
+    public LogCollectorOptions Logs { get; init; } = new();
+    /// <summary>The client of http health probes, shared by every replica.</summary>
+    public HttpClient Http { get; init; } = SharedHttp;
+}

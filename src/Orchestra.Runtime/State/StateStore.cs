@@ -1,0 +1,162 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using Orchestra.Runtime.Logs;
+using Orchestra.Runtime.Processes;
+
+namespace Orchestra.Runtime.State;
+
+/// <summary>The outcome of reading the state file: the replicas it knows, and what went wrong if it was unusable.</summary>
+public sealed record StateLoad(IReadOnlyList<ReplicaRecord> Replicas, string? Problem);
+
+/// <summary>
+/// The replicas' state in <c>.orchestra/state.json</c>. Every write goes to a temporary file that is then renamed
+/// over the old one, so a crash leaves either the old or the new file, never half of one. A corrupt or
+/// unreadable file is set aside (<c>state.json.corrupt</c>) and the live replicas are found again by their
+/// environment, so a damaged file never crashes Orchestra nor orphans a process. Thread-safe.
+/// </summary>
+public sealed class StateStore
+{
+    public const string FileName = "state.json";
+
+    private static readonly JsonSerializerOptions Json = new()
+    {
+        WriteIndented = true,
+        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
+    };
+
+    private readonly string _directory;
+    private readonly Lock _lock = new();
+    private readonly Dictionary<(string, int), ReplicaRecord> _replicas = [];
+
+    public StateStore(string stateDirectory) => _directory = stateDirectory;
+
+    public string FilePath => Path.Combine(_directory, FileName);
+
+    /// <summary>The replicas known now, by service and replica.</summary>
+    public IReadOnlyList<ReplicaRecord> Replicas
+    {
+        get
+        {
+            lock (_lock)
+                return _replicas.Values.OrderBy(r => r.Service, StringComparer.Ordinal).ThenBy(r => r.Replica).ToList();
+        }
+    }
+
+    /// <summary>
+    /// Reads the state file. When it is missing the state is empty; when it cannot be used, the replicas of
+    /// <paramref name="workspaceRoot"/> still alive are found through <paramref name="host"/> instead.
+    /// </summary>
+    public StateLoad Load(IProcessHost host, string workspaceRoot)
+    {
+        string? problem = null;
+        IReadOnlyList<ReplicaRecord> replicas;
+        try
+        {
+            replicas = File.Exists(FilePath) ? Parse(File.ReadAllText(FilePath)) : [];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or InvalidDataException)
+        {
+            problem = $"The state file {FilePath} could not be read ({e.Message}); the running replicas were found again from their processes.";
+            SetAside();
+            replicas = Recover(host, workspaceRoot);
+        }
+        lock (_lock)
+        {
+            _replicas.Clear();
+            foreach (var replica in replicas)
+                _replicas[replica.Key] = replica;
+        }
+        if (problem is not null)
+            TrySave();
+        return new StateLoad(Replicas, problem);
+    }
+
+    /// <summary>Records <paramref name="replica"/> and writes the file.</summary>
+    public void Upsert(ReplicaRecord replica)
+    {
+        lock (_lock)
+        {
+            _replicas[replica.Key] = replica;
+            WriteLocked();
+        }
+    }
+
+    /// <summary>Forgets a replica (scaled down or removed) and writes the file.</summary>
+    public void Remove(string service, int replica)
+    {
+        lock (_lock)
+        {
+            if (_replicas.Remove((service, replica)))
+                WriteLocked();
+        }
+    }
+
+    private void TrySave()
+    {
+        try
+        {
+            lock (_lock)
+                WriteLocked();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The recovered state is in memory; the next change tries the file again.
+        }
+    }
+
+    private void WriteLocked()
+    {
+        Directory.CreateDirectory(_directory);
+        var temporary = FilePath + ".tmp";
+        var ordered = _replicas.Values.OrderBy(r => r.Service, StringComparer.Ordinal).ThenBy(r => r.Replica).ToList();
+        File.WriteAllText(temporary, JsonSerializer.Serialize(new StateDocument(ordered), Json));
+        File.Move(temporary, FilePath, overwrite: true);
+    }
+
+    private static IReadOnlyList<ReplicaRecord> Parse(string text)
+    {
+        var document = JsonSerializer.Deserialize<StateDocument>(text, Json) ?? throw new InvalidDataException("the file is empty");
+        if (document.Replicas is null || document.Replicas.Any(r => r is null || string.IsNullOrEmpty(r.Service) || r.Replica < 0 || r.Pid < 0))
+            throw new InvalidDataException("it holds an invalid replica");
+        return document.Replicas.GroupBy(r => r.Key).Select(g => g.Last()).ToList();
+    }
+
+    private void SetAside()
+    {
+        try
+        {
+            File.Move(FilePath, FilePath + ".corrupt", overwrite: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Unreadable and immovable: the next successful save replaces it anyway.
+        }
+    }
+
+    private IReadOnlyList<ReplicaRecord> Recover(IProcessHost host, string workspaceRoot)
+    {
+        var logs = ReplicaLogFiles.DirectoryIn(_directory);
+        return host.FindReplicas(workspaceRoot).Select(found =>
+        {
+            // Offsets are lost with the file: resume where collected (punched) raw data ends. Lines of the last
+            // partly punched block may be collected twice; none is lost.
+            var files = new ReplicaLogFiles(logs, found.Service, found.Replica);
+            return new ReplicaRecord
+            {
+                Service = found.Service,
+                Replica = found.Replica,
+                Pid = found.Process.Pid,
+                StartTime = found.Process.StartTime,
+                State = ReplicaState.Starting,
+                StdoutOffset = RawSpaceReclaimer.FirstData(files.RawStdout),
+                StderrOffset = RawSpaceReclaimer.FirstData(files.RawStderr),
+            };
+        }).ToList();
+    }
+
+    private sealed record StateDocument(IReadOnlyList<ReplicaRecord> Replicas)
+    {
+        public int Version { get; init; } = 1;
+    }
+}

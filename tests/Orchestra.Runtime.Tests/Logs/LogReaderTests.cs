@@ -1,0 +1,75 @@
+using Orchestra.Runtime.Logs;
+using Orchestra.Runtime.Tests.Support;
+
+namespace Orchestra.Runtime.Tests.Logs;
+
+public sealed class LogReaderTests : IDisposable
+{
+    private static readonly DateTimeOffset T0 = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
+    private readonly TempWorkspace _workspace = new();
+    private readonly LogReader _reader = new(TimeProvider.System);
+
+    private void Write(ReplicaLogFiles files, params (int Seconds, LogStream Stream, string Text)[] lines) =>
+        File.AppendAllLines(files.Log, lines.Select(l => LogLineFormat.Format(T0.AddSeconds(l.Seconds), l.Stream, l.Text)));
+
+    private async Task<List<string>> Read(LogQuery query)
+    {
+        var result = new List<string>();
+        await foreach (var entry in _reader.ReadAsync(query))
+            result.Add($"{entry.Service}.{entry.Replica} {(entry.Stream == LogStream.Stdout ? 'O' : 'E')} {entry.Text}");
+        return result;
+    }
+
+    [Fact]
+    public async Task Replicas_are_merged_in_time_order_with_tail_and_since()
+    {
+        var api = _workspace.Files("api");
+        var web = _workspace.Files("web", 1);
+        Write(api, (1, LogStream.Stdout, "a1"), (3, LogStream.Stderr, "a3"), (5, LogStream.Stdout, "a5"));
+        Write(web, (2, LogStream.Stdout, "w2"), (3, LogStream.Stdout, "w3"), (4, LogStream.Stdout, "w4"));
+        File.AppendAllText(web.Log, "not a log line\n");
+        var both = ReplicaLogFiles.FindAll(_workspace.LogDirectory);
+        Assert.Equal([api, web], both);
+
+        Assert.Equal(["api.0 O a1", "web.1 O w2", "api.0 E a3", "web.1 O w3", "web.1 O w4", "api.0 O a5"], await Read(new LogQuery(both)));
+        Assert.Equal(["web.1 O w4", "api.0 O a5"], await Read(new LogQuery(both) { Tail = 2 }));
+        Assert.Equal(["web.1 O w4", "api.0 O a5"], await Read(new LogQuery(both) { Since = T0.AddSeconds(4) }));
+        Assert.Empty(await Read(new LogQuery([_workspace.Files("missing")])));
+    }
+
+    [Fact]
+    public async Task Lines_of_one_replica_keep_their_order_when_the_clock_steps_back()
+    {
+        var api = _workspace.Files("api");
+        Write(api, (5, LogStream.Stdout, "first"), (1, LogStream.Stdout, "second"));
+        Assert.Equal(["api.0 O first", "api.0 O second"], await Read(new LogQuery([api])));
+    }
+
+    [Fact]
+    public async Task Following_sees_new_lines_across_a_rotation()
+    {
+        var api = _workspace.Files("api");
+        Write(api, (1, LogStream.Stdout, "old"));
+        using var cancel = new CancellationTokenSource();
+        await using var entries = _reader.ReadAsync(new LogQuery([api]) { Follow = true, PollInterval = TimeSpan.FromMilliseconds(10) }, cancel.Token)
+            .GetAsyncEnumerator(cancel.Token);
+        Assert.True(await entries.MoveNextAsync().AsTask().WithDeadline());
+        Assert.Equal("old", entries.Current.Text);
+
+        Write(api, (2, LogStream.Stdout, "before rotation"));
+        File.Move(api.Log, api.Rotated(1));
+        Write(api, (3, LogStream.Stderr, "after rotation"));
+
+        var seen = new List<string>();
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.True(await entries.MoveNextAsync().AsTask().WithDeadline());
+            seen.Add(entries.Current.Text);
+        }
+        Assert.Equal(["before rotation", "after rotation"], seen);
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await entries.MoveNextAsync());
+    }
+
+    public void Dispose() => _workspace.Dispose();
+}

@@ -1,0 +1,264 @@
+using System.Globalization;
+using System.Net;
+using System.Net.Sockets;
+using Orchestra.Configuration;
+using Orchestra.Runtime.Logs;
+using Orchestra.Runtime.Processes;
+using Orchestra.Runtime.Replicas;
+using Orchestra.Runtime.Restarts;
+using Orchestra.Runtime.State;
+using Orchestra.Runtime.Tests.Support;
+
+namespace Orchestra.Runtime.Tests.Replicas;
+
+public sealed class ReplicaRunnerTests : IDisposable
+{
+    private static readonly RuntimeOptions Fast = new()
+    {
+        PollInterval = TimeSpan.FromMilliseconds(10),
+        Backoff = new RestartBackoff(TimeSpan.FromMilliseconds(50), TimeSpan.FromMilliseconds(400), TimeSpan.FromMinutes(1), 10),
+        Logs = new LogCollectorOptions { PollInterval = TimeSpan.FromMilliseconds(10), CommitInterval = TimeSpan.FromMilliseconds(20) },
+    };
+
+    private readonly TempWorkspace _workspace = new();
+
+    private ReplicaRunner Runner(ReplicaSpec spec, StateStore? state = null)
+    {
+        var runner = new ReplicaRunner(spec, _workspace.Host, state ?? new StateStore(_workspace.StateDirectory), Fast);
+        runner.Changed += r =>
+        {
+            if (r.Process is { } process)
+                _workspace.Track(process);
+        };
+        return runner;
+    }
+
+    private static List<string> Lines(ReplicaLogFiles files) =>
+        files.LogFilesOldestFirst().SelectMany(File.ReadLines).Select(l => LogLineFormat.Parse(files.Service, files.Replica, l)!.Text).ToList();
+
+    [Fact]
+    public async Task A_failing_replica_is_restarted_with_growing_delays_and_ends_crashed_after_ten_failures()
+    {
+        var spec = _workspace.Spec("flaky", "/bin/sh", [_workspace.Script("flaky", "echo run; exit 3")]) with { Restart = RestartPolicy.OnFailure };
+        await using var runner = Runner(spec);
+        // Keyed by restart number: offset commits re-publish the same restarting record.
+        var backoffs = new SortedDictionary<int, TimeSpan>();
+        runner.Changed += r =>
+        {
+            if (r is { State: ReplicaState.Restarting, Backoff: { } delay })
+                lock (backoffs) backoffs[r.Restarts] = delay;
+        };
+
+        runner.Start();
+        Assert.Equal(ReplicaState.Crashed, await runner.WaitForAsync(s => s == ReplicaState.Crashed, CancellationToken.None).WithDeadline());
+
+        Assert.Equal([50, 100, 200, 400, 400, 400, 400, 400, 400], backoffs.Values.Select(b => b.TotalMilliseconds));
+        Assert.Equal(9, runner.Current.Restarts);
+        Assert.Equal("exit code 3", runner.Current.LastExit);
+        Assert.Equal(0, runner.Current.Pid);
+        Assert.Equal(Enumerable.Repeat("run", 10), Lines(spec.LogFiles));
+        Assert.Equal(ReplicaState.Crashed, new StateStore(_workspace.StateDirectory).Load(_workspace.Host, _workspace.Root).Replicas.Single().State);
+    }
+
+    [Fact]
+    public async Task A_program_that_cannot_start_ends_crashed_with_the_reason()
+    {
+        await using var runner = Runner(_workspace.Spec("ghost", "no-such-program-xyz", []));
+        runner.Start();
+        Assert.Equal(ReplicaState.Crashed, await runner.WaitForAsync(s => s == ReplicaState.Crashed, CancellationToken.None).WithDeadline());
+        Assert.Contains("no-such-program-xyz", runner.Current.LastExit);
+    }
+
+    [Fact]
+    public async Task A_clean_exit_under_on_failure_leaves_the_replica_stopped()
+    {
+        var spec = _workspace.Spec("job", "/bin/sh", ["-c", "echo done"]);
+        await using var runner = Runner(spec);
+        runner.Start();
+        Assert.Equal(ReplicaState.Stopped, await runner.WaitForAsync(s => s == ReplicaState.Stopped, CancellationToken.None).WithDeadline());
+        Assert.Equal("exit code 0", runner.Current.LastExit);
+        Assert.Equal(["done"], Lines(spec.LogFiles));
+    }
+
+    [Fact]
+    public async Task An_http_service_becomes_healthy_and_stop_leaves_nothing_behind()
+    {
+        var port = FreePort();
+        var spec = _workspace.Spec("web", "python3", ["-m", "http.server", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1"]) with
+        {
+            Port = port,
+            Health = new HealthConfig(HealthKind.Http, "/", TimeSpan.FromMilliseconds(50), Eventually.Deadline),
+        };
+        await using var runner = Runner(spec);
+
+        runner.Start();
+        Assert.Equal(ReplicaState.Healthy, await runner.WaitUntilSettledAsync(CancellationToken.None).WithDeadline());
+        var process = runner.Current.Process!.Value;
+        Assert.Equal(process.Pid, ProcFs.ReadStat(process.Pid)!.Value.Session);
+
+        Assert.Equal(StopOutcome.Graceful, await runner.StopAsync(CancellationToken.None));
+        Assert.False(Procs.IsRunning(process.Pid));
+        Assert.Empty(_workspace.Host.GroupMembers(process));
+        Assert.Equal(ReplicaState.Stopped, runner.Current.State);
+        Assert.Contains(Lines(spec.LogFiles), l => l.Contains("GET / HTTP", StringComparison.Ordinal));
+        Assert.False(File.Exists(spec.LogFiles.RawStdout));
+    }
+
+    [Fact]
+    public async Task A_replica_that_never_gets_healthy_is_reported_unhealthy_and_replaced()
+    {
+        var spec = _workspace.Spec("mute", "sleep", ["1000"]) with
+        {
+            Health = new HealthConfig(HealthKind.Log, "ready", TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(100)),
+        };
+        await using var runner = Runner(spec);
+        ProcessIdentity? unhealthy = null;
+        runner.Changed += r =>
+        {
+            if (r.State == ReplicaState.Unhealthy)
+                unhealthy ??= r.Process;
+        };
+        runner.Start();
+        Assert.Equal(ReplicaState.Unhealthy, await runner.WaitUntilSettledAsync(CancellationToken.None).WithDeadline());
+
+        await runner.WaitForAsync(s => s == ReplicaState.Restarting, CancellationToken.None).WithDeadline();
+        Assert.NotNull(unhealthy);
+        Assert.False(Procs.IsRunning(unhealthy.Value.Pid));
+        await runner.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task A_log_health_probe_sees_the_replica_announce_itself()
+    {
+        var spec = _workspace.Spec("announcer", "/bin/sh", [_workspace.Script("announcer", "echo booting\necho 'Now listening'\nexec sleep 1000")]) with
+        {
+            Health = new HealthConfig(HealthKind.Log, "^Now listening$", TimeSpan.FromMilliseconds(10), Eventually.Deadline),
+        };
+        await using var runner = Runner(spec);
+        runner.Start();
+        Assert.Equal(ReplicaState.Healthy, await runner.WaitUntilSettledAsync(CancellationToken.None).WithDeadline());
+        await runner.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task A_replica_outlives_its_supervisor_and_is_adopted_without_losing_output()
+    {
+        var script = _workspace.Script("counter", "i=0\nwhile :; do i=$((i+1)); echo $i; echo err$i >&2; sleep 0.005; done");
+        var spec = _workspace.Spec("counter", "/bin/sh", [script]);
+        var first = Runner(spec);
+        first.Start();
+        await Eventually.TrueAsync(() => File.Exists(spec.LogFiles.Log) && File.ReadLines(spec.LogFiles.Log).Count() >= 10, "the first lines to be collected");
+        var process = first.Current.Process!.Value;
+
+        // The supervisor goes away without stopping anything, as if killed: the replica keeps printing.
+        await first.DisposeAsync();
+        var persisted = new StateStore(_workspace.StateDirectory).Load(_workspace.Host, _workspace.Root).Replicas.Single();
+        Assert.Equal(process, persisted.Process);
+        await Eventually.TrueAsync(() => new FileInfo(spec.LogFiles.RawStdout).Length > persisted.StdoutOffset + 200, "output while nobody collects");
+        var printedWhileAway = LastNumberIn(spec.LogFiles.RawStdout);
+        Assert.DoesNotContain(printedWhileAway.ToString(CultureInfo.InvariantCulture), Lines(spec.LogFiles));
+
+        var state = new StateStore(_workspace.StateDirectory);
+        var record = state.Load(_workspace.Host, _workspace.Root).Replicas.Single();
+        await using var second = Runner(spec, state);
+        second.Adopt(record);
+        Assert.Equal(ReplicaState.Healthy, await second.WaitUntilSettledAsync(CancellationToken.None).WithDeadline());
+        var awayLine = printedWhileAway.ToString(CultureInfo.InvariantCulture);
+        await Eventually.TrueAsync(() => Lines(spec.LogFiles).Contains(awayLine), "the output printed while away to be collected");
+        Assert.Equal(StopOutcome.Graceful, await second.StopAsync(CancellationToken.None));
+
+        Assert.False(Procs.IsRunning(process.Pid));
+        Assert.Empty(_workspace.Host.GroupMembers(process));
+        var lines = Lines(spec.LogFiles);
+        var stdout = lines.Where(l => !l.StartsWith("err", StringComparison.Ordinal)).Select(l => int.Parse(l, CultureInfo.InvariantCulture)).ToList();
+        var stderr = lines.Where(l => l.StartsWith("err", StringComparison.Ordinal)).Select(l => int.Parse(l[3..], CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(Enumerable.Range(1, stdout.Count), stdout);
+        Assert.Equal(Enumerable.Range(1, stderr.Count), stderr);
+        Assert.True(stdout.Count >= printedWhileAway);
+    }
+
+    /// <summary>The last complete number line of a raw capture file (its collected head reads as zero bytes).</summary>
+    private static int LastNumberIn(string rawPath)
+    {
+        var text = File.ReadAllText(rawPath).Trim('\0');
+        var complete = text[..(text.LastIndexOf('\n'))];
+        return int.Parse(complete[(complete.LastIndexOf('\n') + 1)..], CultureInfo.InvariantCulture);
+    }
+
+    [Fact]
+    public async Task After_a_crash_with_stale_offsets_adoption_repeats_lines_but_loses_none()
+    {
+        var script = _workspace.Script("counter", "i=0\nwhile :; do i=$((i+1)); echo $i; sleep 0.002; done");
+        var spec = _workspace.Spec("counter", "/bin/sh", [script]);
+        var first = Runner(spec);
+        ReplicaRecord? earlyCommit = null;
+        first.Changed += r =>
+        {
+            if (r.StdoutOffset > 0)
+                Interlocked.CompareExchange(ref earlyCommit, r, null);
+        };
+        first.Start();
+        await Eventually.TrueAsync(() => earlyCommit is not null && first.Current.StdoutOffset > earlyCommit.StdoutOffset, "lines committed after the first commit");
+        await first.DisposeAsync();
+
+        // kill -9 lands between two commits: the state file still holds the earlier offsets.
+        var state = new StateStore(_workspace.StateDirectory);
+        state.Upsert(earlyCommit!);
+        await using var second = Runner(spec, state);
+        second.Adopt(state.Load(_workspace.Host, _workspace.Root).Replicas.Single());
+        var lastBefore = Lines(spec.LogFiles).Count;
+        await Eventually.TrueAsync(() => Lines(spec.LogFiles).Count > lastBefore + 100, "more output collected");
+        await second.StopAsync(CancellationToken.None);
+
+        var numbers = Lines(spec.LogFiles).Select(l => int.Parse(l, CultureInfo.InvariantCulture)).ToList();
+        Assert.Equal(Enumerable.Range(1, numbers.Max()), numbers.Distinct());
+        Assert.True(numbers.Count > numbers.Max(), "the lines after the stale offsets were collected twice");
+    }
+
+    [Fact]
+    public async Task A_dead_supervisors_replica_can_be_stopped_without_adopting_and_its_output_is_kept()
+    {
+        var spec = _workspace.Spec("api", "/bin/sh", [_workspace.Script("talker", "echo before\nexec sleep 1000")]);
+        var orphan = _workspace.Host.Spawn(spec.ToSpawnRequest());
+        _workspace.Track(orphan);
+        await Eventually.TrueAsync(() => File.Exists(spec.LogFiles.RawStdout) && File.ReadAllText(spec.LogFiles.RawStdout) == "before\n", "the output");
+        var state = new StateStore(_workspace.StateDirectory);
+        state.Upsert(new ReplicaRecord { Service = "api", Replica = 0, Pid = orphan.Pid, StartTime = orphan.StartTime, State = ReplicaState.Healthy });
+
+        await using var runner = Runner(spec, state);
+        Assert.Equal(StopOutcome.Graceful, await runner.StopAsync(CancellationToken.None));
+
+        Assert.False(Procs.IsRunning(orphan.Pid));
+        Assert.Equal(["before"], Lines(spec.LogFiles));
+        Assert.Equal(ReplicaState.Stopped, state.Replicas.Single().State);
+    }
+
+    [Fact]
+    public async Task An_adopted_replica_that_dies_counts_as_a_failure_and_is_restarted()
+    {
+        var spec = _workspace.Spec("api", "sleep", ["1000"]);
+        var orphan = _workspace.Spawn("api", "sleep", ["1000"]);
+        var state = new StateStore(_workspace.StateDirectory);
+        var record = new ReplicaRecord { Service = "api", Replica = 0, Pid = orphan.Pid, StartTime = orphan.StartTime, State = ReplicaState.Healthy };
+        state.Upsert(record);
+        await using var runner = Runner(spec, state);
+
+        runner.Adopt(record);
+        _workspace.Host.SignalGroup(orphan, StopSignals.Kill);
+
+        await runner.WaitForAsync(s => s == ReplicaState.Restarting, CancellationToken.None).WithDeadline();
+        await runner.WaitForAsync(s => s == ReplicaState.Healthy, CancellationToken.None).WithDeadline();
+        Assert.NotEqual(orphan, runner.Current.Process);
+        Assert.Equal(1, runner.Current.Restarts);
+        await runner.StopAsync(CancellationToken.None);
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    public void Dispose() => _workspace.Dispose();
+}
