@@ -36,7 +36,11 @@ public sealed class StateStore<T>(string stateDirectory, string kind) where T : 
         File.Move(temporary, path, overwrite: true);
     }
 
-    public void Delete(string service) => File.Delete(PathOf(service));
+    public void Delete(string service)
+    {
+        if (File.Exists(PathOf(service)))
+            File.Delete(PathOf(service));
+    }
 
     private string PathOf(string service) => Path.Combine(Folder, service + ".json");
 

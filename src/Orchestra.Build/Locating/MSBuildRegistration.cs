@@ -24,8 +24,8 @@ public static class MSBuildRegistration
     public static SdkInfo? Registered => registered;
 
     /// <summary>
-    /// Finds the SDK that <c>dotnet</c> resolves in <paramref name="workspaceRoot"/> and registers its MSBuild, once
-    /// per process; later calls return the first registration.
+    /// Finds the SDK that <c>dotnet</c> resolves in <paramref name="workspaceRoot"/> and registers its MSBuild. MSBuild
+    /// can be registered once per process, so a later workspace that resolves another SDK is refused.
     /// </summary>
     /// <exception cref="SdkNotFoundException">No usable SDK.</exception>
     public static async Task<SdkInfo> EnsureRegisteredAsync(string workspaceRoot, CancellationToken cancellationToken)
@@ -33,9 +33,13 @@ public static class MSBuildRegistration
         await Gate.WaitAsync(cancellationToken);
         try
         {
-            if (registered is not null)
-                return registered;
             var version = await ResolveSdkVersionAsync(workspaceRoot, cancellationToken);
+            if (registered is not null)
+            {
+                return registered.Version == version
+                    ? registered
+                    : throw new SdkNotFoundException($"{workspaceRoot} resolves the .NET SDK {version}, but this process already uses the MSBuild of {registered.Version}; run Orchestra again for that workspace.");
+            }
             if (version < MinimumSdk)
                 throw new SdkNotFoundException(
                     $"The .NET SDK {version} that {workspaceRoot} resolves is older than {MinimumSdk}, the oldest Orchestra can build with; install a newer SDK or change global.json.");
