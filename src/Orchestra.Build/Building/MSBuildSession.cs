@@ -5,59 +5,55 @@ using Orchestra.Build.Evaluation;
 namespace Orchestra.Build.Building;
 
 /// <summary>
-/// Builds service projects in ONE MSBuild session: a single restore of every project (as a solution restore does),
-/// then a build request per service, all pending at once so that MSBuild schedules them across its nodes. Uses
-/// Microsoft.Build types, so it must only be reached after the locator has registered an SDK.
+/// ONE MSBuild session for a fleet build: a single restore of every project (as a solution restore does), then a
+/// build request per service, all pending at once so that MSBuild schedules them across its nodes. Uses
+/// Microsoft.Build types, so it must only be created after the locator has registered an SDK.
 /// </summary>
-internal static class MSBuildSession
+internal sealed class MSBuildSession : IBuildSession
 {
-    public static async Task<IReadOnlyList<ServiceBuildReport>> BuildAsync(
-        IReadOnlyList<ProjectEvaluation> services, IBuildProgress progress, CancellationToken cancellationToken)
+    private readonly DiagnosticCollector collector = new();
+    private readonly ProjectCollection collection = new();
+    private readonly BuildManager manager = new("orchestra");
+    private readonly CancellationTokenRegistration cancellation;
+
+    public MSBuildSession(CancellationToken cancellationToken)
     {
-        var collector = new DiagnosticCollector();
-        using var collection = new ProjectCollection();
-        using var manager = new BuildManager("orchestra");
-        var parameters = new BuildParameters(collection)
+        manager.BeginBuild(new BuildParameters(collection)
         {
             MaxNodeCount = Environment.ProcessorCount,
             EnableNodeReuse = Environment.GetEnvironmentVariable("MSBUILDDISABLENODEREUSE") != "1",
             Loggers = [collector],
-        };
-        manager.BeginBuild(parameters);
-        await using var cancel = cancellationToken.Register(manager.CancelAllSubmissions);
-        try
+        });
+        cancellation = cancellationToken.Register(manager.CancelAllSubmissions);
+    }
+
+    public async Task<IReadOnlyList<ServiceBuildReport>> BuildAsync(IReadOnlyList<ProjectEvaluation> services, bool restored, IBuildProgress progress)
+    {
+        var reports = new List<ServiceBuildReport>();
+        var builds = new List<Task<ServiceBuildReport>>();
+        foreach (var service in services)
         {
-            progress.Building(services.Select(s => s.ServiceName).ToList());
-            var restored = await RestoreAsync(manager, services);
-            var reports = new List<ServiceBuildReport>();
-            var builds = new List<Task<ServiceBuildReport>>();
-            foreach (var service in services)
+            // A failed restore leaves no assets to build with; the services whose projects it failed for fail with its errors.
+            var diagnostics = restored ? [] : collector.For(service.ProjectClosure);
+            if (!diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error))
             {
-                if (restored)
-                {
-                    builds.Add(BuildOneAsync(manager, service, collector, progress));
-                    continue;
-                }
-                // A failed restore leaves no assets to build with; the services it concerns fail with its errors.
-                var diagnostics = collector.For(service.ProjectClosure);
-                var report = new ServiceBuildReport(service.ServiceName, BuildOutcome.Failed, diagnostics,
-                    diagnostics.Any(d => d.Severity == DiagnosticSeverity.Error) ? "its packages could not be restored." : null);
-                if (report.Error is null)
-                {
-                    builds.Add(BuildOneAsync(manager, service, collector, progress));
-                    continue;
-                }
-                progress.Finished(report);
-                reports.Add(report);
+                builds.Add(BuildOneAsync(service, progress));
+                continue;
             }
-            reports.AddRange(await Task.WhenAll(builds));
-            cancellationToken.ThrowIfCancellationRequested();
-            return reports;
+            var report = new ServiceBuildReport(service.ServiceName, BuildOutcome.Failed, diagnostics, "its packages could not be restored.");
+            progress.Finished(report);
+            reports.Add(report);
         }
-        finally
-        {
-            manager.EndBuild();
-        }
+        reports.AddRange(await Task.WhenAll(builds));
+        return reports;
+    }
+
+    public void Dispose()
+    {
+        cancellation.Dispose();
+        manager.EndBuild();
+        manager.Dispose();
+        collection.Dispose();
     }
 
     /// <summary>
@@ -65,9 +61,8 @@ internal static class MSBuildSession
     /// point. Its own global properties keep its evaluations apart from the build's, and its caches are dropped after
     /// it, so that the build sees the files restore wrote (what <c>dotnet build</c> does with <c>-restore</c>).
     /// </summary>
-    private static async Task<bool> RestoreAsync(BuildManager manager, IReadOnlyList<ProjectEvaluation> services)
+    public async Task<bool> RestoreAsync(IReadOnlyList<string> projects)
     {
-        var projects = services.Select(s => s.ProjectPath).Distinct(StringComparer.Ordinal).ToList();
         var properties = new Dictionary<string, string?>
         {
             ["MSBuildRestoreSessionId"] = Guid.NewGuid().ToString("D"),
@@ -77,16 +72,16 @@ internal static class MSBuildSession
         var request = new BuildRequestData(projects[0], properties, null, ["Restore"], null,
             BuildRequestDataFlags.ClearCachesAfterBuild
             | BuildRequestDataFlags.IgnoreMissingEmptyAndInvalidImports | BuildRequestDataFlags.FailOnUnresolvedSdk);
-        var result = await SubmitAsync(manager, request);
+        var result = await SubmitAsync(request);
         return result.OverallResult == BuildResultCode.Success;
     }
 
-    private static async Task<ServiceBuildReport> BuildOneAsync(BuildManager manager, ProjectEvaluation service, DiagnosticCollector collector, IBuildProgress progress)
+    private async Task<ServiceBuildReport> BuildOneAsync(ProjectEvaluation service, IBuildProgress progress)
     {
         var properties = new Dictionary<string, string?>();
         if (service.FrameworkProperty is { } framework)
             properties["TargetFramework"] = framework;
-        var result = await SubmitAsync(manager, new BuildRequestData(service.ProjectPath, properties, null, ["Build"], null));
+        var result = await SubmitAsync(new BuildRequestData(service.ProjectPath, properties, null, ["Build"], null));
         var diagnostics = collector.For(service.ProjectClosure);
         var succeeded = result.OverallResult == BuildResultCode.Success;
         var error = succeeded ? null
@@ -96,7 +91,7 @@ internal static class MSBuildSession
         return report;
     }
 
-    private static Task<BuildResult> SubmitAsync(BuildManager manager, BuildRequestData request)
+    private Task<BuildResult> SubmitAsync(BuildRequestData request)
     {
         var done = new TaskCompletionSource<BuildResult>(TaskCreationOptions.RunContinuationsAsynchronously);
         manager.PendBuildRequest(request).ExecuteAsync(submission => done.SetResult(submission.BuildResult!), null);
