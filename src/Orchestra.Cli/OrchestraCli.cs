@@ -1,5 +1,7 @@
 using System.Reflection;
 using McMaster.Extensions.CommandLineUtils;
+using Orchestra.Build.Evaluation;
+using Orchestra.Build.Locating;
 using Orchestra.Cli.Commands;
 using Orchestra.Configuration;
 using Orchestra.Discovery;
@@ -36,6 +38,7 @@ public static class OrchestraCli
         ConfigCommand.Register(app, context, handlers);
         EnvCommand.Register(app, context, handlers);
         InitCommand.Register(app, context, handlers);
+        BuildCommand.Register(app, context, handlers);
 
         try
         {
@@ -57,7 +60,7 @@ public static class OrchestraCli
             context.ReportConfigurationErrors(e);
             return ExitCodes.Usage;
         }
-        catch (Exception e) when (e is WorkspaceNotFoundException or SelectionException or UsageException)
+        catch (Exception e) when (e is WorkspaceNotFoundException or SelectionException or UsageException or SdkNotFoundException or SdkTooOldException)
         {
             host.Error.WriteLine($"error: {e.Message}");
             return ExitCodes.Usage;

@@ -1,0 +1,140 @@
+using Orchestra.Build.Evaluation;
+using Orchestra.Build.Fingerprints;
+using Orchestra.Build.Locating;
+using Orchestra.Discovery;
+
+namespace Orchestra.Build.Building;
+
+/// <summary>What a fleet build did: a report per service, and which services went through evaluation and MSBuild.</summary>
+public sealed record FleetBuildResult(IReadOnlyList<ServiceBuildReport> Services, IReadOnlyList<string> Evaluated, IReadOnlyList<string> HandedToMSBuild)
+{
+    public bool Succeeded => Services.All(s => s.Succeeded);
+}
+
+/// <summary>
+/// Builds the selected services of a workspace: cached evaluations where the projects have not changed, nothing at
+/// all for services whose inputs match their last good build, one MSBuild session for the rest, and the
+/// <c>build:</c> commands of command services alongside it.
+/// </summary>
+public sealed class FleetBuilder(Workspace workspace, IBuildProgress progress)
+{
+    private readonly EvaluationCache evaluations = new(workspace.StateDirectory);
+    private readonly BuildFingerprints fingerprints = new(workspace.StateDirectory);
+
+    /// <summary>Evaluates the services' projects, from the cache where it is current.</summary>
+    /// <exception cref="SdkNotFoundException">No usable SDK, when an evaluation is needed.</exception>
+    /// <exception cref="SdkTooOldException">The SDK cannot build a service's framework.</exception>
+    public async Task<IReadOnlyList<EvaluationOutcome>> EvaluateAsync(IReadOnlyList<ServiceDefinition> services, CancellationToken cancellationToken)
+    {
+        var cached = services.Select(s => (Service: s, Evaluation: evaluations.TryGet(s))).ToList();
+        var missing = cached.Where(c => c.Evaluation is null).Select(c => c.Service).ToList();
+        var fresh = new Dictionary<string, EvaluationOutcome>(StringComparer.Ordinal);
+        if (missing.Count > 0)
+        {
+            progress.Evaluating(missing.Select(s => s.Name).ToList());
+            var sdk = await MSBuildRegistration.EnsureRegisteredAsync(workspace.Root, cancellationToken);
+            foreach (var outcome in MSBuildWork.Evaluate(missing, sdk.Version))
+            {
+                fresh[outcome.Service.Name] = outcome;
+                if (outcome.Evaluation is { } evaluation)
+                    evaluations.Put(outcome.Service, evaluation);
+            }
+        }
+        return cached.Select(c => fresh.GetValueOrDefault(c.Service.Name) ?? new EvaluationOutcome(c.Service, c.Evaluation, null, Fresh: false)).ToList();
+    }
+
+    /// <summary>Builds the services; a failure of one never stops the others.</summary>
+    /// <exception cref="SdkNotFoundException">No usable SDK, when MSBuild is needed.</exception>
+    /// <exception cref="SdkTooOldException">The SDK cannot build a service's framework.</exception>
+    public async Task<FleetBuildResult> BuildAsync(IReadOnlyList<ServiceDefinition> services, CancellationToken cancellationToken)
+    {
+        var commandBuilds = services.Where(HasBuildCommand).Select(s => CommandBuild.RunAsync(s, progress, cancellationToken)).ToList();
+        try
+        {
+            var reports = new List<ServiceBuildReport>();
+            foreach (var service in services.Where(s => s.ProjectPath is null && !HasBuildCommand(s)))
+                reports.Add(Report(new ServiceBuildReport(service.Name, BuildOutcome.UpToDate, [])));
+            var projects = services.Where(s => s.ProjectPath is not null && !HasBuildCommand(s)).ToList();
+            var (fresh, handed) = await BuildProjectsAsync(projects, reports, cancellationToken);
+            reports.AddRange(await Task.WhenAll(commandBuilds));
+            var order = services.Select(s => s.Name).ToList();
+            return new FleetBuildResult(reports.OrderBy(r => order.IndexOf(r.Service)).ToList(), fresh, handed);
+        }
+        finally
+        {
+            // Never leave a build command running unobserved, whatever failed above; its own failure is in its report.
+            await Task.WhenAll(commandBuilds).ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+    }
+
+    /// <summary>
+    /// Services whose evaluation is cached and whose inputs match their last good build never reach MSBuild. For the
+    /// rest, the fleet's single restore starts at once and runs while the projects that need it are evaluated,
+    /// since restore needs only the project paths; only then are the services still out of date built.
+    /// </summary>
+    private async Task<(IReadOnlyList<string> Evaluated, IReadOnlyList<string> Handed)> BuildProjectsAsync(
+        IReadOnlyList<ServiceDefinition> projects, List<ServiceBuildReport> reports, CancellationToken cancellationToken)
+    {
+        var toBuild = new List<(ProjectEvaluation Evaluation, InputFingerprint Inputs)>();
+        var unevaluated = new List<ServiceDefinition>();
+        foreach (var service in projects)
+        {
+            if (evaluations.TryGet(service) is not { } cached)
+                unevaluated.Add(service);
+            else
+                Triage(new EvaluationOutcome(service, cached, null, Fresh: false), reports, toBuild);
+        }
+        if (toBuild.Count + unevaluated.Count == 0)
+            return ([], []);
+
+        var sdk = await MSBuildRegistration.EnsureRegisteredAsync(workspace.Root, cancellationToken);
+        using var session = MSBuildWork.StartSession(cancellationToken);
+        var candidates = toBuild.Select(b => b.Evaluation.ProjectPath).Concat(unevaluated.Select(s => s.ProjectPath!)).ToList();
+        progress.Building(toBuild.Select(b => b.Evaluation.ServiceName).Concat(unevaluated.Select(s => s.Name)).ToList());
+        var restore = session.RestoreAsync(candidates);
+        try
+        {
+            foreach (var outcome in MSBuildWork.Evaluate(unevaluated, sdk.Version))
+            {
+                if (outcome.Evaluation is { } evaluation)
+                    evaluations.Put(outcome.Service, evaluation);
+                Triage(outcome, reports, toBuild);
+            }
+        }
+        finally
+        {
+            // The restore is awaited whatever evaluation threw, so that the session never ends under it.
+            await restore.ContinueWith(_ => { }, TaskScheduler.Default);
+        }
+        var built = toBuild.Count == 0 ? [] : await session.BuildAsync(toBuild.Select(b => b.Evaluation).ToList(), await restore, progress);
+        cancellationToken.ThrowIfCancellationRequested();
+        foreach (var (evaluation, inputs) in toBuild)
+        {
+            if (built.First(r => r.Service == evaluation.ServiceName).Succeeded)
+                fingerprints.RecordSuccess(evaluation, inputs);
+            else
+                fingerprints.Forget(evaluation.ServiceName);
+        }
+        reports.AddRange(built);
+        return (unevaluated.Select(s => s.Name).ToList(), toBuild.Select(b => b.Evaluation.ServiceName).ToList());
+    }
+
+    /// <summary>Sorts an evaluated service: invalid, up to date, or to be built with its inputs stamped now.</summary>
+    private void Triage(EvaluationOutcome outcome, List<ServiceBuildReport> reports, List<(ProjectEvaluation, InputFingerprint)> toBuild)
+    {
+        if (outcome.Evaluation is not { } evaluation)
+            reports.Add(Report(new ServiceBuildReport(outcome.Service.Name, BuildOutcome.Invalid, [], outcome.Error)));
+        else if (fingerprints.IsUpToDate(evaluation))
+            reports.Add(Report(new ServiceBuildReport(outcome.Service.Name, BuildOutcome.UpToDate, [])));
+        else
+            toBuild.Add((evaluation, BuildFingerprints.Take(evaluation)));
+    }
+
+    private static bool HasBuildCommand(ServiceDefinition service) => service.Kind == ServiceKind.Command && service.Config.Build is not null;
+
+    private ServiceBuildReport Report(ServiceBuildReport report)
+    {
+        progress.Finished(report);
+        return report;
+    }
+}

@@ -1,0 +1,87 @@
+using Orchestra.Build.Building;
+
+namespace Orchestra.Build.Tests;
+
+/// <summary>Each kind of bad input ends in one clear sentence and the right exit code, never a crash.</summary>
+public sealed class BadInputTests
+{
+    [Fact]
+    public async Task Compile_error_is_listed_per_service_in_msbuild_form_and_exits_1_while_the_rest_builds()
+    {
+        using var workspace = new TestWorkspace()
+            .Service("broken", TestWorkspace.Console, "", "Console.WriteLine(\"no semicolon\")\n")
+            .Service("good", TestWorkspace.Console, "", "Console.WriteLine(\"fine\");\n");
+        var (code, output, _) = await workspace.RunCliAsync("build");
+        Assert.Equal(1, code);
+        Assert.Contains($"{workspace.PathOf("broken/Program.cs")}(1,34): error CS1002: ; expected", output);
+        Assert.Contains("broken: failed: it does not compile.", output);
+        Assert.Contains("good: built", output);
+        Assert.True(File.Exists(workspace.PathOf("good/bin/Debug/net10.0/Good.dll")));
+    }
+
+    [Fact]
+    public async Task Library_without_command_is_not_runnable_and_exits_2()
+    {
+        using var workspace = new TestWorkspace().Service("lib", TestWorkspace.Library);
+        var (code, output, _) = await workspace.RunCliAsync("build");
+        Assert.Equal(2, code);
+        Assert.Contains("Service 'lib' cannot run: its project Lib.csproj is a library (OutputType Library)", output);
+    }
+
+    [Fact]
+    public async Task Multi_targeted_project_needs_framework_and_then_evaluates_for_it()
+    {
+        const string project = """
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup><OutputType>Exe</OutputType><TargetFrameworks>net9.0;net10.0</TargetFrameworks></PropertyGroup>
+            </Project>
+            """;
+        using var workspace = new TestWorkspace().Service("multi", project);
+        var error = (await workspace.EvaluateAsync()).Single().Error;
+        Assert.Equal("Service 'multi' has a project that targets several frameworks (net9.0, net10.0); choose one with 'framework:' in its service.yml.", error);
+
+        workspace.Write("multi/service.yml", "framework: net10.0\n");
+        var evaluation = (await workspace.EvaluateAsync()).Single().Evaluation!;
+        Assert.Equal("net10.0", evaluation.TargetFramework);
+        Assert.Equal("net10.0", evaluation.FrameworkProperty);
+        Assert.EndsWith($"net10.0{Path.DirectorySeparatorChar}Multi.dll", evaluation.TargetPath);
+    }
+
+    [Fact]
+    public async Task Unreadable_project_is_one_sentence()
+    {
+        using var workspace = new TestWorkspace().Service("bad", "<Project Sdk=\"Microsoft.NET.Sdk\"><PropertyGroup>");
+        var (code, output, _) = await workspace.RunCliAsync("build");
+        Assert.Equal(2, code);
+        Assert.Contains($"bad: failed: The project {workspace.PathOf("bad/Bad.csproj")} of service 'bad' cannot be read:", output);
+    }
+
+    [Fact]
+    public async Task Package_that_cannot_be_restored_fails_the_service_with_the_nuget_error()
+    {
+        const string project = """
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework></PropertyGroup>
+              <ItemGroup><PackageReference Include="Orchestra.No.Such.Package" Version="1.0.0" /></ItemGroup>
+            </Project>
+            """;
+        using var workspace = new TestWorkspace().Service("needy", project, "", "System.Console.WriteLine();");
+        var result = await workspace.BuildAsync();
+        var report = Assert.Single(result.Services);
+        Assert.Equal(BuildOutcome.Failed, report.Outcome);
+        Assert.Equal("its packages could not be restored.", report.Error);
+        Assert.Contains(report.Diagnostics, d => d.Code == "NU1101" && d.ToString().Contains("error NU1101:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Missing_sdk_exits_2_with_one_sentence()
+    {
+        using var workspace = new TestWorkspace()
+            .Service("app", TestWorkspace.Console, "", "System.Console.WriteLine();")
+            .Write("global.json", """{ "sdk": { "version": "99.0.100", "rollForward": "disable" } }""");
+        var (code, _, error) = await workspace.RunCliAsync("build");
+        Assert.Equal(2, code);
+        Assert.StartsWith($"error: No .NET SDK was found for {workspace.Root}", error);
+        Assert.Single(error.Trim().Split('\n'));
+    }
+}

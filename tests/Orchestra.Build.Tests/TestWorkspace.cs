@@ -1,0 +1,108 @@
+using Orchestra.Build.Building;
+using Orchestra.Cli;
+using Orchestra.Discovery;
+
+namespace Orchestra.Build.Tests;
+
+/// <summary>A real workspace written to a temporary folder, deleted on dispose.</summary>
+public sealed class TestWorkspace : IDisposable
+{
+    public const string Library = """
+        <Project Sdk="Microsoft.NET.Sdk">
+          <PropertyGroup><TargetFramework>net10.0</TargetFramework><ImplicitUsings>enable</ImplicitUsings></PropertyGroup>
+        </Project>
+        """;
+
+    public const string Console = """
+        <Project Sdk="Microsoft.NET.Sdk">
+          <PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework><ImplicitUsings>enable</ImplicitUsings></PropertyGroup>
+        </Project>
+        """;
+
+    public TestWorkspace()
+    {
+        Root = Path.Combine(Path.GetTempPath(), "orchestra-build-tests", Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(Root);
+        Write("orchestra.yml", "name: test\n");
+        // Keep restore off the network: a workspace's packages can only come from an empty local folder.
+        Directory.CreateDirectory(Path.Combine(Root, "packages"));
+        Write("NuGet.config", """
+            <configuration><packageSources><clear /><add key="local" value="packages" /></packageSources></configuration>
+            """);
+    }
+
+    public string Root { get; }
+
+    public string PathOf(string relative) => Path.Combine(Root, relative);
+
+    public TestWorkspace Write(string relative, string content)
+    {
+        var path = PathOf(relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, content);
+        return this;
+    }
+
+    /// <summary>A service folder with a service.yml and one project.</summary>
+    public TestWorkspace Service(string name, string projectXml, string serviceYaml = "", string? program = null)
+    {
+        Write($"{name}/service.yml", serviceYaml);
+        Write($"{name}/{Capitalised(name)}.csproj", projectXml);
+        if (program is not null)
+            Write($"{name}/Program.cs", program);
+        return this;
+    }
+
+    public static string Capitalised(string name) => char.ToUpperInvariant(name[0]) + name[1..];
+
+    public Workspace Load() => WorkspaceLoader.Load(PathOf("orchestra.yml"));
+
+    public Task<FleetBuildResult> BuildAsync() =>
+        new FleetBuilder(Load(), new SilentProgress()).BuildAsync(Load().Services, CancellationToken.None);
+
+    public async Task<IReadOnlyList<EvaluationOutcome>> EvaluateAsync()
+    {
+        var workspace = Load();
+        return await new FleetBuilder(workspace, new SilentProgress()).EvaluateAsync(workspace.Services, CancellationToken.None);
+    }
+
+    /// <summary>Runs the real CLI in-process in this workspace.</summary>
+    public async Task<(int ExitCode, string Out, string Error)> RunCliAsync(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var host = new CliHost(output, error, Root, _ => null, IsTerminal: false);
+        var code = await OrchestraCli.RunAsync(args, host);
+        return (code, output.ToString(), error.ToString());
+    }
+
+    /// <summary>Marks a file as edited, later than any build output could be.</summary>
+    public void Touch(string relative) => File.SetLastWriteTimeUtc(PathOf(relative), DateTime.UtcNow.AddSeconds(2));
+
+    public void Dispose()
+    {
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A process that still holds a file only leaves a temporary folder behind.
+        }
+    }
+
+    private sealed class SilentProgress : IBuildProgress
+    {
+        public void Evaluating(IReadOnlyList<string> services)
+        {
+        }
+
+        public void Building(IReadOnlyList<string> services)
+        {
+        }
+
+        public void Finished(ServiceBuildReport report)
+        {
+        }
+    }
+}
