@@ -6,6 +6,7 @@ using Orchestra.Cli.Commands;
 using Orchestra.Configuration;
 using Orchestra.Discovery;
 using Orchestra.Selection;
+using Orchestra.Supervisor.Control;
 
 namespace Orchestra.Cli;
 
@@ -39,6 +40,14 @@ public static class OrchestraCli
         EnvCommand.Register(app, context, handlers);
         InitCommand.Register(app, context, handlers);
         BuildCommand.Register(app, context, handlers);
+        LogsCommand.Register(app, context, handlers);
+        // The process runner exists for Linux only so far; elsewhere its commands are not offered at all.
+        if (OperatingSystem.IsLinux())
+        {
+            StartCommand.Register(app, context, handlers);
+            PsCommand.Register(app, context, handlers);
+            SuperviseCommand.Register(app, context, handlers);
+        }
 
         try
         {
@@ -65,7 +74,7 @@ public static class OrchestraCli
             host.Error.WriteLine($"error: {e.Message}");
             return ExitCodes.Usage;
         }
-        catch (CommandFailedException e)
+        catch (Exception e) when (e is CommandFailedException or SupervisorUnavailableException)
         {
             host.Error.WriteLine($"error: {e.Message}");
             return ExitCodes.Failure;

@@ -27,6 +27,12 @@ public interface IProcessHost
     /// <summary>Sends <paramref name="signal"/> to every process of the replica; pids are re-verified against their start time.</summary>
     void SignalGroup(ProcessIdentity leader, int signal);
 
+    /// <summary>The identity of a live process, or null when there is none with that pid.</summary>
+    ProcessIdentity? Identify(int pid);
+
+    /// <summary>Sends <paramref name="signal"/> to this one process, if it is still the process <paramref name="process"/> names.</summary>
+    void Signal(ProcessIdentity process, int signal);
+
     /// <summary>Live session leaders whose environment says they are replica of the workspace at <paramref name="workspaceRoot"/>.</summary>
     IReadOnlyList<FoundReplica> FindReplicas(string workspaceRoot);
 }

@@ -105,6 +105,15 @@ public sealed class LinuxProcessHost : IProcessHost
         }
     }
 
+    public ProcessIdentity? Identify(int pid) =>
+        ProcFs.ReadStat(pid) is { IsZombie: false } stat ? stat.Identity : null;
+
+    public void Signal(ProcessIdentity process, int signal)
+    {
+        if (process.Pid > 1 && IsAlive(process))
+            LibC.kill(process.Pid, signal);
+    }
+
     public IReadOnlyList<FoundReplica> FindReplicas(string workspaceRoot)
     {
         var found = new List<FoundReplica>();

@@ -251,7 +251,8 @@ public sealed class ReplicaRunner : IAsyncDisposable
         var healthy = _health.WaitAsync(_probe, _spec.Health.Interval, _spec.Health.Timeout, healthScope.Token);
         if (await Task.WhenAny(exited, healthy) == healthy && await healthy)
         {
-            Publish(r => r with { State = ReplicaState.Healthy });
+            var now = _options.Time.GetUtcNow();
+            Publish(r => r with { State = ReplicaState.Healthy, HealthyAfter = r.StartedAt is { } started ? now - started : null });
         }
         else if (!exited.IsCompleted)
         {

@@ -40,6 +40,8 @@ public sealed record ReplicaRecord
     public int Restarts { get; init; }
     /// <summary>When the current process started, for uptime.</summary>
     public DateTimeOffset? StartedAt { get; init; }
+    /// <summary>How long the current process took from its start to its first passed health probe.</summary>
+    public TimeSpan? HealthyAfter { get; init; }
     /// <summary>How the last process ended, in words (<c>exit code 3</c>), or a start failure.</summary>
     public string? LastExit { get; init; }
     /// <summary>The backoff before the pending restart, while <see cref="State"/> is <see cref="ReplicaState.Restarting"/>.</summary>

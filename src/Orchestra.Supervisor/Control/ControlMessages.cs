@@ -13,8 +13,12 @@ public static class ControlOps
     public const string Shutdown = "shutdown";
 }
 
-/// <summary>What the built program of a service is: the CLI evaluates and builds, the supervisor only runs.</summary>
-public sealed record LaunchSpec(string Service, string Program, IReadOnlyList<string> Arguments, string WorkingDirectory);
+/// <summary>
+/// What the built program of a service is: the CLI evaluates and builds, the supervisor only runs.
+/// <see cref="Command"/> is the program and its arguments; <see cref="BuiltFiles"/> are the files a copy of the
+/// service running outside Orchestra would name (its apphost and DLL).
+/// </summary>
+public sealed record LaunchSpec(string Service, IReadOnlyList<string> Command, IReadOnlyList<string> BuiltFiles);
 
 /// <summary>One request: a line of JSON from a client, answered by zero or more events and one final event.</summary>
 public sealed record ControlRequest
@@ -22,6 +26,8 @@ public sealed record ControlRequest
     public required string Op { get; init; }
     public IReadOnlyList<string> Services { get; init; } = [];
     public IReadOnlyList<LaunchSpec> Launch { get; init; } = [];
+    /// <summary>Stop copies of a service running outside Orchestra before starting it (false: refuse instead).</summary>
+    public bool KillOutside { get; init; } = true;
 }
 
 /// <summary>The state of one replica as <c>ps</c> shows it.</summary>
@@ -58,4 +64,5 @@ public sealed record ControlEvent
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull)]
 [JsonSerializable(typeof(ControlRequest))]
 [JsonSerializable(typeof(ControlEvent))]
+[JsonSerializable(typeof(List<LaunchSpec>))]
 internal sealed partial class ControlJson : JsonSerializerContext;

@@ -9,7 +9,10 @@ namespace Orchestra.Supervisor.Control;
 /// </summary>
 public sealed class ControlServer(string socketPath, IControlHandler handler)
 {
-    /// <summary>Accepts connections until <paramref name="cancellationToken"/> is cancelled, then waits for those under way.</summary>
+    /// <summary>
+    /// Accepts connections until <paramref name="cancellationToken"/> is cancelled, then waits for those under way.
+    /// A request under way is not cancelled with it: a shutdown request must still get its answer.
+    /// </summary>
     public async Task RunAsync(CancellationToken cancellationToken)
     {
         // A socket file left by a crashed supervisor blocks bind; the caller holds the supervisor lock, so it is ours to remove.
@@ -27,7 +30,7 @@ public sealed class ControlServer(string socketPath, IControlHandler handler)
             {
                 var socket = await listener.AcceptAsync(cancellationToken);
                 connections.RemoveAll(t => t.IsCompleted);
-                connections.Add(ServeAsync(socket, cancellationToken));
+                connections.Add(ServeAsync(socket, CancellationToken.None));
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)

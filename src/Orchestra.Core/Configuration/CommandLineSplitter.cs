@@ -1,9 +1,9 @@
 using System.Text;
 
-namespace Orchestra.Configuration.Yaml;
+namespace Orchestra.Configuration;
 
 /// <summary>Splits a one-line command into words the way a POSIX shell would for plain quoting.</summary>
-internal static class CommandLineSplitter
+public static class CommandLineSplitter
 {
     public static IReadOnlyList<string> Split(string text)
     {

@@ -1,0 +1,9 @@
+using System.Text.Json.Serialization;
+using Orchestra.Supervisor.Control;
+
+namespace Orchestra.Cli;
+
+/// <summary>Source-generated JSON for the CLI's <c>--json</c> outputs.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
+[JsonSerializable(typeof(List<ReplicaStatus>))]
+internal sealed partial class CliJson : JsonSerializerContext;

@@ -1,0 +1,70 @@
+using McMaster.Extensions.CommandLineUtils;
+using Orchestra.Cli.Output;
+using Orchestra.Configuration;
+using Orchestra.Discovery;
+using Orchestra.Runtime.Logs;
+using Orchestra.Selection;
+
+namespace Orchestra.Cli.Commands;
+
+/// <summary><c>logs [svc…]</c>: the replicas' collected output merged in time order; works whether or not the fleet runs.</summary>
+internal static class LogsCommand
+{
+    public static void Register(CommandLineApplication app, CommandContext context, CommandHandlers handlers)
+    {
+        app.Command("logs", command =>
+        {
+            command.Description = "Print the services' output merged in time order, with a name.replica prefix; stderr lines are marked with '!'.";
+            var services = command.Argument("SERVICES", "Services, or ~name for all but name.", multipleValues: true);
+            var follow = command.Option("-f|--follow", "Keep printing new lines until Ctrl-C.", CommandOptionType.NoValue);
+            var tail = command.Option("-n|--tail <N>", "Only the last N lines.", CommandOptionType.SingleValue);
+            var since = command.Option("--since <WHEN>", "Only lines from WHEN on: a duration back from now (5m, 1h30m) or a timestamp.", CommandOptionType.SingleValue);
+            var timestamps = command.Option("-t|--timestamps", "Show each line's time.", CommandOptionType.NoValue);
+            handlers[command] = ct => context.RunInWorkspaceAsync("logs", async (workspace, token) =>
+            {
+                var selected = ServiceSelector.Select(workspace, services.Values.OfType<string>().ToList()).Select(s => s.Name).ToList();
+                var query = Query(workspace, selected) with
+                {
+                    Follow = follow.HasValue(),
+                    Tail = tail.HasValue() ? ParseTail(tail.Value()!) : null,
+                    Since = since.HasValue() ? ParseSince(since.Value()!) : null,
+                };
+                return await PrintAsync(context, query, timestamps.HasValue(), token);
+            }, ct);
+        }, throwOnUnexpectedArg: false);
+    }
+
+    /// <summary>Follows the logs of <paramref name="services"/> from now on, until cancelled (Ctrl-C only detaches).</summary>
+    public static Task<int> FollowAsync(CommandContext context, Workspace workspace, IReadOnlyList<string> services, CancellationToken cancellationToken) =>
+        PrintAsync(context, Query(workspace, services) with { Follow = true, Tail = 0 }, timestamps: false, cancellationToken);
+
+    private static LogQuery Query(Workspace workspace, IReadOnlyList<string> services) =>
+        new(ReplicaLogFiles.FindAll(ReplicaLogFiles.DirectoryIn(workspace.StateDirectory)).Where(f => services.Contains(f.Service)).ToList());
+
+    private static async Task<int> PrintAsync(CommandContext context, LogQuery query, bool timestamps, CancellationToken cancellationToken)
+    {
+        var printer = new LogPrinter(context.Out, context.UseColor, timestamps, query.Replicas.Select(r => LogPrinter.Prefix(r.Service, r.Replica)).ToList());
+        try
+        {
+            await foreach (var entry in new LogReader(TimeProvider.System).ReadAsync(query, cancellationToken))
+                printer.Write(entry);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && query.Follow)
+        {
+            // Ctrl-C ends following; it is how a user leaves `logs -f`.
+        }
+        return ExitCodes.Success;
+    }
+
+    private static int ParseTail(string text) =>
+        int.TryParse(text, out var n) && n >= 0 ? n : throw new UsageException($"--tail takes a whole number of lines, got '{text}'.");
+
+    private static DateTimeOffset ParseSince(string text)
+    {
+        if (DurationParser.TryParse(text, out var back))
+            return DateTimeOffset.UtcNow - back;
+        if (DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at))
+            return at;
+        throw new UsageException($"--since takes {DurationParser.Expected}, or a timestamp such as 2026-11-25T12:00:00Z; got '{text}'.");
+    }
+}

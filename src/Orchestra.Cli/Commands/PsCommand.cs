@@ -1,0 +1,75 @@
+using System.Text.Json;
+using McMaster.Extensions.CommandLineUtils;
+using Orchestra.Cli.Output;
+using Orchestra.Discovery;
+using Orchestra.Selection;
+using Orchestra.Supervisor;
+using Orchestra.Supervisor.Control;
+
+namespace Orchestra.Cli.Commands;
+
+/// <summary><c>ps</c> and <c>stop</c>: the supervisor's clients that need no build.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+internal static class PsCommand
+{
+    public static void Register(CommandLineApplication app, CommandContext context, CommandHandlers handlers)
+    {
+        app.Command("ps", command =>
+        {
+            command.Description = "Show every replica: pid, state, port, uptime, restarts, CPU and memory.";
+            var services = command.Argument("SERVICES", "Services, or ~name for all but name.", multipleValues: true);
+            var json = command.Option("--json", "Print JSON for scripts.", CommandOptionType.NoValue);
+            handlers[command] = ct => context.RunInWorkspaceAsync("ps", async (workspace, token) =>
+            {
+                var selected = Names(workspace, services);
+                var replicas = await SupervisorIfAnythingRunsAsync(workspace, token) is { } supervisor
+                    ? (await supervisor.SendAsync(new ControlRequest { Op = ControlOps.Status, Services = selected }, _ => { }, token)).Replicas
+                    : [];
+                if (json.HasValue())
+                    context.Out.WriteLine(JsonSerializer.Serialize(replicas.ToList(), CliJson.Default.ListReplicaStatus));
+                else if (replicas.Count == 0)
+                    context.Out.WriteLine("Nothing runs in this workspace.");
+                else
+                    StatusTables.WritePs(replicas, DateTimeOffset.UtcNow, context.CreateConsole());
+                return ExitCodes.Success;
+            }, ct);
+        }, throwOnUnexpectedArg: false);
+
+        app.Command("stop", command =>
+        {
+            command.Description = "Stop the selected services gracefully; with none named, stop everything and the supervisor.";
+            var services = command.Argument("SERVICES", "Services, or ~name for all but name.", multipleValues: true);
+            handlers[command] = ct => context.RunInWorkspaceAsync("stop", async (workspace, token) =>
+            {
+                if (await SupervisorIfAnythingRunsAsync(workspace, token) is not { } supervisor)
+                {
+                    context.Out.WriteLine("Nothing runs in this workspace.");
+                    return ExitCodes.Success;
+                }
+                var request = services.Values.Count == 0
+                    ? new ControlRequest { Op = ControlOps.Shutdown }
+                    : new ControlRequest { Op = ControlOps.Stop, Services = Names(workspace, services) };
+                var result = await supervisor.SendAsync(request, e => context.Out.WriteLine($"{e.Service}: {e.Message}"), token);
+                if (result.Error is not null)
+                    throw new CommandFailedException(result.Error);
+                return ExitCodes.Success;
+            }, ct);
+        }, throwOnUnexpectedArg: false);
+    }
+
+    private static List<string> Names(Workspace workspace, CommandArgument services) =>
+        ServiceSelector.Select(workspace, services.Values.OfType<string>().ToList()).Select(s => s.Name).ToList();
+
+    /// <summary>
+    /// The supervisor, started if replicas survive one that died (it adopts them, so the picture is true and
+    /// nothing is orphaned); null when nothing runs at all.
+    /// </summary>
+    private static async Task<ControlClient?> SupervisorIfAnythingRunsAsync(Workspace workspace, CancellationToken cancellationToken)
+    {
+        if (await SupervisorLauncher.FindRunningAsync(workspace, cancellationToken) is { } running)
+            return running;
+        if (!SurvivorScan.AnyAlive(workspace))
+            return null;
+        return await SupervisorLauncher.EnsureRunningAsync(workspace, FleetLaunch.SupervisorProcess(workspace.Config.FilePath), cancellationToken);
+    }
+}

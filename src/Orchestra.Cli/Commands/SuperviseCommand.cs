@@ -1,0 +1,20 @@
+using McMaster.Extensions.CommandLineUtils;
+using Orchestra.Supervisor;
+
+namespace Orchestra.Cli.Commands;
+
+/// <summary>The hidden command the supervisor process runs as; <c>start</c> launches it, users never type it.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+internal static class SuperviseCommand
+{
+    public const string Name = "__supervise";
+
+    public static void Register(CommandLineApplication app, CommandContext context, CommandHandlers handlers)
+    {
+        app.Command(Name, command =>
+        {
+            command.ShowInHelpText = false;
+            handlers[command] = ct => SupervisorHost.RunAsync(context.ConfigPath(), context.Out, ct);
+        }, throwOnUnexpectedArg: false);
+    }
+}

@@ -1,0 +1,71 @@
+using Orchestra.Build.Building;
+using Orchestra.Cli.Output;
+using Orchestra.Configuration;
+using Orchestra.Discovery;
+using Orchestra.Supervisor;
+using Orchestra.Supervisor.Control;
+
+namespace Orchestra.Cli;
+
+/// <summary>
+/// What <c>start</c> and <c>restart</c> share: build the selection (MSBuild runs here, in the short-lived CLI, never
+/// in the supervisor), turn the evaluations into launch specs, and find or start the supervisor.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+internal sealed class FleetLaunch(CommandContext context, Workspace workspace)
+{
+    /// <summary>Builds (unless <paramref name="build"/> is false) and evaluates; null when a build failed, after saying so.</summary>
+    public async Task<IReadOnlyList<LaunchSpec>?> PrepareAsync(IReadOnlyList<ServiceDefinition> services, bool build, CancellationToken cancellationToken)
+    {
+        var view = new BuildProgressView(context.CreateConsole(), context.Host.IsTerminal);
+        var builder = new FleetBuilder(workspace, view);
+        if (build)
+        {
+            var result = await view.ShowAsync(() => builder.BuildAsync(services, cancellationToken));
+            if (result.Services.FirstOrDefault(s => !s.Succeeded) is { } failed)
+            {
+                context.Host.Error.WriteLine($"error: {failed.Service} did not build{(failed.Error is null ? "" : $": {failed.Error}")}; nothing was started.");
+                return null;
+            }
+        }
+        var projects = services.Where(s => s.Config.Command is null).ToList();
+        var evaluations = projects.Count == 0 ? [] : await builder.EvaluateAsync(projects, cancellationToken);
+        var specs = new List<LaunchSpec>();
+        foreach (var service in services)
+        {
+            if (service.Config.Command is { } command)
+            {
+                var program = Path.IsPathRooted(command[0]) || !command[0].Contains('/') ? command[0] : Path.GetFullPath(command[0], service.Directory);
+                specs.Add(new LaunchSpec(service.Name, [program, .. command.Skip(1)], [program]));
+                continue;
+            }
+            var outcome = evaluations.First(e => e.Service.Name == service.Name);
+            if (outcome.Evaluation is not { } evaluation)
+            {
+                context.Host.Error.WriteLine($"error: {outcome.Error ?? $"{service.Name} could not be evaluated."}");
+                return null;
+            }
+            var run = new List<string> { evaluation.RunCommand };
+            run.AddRange(CommandLineSplitter.Split(evaluation.RunArguments));
+            specs.Add(new LaunchSpec(service.Name, run, [evaluation.TargetPath, evaluation.RunCommand]));
+        }
+        return specs;
+    }
+
+    /// <summary>The running supervisor, or a new one started as this same tool in the background.</summary>
+    public Task<ControlClient> SupervisorAsync(CancellationToken cancellationToken) =>
+        SupervisorLauncher.EnsureRunningAsync(workspace, SupervisorProcess(workspace.Config.FilePath), cancellationToken);
+
+    /// <summary>
+    /// This tool again, as <c>dotnet dotnet-orchestra.dll __supervise</c>: installed global tools ship no apphost,
+    /// and tests run the CLI inside another process, so the DLL is what is always there.
+    /// </summary>
+    public static SupervisorCommand SupervisorProcess(string configPath)
+    {
+        var current = Environment.ProcessPath;
+        var dotnet = current is not null && Path.GetFileNameWithoutExtension(current) == "dotnet"
+            ? current
+            : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
+        return new SupervisorCommand(dotnet, [typeof(FleetLaunch).Assembly.Location, Commands.SuperviseCommand.Name, "--config", configPath]);
+    }
+}

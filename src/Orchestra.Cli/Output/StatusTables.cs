@@ -1,0 +1,73 @@
+using System.Globalization;
+using Orchestra.Supervisor.Control;
+using Spectre.Console;
+
+namespace Orchestra.Cli.Output;
+
+/// <summary>The replica tables of <c>ps</c> and of <c>start</c>'s return.</summary>
+internal static class StatusTables
+{
+    public static void WritePs(IReadOnlyList<ReplicaStatus> replicas, DateTimeOffset now, IAnsiConsole console)
+    {
+        var table = new Table().Border(TableBorder.Simple)
+            .AddColumns("SERVICE", "REPLICA", "PID", "STATE", "PORT", "UPTIME", "RESTARTS", "CPU", "MEMORY");
+        foreach (var replica in replicas)
+        {
+            table.AddRow(
+                Markup.Escape(replica.Service),
+                replica.Replica.ToString(CultureInfo.InvariantCulture),
+                replica.Pid?.ToString(CultureInfo.InvariantCulture) ?? "-",
+                State(replica.State),
+                replica.Port?.ToString(CultureInfo.InvariantCulture) ?? "-",
+                replica.StartedAt is { } started && replica.Pid is not null ? Duration(now - started) : "-",
+                replica.Restarts.ToString(CultureInfo.InvariantCulture),
+                replica.CpuPercent is { } cpu ? $"{cpu:0.0}%" : "-",
+                replica.RssBytes is { } rss ? Bytes(rss) : "-");
+        }
+        console.Write(table);
+        foreach (var replica in replicas.Where(r => r.State == "crashed" && r.LastLines.Count > 0))
+        {
+            console.MarkupLine($"[red]{Markup.Escape(replica.Service)}.{replica.Replica}[/] crashed; its last lines:");
+            foreach (var line in replica.LastLines)
+                console.WriteLine("  " + line);
+        }
+    }
+
+    public static void WriteStarted(IReadOnlyList<ReplicaStatus> replicas, IAnsiConsole console)
+    {
+        var table = new Table().Border(TableBorder.Simple).AddColumns("SERVICE", "PID", "PORT", "STATE", "HEALTHY AFTER");
+        foreach (var replica in replicas)
+        {
+            table.AddRow(
+                Markup.Escape(replica.Replica == 0 ? replica.Service : $"{replica.Service}.{replica.Replica}"),
+                replica.Pid?.ToString(CultureInfo.InvariantCulture) ?? "-",
+                replica.Port?.ToString(CultureInfo.InvariantCulture) ?? "-",
+                State(replica.State),
+                replica.TimeToHealthy is { } t ? $"{t.TotalSeconds:0.00}s" : "-");
+        }
+        console.Write(table);
+    }
+
+    private static string State(string state) => state switch
+    {
+        "healthy" => "[green]healthy[/]",
+        "crashed" or "failed" => $"[red]{state}[/]",
+        "unhealthy" => "[yellow]unhealthy[/]",
+        _ => Markup.Escape(state),
+    };
+
+    public static string Duration(TimeSpan span) => span.TotalSeconds switch
+    {
+        < 60 => $"{(int)span.TotalSeconds}s",
+        < 3600 => $"{(int)span.TotalMinutes}m{span.Seconds:00}s",
+        < 86400 => $"{(int)span.TotalHours}h{span.Minutes:00}m",
+        _ => $"{(int)span.TotalDays}d{span.Hours:00}h",
+    };
+
+    public static string Bytes(long bytes) => bytes switch
+    {
+        < 1024 * 1024 => $"{bytes / 1024.0:0} KB",
+        < 1024L * 1024 * 1024 => $"{bytes / (1024.0 * 1024):0.0} MB",
+        _ => $"{bytes / (1024.0 * 1024 * 1024):0.00} GB",
+    };
+}

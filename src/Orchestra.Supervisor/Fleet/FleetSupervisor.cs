@@ -1,0 +1,296 @@
+using System.Runtime.Versioning;
+using Orchestra.Discovery;
+using Orchestra.Runtime.Logs;
+using Orchestra.Runtime.Processes;
+using Orchestra.Runtime.Replicas;
+using Orchestra.Runtime.State;
+using Orchestra.Supervisor.Control;
+using Orchestra.Supervisor.Reliability;
+using Orchestra.Variables;
+
+namespace Orchestra.Supervisor.Fleet;
+
+/// <summary>
+/// The supervisor's work: it owns a <see cref="ReplicaRunner"/> per replica, starts services in
+/// <c>depends_on</c> order waiting for health, stops them in reverse, reports their status, and on start-up
+/// adopts the replicas a previous supervisor left running.
+/// </summary>
+[SupportedOSPlatform("linux")]
+public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
+{
+    private const int LastLinesShown = 20;
+
+    private readonly string _configPath;
+    private readonly IProcessHost _host;
+    private readonly RuntimeOptions _options;
+    private readonly StateStore _state;
+    private readonly LaunchStore _launches;
+    private readonly Dictionary<(string Service, int Replica), ReplicaRunner> _runners = [];
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly CancellationTokenSource _shutdown = new();
+    private Workspace _workspace;
+
+    public FleetSupervisor(string configPath, IProcessHost host, RuntimeOptions options)
+    {
+        _configPath = configPath;
+        _host = host;
+        _options = options;
+        _workspace = WorkspaceLoader.Load(configPath);
+        _state = new StateStore(_workspace.StateDirectory);
+        _launches = new LaunchStore(_workspace.StateDirectory);
+    }
+
+    /// <summary>Cancelled when a client asks the supervisor to end.</summary>
+    public CancellationToken ShutdownRequested => _shutdown.Token;
+
+    /// <summary>
+    /// Reads the state file and adopts every replica still alive; the dead ones are recorded as stopped. Returns a
+    /// sentence when the state file had to be recovered.
+    /// </summary>
+    public string? AdoptSurvivors()
+    {
+        var load = _state.Load(_host, _workspace.Root);
+        foreach (var record in load.Replicas)
+        {
+            if (record.Process is { } process && _host.IsAlive(process) && SpecFor(record.Service, record.Replica) is { } spec)
+            {
+                var runner = new ReplicaRunner(spec, _host, _state, _options);
+                runner.Adopt(record);
+                _runners[record.Key] = runner;
+            }
+            else if (record.Process is not null)
+            {
+                _state.Upsert(record with { State = ReplicaState.Stopped, Pid = 0, StartTime = 0, LastExit = "ended while no supervisor ran" });
+            }
+        }
+        return load.Problem;
+    }
+
+    public async Task<ControlEvent> HandleAsync(ControlRequest request, Func<ControlEvent, Task> progress, CancellationToken cancellationToken)
+    {
+        if (request.Op == ControlOps.Ping)
+            return new ControlEvent();
+        if (request.Op == ControlOps.Status)
+            return new ControlEvent { Replicas = Status(request.Services) };
+
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            return request.Op switch
+            {
+                ControlOps.Start => await StartAsync(request, progress, cancellationToken),
+                ControlOps.Restart => await RestartAsync(request, progress, cancellationToken),
+                ControlOps.Stop => await StopAsync(request.Services, progress, cancellationToken),
+                ControlOps.Shutdown => await ShutdownAsync(progress, cancellationToken),
+                _ => new ControlEvent { ExitCode = 2, Error = $"The supervisor does not know the operation '{request.Op}'." },
+            };
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private async Task<ControlEvent> StartAsync(ControlRequest request, Func<ControlEvent, Task> progress, CancellationToken cancellationToken)
+    {
+        _workspace = WorkspaceLoader.Load(_configPath);
+        _launches.Save(request.Launch);
+        var services = request.Services.Select(n => _workspace.FindService(n)).OfType<ServiceDefinition>().ToList();
+        var started = new List<ReplicaStatus>();
+        foreach (var wave in DependencyOrder.Waves(services))
+        {
+            var outcomes = await Task.WhenAll(wave.Select(s => StartServiceAsync(s, request.KillOutside, progress, cancellationToken)));
+            started.AddRange(outcomes.SelectMany(o => o.Replicas));
+            if (outcomes.FirstOrDefault(o => o.Error is not null) is { } failed)
+            {
+                var waiting = services.Except(wave).Where(s => !started.Any(r => r.Service == s.Name)).Select(s => s.Name).ToList();
+                var notStarted = waiting.Count > 0 ? $" Not started: {string.Join(", ", waiting)}." : "";
+                return new ControlEvent { ExitCode = 1, Error = failed.Error + notStarted, Replicas = started };
+            }
+        }
+        return new ControlEvent { Replicas = started };
+    }
+
+    private async Task<ControlEvent> RestartAsync(ControlRequest request, Func<ControlEvent, Task> progress, CancellationToken cancellationToken)
+    {
+        await StopRunnersAsync(request.Services, progress, cancellationToken);
+        return await StartAsync(request, progress, cancellationToken);
+    }
+
+    /// <summary>Starts every replica of a service that does not run healthy already, and waits until each settles.</summary>
+    private async Task<ServiceStart> StartServiceAsync(ServiceDefinition service, bool killOutside, Func<ControlEvent, Task> progress, CancellationToken cancellationToken)
+    {
+        if (_launches.Find(service.Name) is not { } launch)
+            return ServiceStart.Failed($"Service '{service.Name}' has no built program to run.");
+        if (await ClearOutsideCopiesAsync(service, launch, killOutside, progress, cancellationToken) is { } refusal)
+            return ServiceStart.Failed(refusal);
+
+        var runners = new List<ReplicaRunner>();
+        var environment = new EnvironmentResolver(_workspace);
+        for (var replica = 0; replica < service.Scale; replica++)
+        {
+            if (_runners.TryGetValue((service.Name, replica), out var running) && running.Current.State is ReplicaState.Healthy or ReplicaState.Starting)
+            {
+                runners.Add(running);
+                continue;
+            }
+            if (running is not null)
+            {
+                await running.StopAsync(cancellationToken);
+                await running.DisposeAsync();
+            }
+            var spec = ReplicaSpec.For(_workspace, service, launch.Command, environment.Resolve(service, "start", replica), replica);
+            var runner = new ReplicaRunner(spec, _host, _state, _options);
+            _runners[(service.Name, replica)] = runner;
+            runner.Start();
+            runners.Add(runner);
+        }
+        await RemoveReplicasAboveAsync(service.Name, service.Scale, cancellationToken);
+        await progress(new ControlEvent { Service = service.Name, Message = "starting" });
+
+        var states = await Task.WhenAll(runners.Select(r =>
+            r.WaitForAsync(s => s is not ReplicaState.Starting, cancellationToken)));
+        var statuses = runners.Select(r => ToStatus(r.Current)).ToList();
+        if (states.All(s => s == ReplicaState.Healthy))
+        {
+            await progress(new ControlEvent { Service = service.Name, Message = "healthy" });
+            return new ServiceStart(statuses, null);
+        }
+        var bad = runners.First(r => r.Current.State != ReplicaState.Healthy).Current;
+        var why = bad.LastExit is { } exit ? $" ({exit})" : "";
+        statuses = statuses.Select(s => s.Service == bad.Service && s.Replica == bad.Replica ? s with { LastLines = LastLines(bad.Service, bad.Replica) } : s).ToList();
+        return new ServiceStart(statuses, $"Service '{service.Name}' did not become healthy: it is {Words(bad.State)}{why}.");
+    }
+
+    private async Task<string?> ClearOutsideCopiesAsync(ServiceDefinition service, LaunchSpec launch, bool killOutside, Func<ControlEvent, Task> progress, CancellationToken cancellationToken)
+    {
+        var ours = _runners.Values.Select(r => r.Current.Pid).Where(p => p > 0).ToHashSet();
+        bool IsOurs(int pid) => ours.Contains(pid) || _runners.Values.Any(r => r.Current.Process is { } p && _host.GroupMembers(p).Any(m => m.Pid == pid));
+        var outside = OutsideCopyFinder.Find(service.Directory, launch.BuiltFiles, service.Port, IsOurs);
+        if (outside.FirstOrDefault(p => !p.IsCopy) is { } foreign)
+            return $"Port {service.Port} of service '{service.Name}' is held by {foreign}, which is not a copy of '{service.Name}'; stop it or give the service another port.";
+        foreach (var copy in outside)
+        {
+            if (!killOutside)
+                return $"'{service.Name}' already runs outside orchestra: {copy}; stop it, or start without --no-kill-outside.";
+            if (!await OutsideCopyStopper.StopAsync(_host, copy, cancellationToken))
+                return $"'{service.Name}' runs outside orchestra as {copy}, which survived SIGKILL.";
+            await progress(new ControlEvent { Service = service.Name, Message = $"stopped {service.Name} running outside orchestra: {copy}" });
+        }
+        return null;
+    }
+
+    private async Task RemoveReplicasAboveAsync(string service, int scale, CancellationToken cancellationToken)
+    {
+        foreach (var key in _runners.Keys.Where(k => k.Service == service && k.Replica >= scale).ToList())
+        {
+            await _runners[key].StopAsync(cancellationToken);
+            await _runners[key].DisposeAsync();
+            _runners.Remove(key);
+            _state.Remove(key.Service, key.Replica);
+        }
+    }
+
+    private async Task<ControlEvent> StopAsync(IReadOnlyList<string> services, Func<ControlEvent, Task> progress, CancellationToken cancellationToken)
+    {
+        var stopped = await StopRunnersAsync(services, progress, cancellationToken);
+        return new ControlEvent { Replicas = stopped };
+    }
+
+    private async Task<ControlEvent> ShutdownAsync(Func<ControlEvent, Task> progress, CancellationToken cancellationToken)
+    {
+        var stopped = await StopRunnersAsync([], progress, cancellationToken);
+        await _shutdown.CancelAsync();
+        return new ControlEvent { Replicas = stopped, Message = "supervisor stopped" };
+    }
+
+    /// <summary>Stops the named services' replicas (all when none are named), dependents first, each wave in parallel.</summary>
+    private async Task<List<ReplicaStatus>> StopRunnersAsync(IReadOnlyList<string> services, Func<ControlEvent, Task> progress, CancellationToken cancellationToken)
+    {
+        var names = services.Count > 0 ? services.ToHashSet() : _runners.Keys.Select(k => k.Service).ToHashSet();
+        var definitions = _workspace.Services.Where(s => names.Contains(s.Name)).ToList();
+        // Services no longer in the configuration still have replicas to stop: they go last, in a wave of their own.
+        var waves = DependencyOrder.StopWaves(definitions).Select(w => w.Select(s => s.Name).ToList()).ToList();
+        waves.Add(names.Except(definitions.Select(d => d.Name)).ToList());
+        var stopped = new List<ReplicaStatus>();
+        foreach (var wave in waves)
+        {
+            var keys = _runners.Keys.Where(k => wave.Contains(k.Service)).ToList();
+            await Task.WhenAll(keys.Select(async key =>
+            {
+                await _runners[key].StopAsync(cancellationToken);
+                await _runners[key].DisposeAsync();
+            }));
+            foreach (var key in keys)
+            {
+                stopped.Add(ToStatus(_state.Replicas.First(r => r.Key == key)));
+                _runners.Remove(key);
+            }
+            foreach (var service in wave.Where(s => keys.Any(k => k.Service == s)))
+                await progress(new ControlEvent { Service = service, Message = "stopped" });
+        }
+        return stopped;
+    }
+
+    private List<ReplicaStatus> Status(IReadOnlyList<string> services) =>
+        _state.Replicas
+            .Where(r => services.Count == 0 || services.Contains(r.Service))
+            .Select(r => ToStatus(_runners.TryGetValue(r.Key, out var runner) ? runner.Current : r))
+            .ToList();
+
+    private ReplicaStatus ToStatus(ReplicaRecord record)
+    {
+        var usage = record.Process is { } process ? ProcessUsage.Sample(process) : null;
+        return new ReplicaStatus
+        {
+            Service = record.Service,
+            Replica = record.Replica,
+            Pid = record.Pid > 0 ? record.Pid : null,
+            State = Words(record.State),
+            Port = record.Port,
+            StartedAt = record.StartedAt,
+            TimeToHealthy = record.HealthyAfter,
+            Restarts = record.Restarts,
+            CpuPercent = usage?.CpuPercent,
+            RssBytes = usage?.RssBytes,
+            LastLines = record.State == ReplicaState.Crashed ? LastLines(record.Service, record.Replica) : [],
+        };
+    }
+
+    private IReadOnlyList<string> LastLines(string service, int replica)
+    {
+        var files = new ReplicaLogFiles(ReplicaLogFiles.DirectoryIn(_workspace.StateDirectory), service, replica);
+        return files.LogFilesOldestFirst()
+            .Reverse()
+            .SelectMany(path => File.ReadLines(path).Reverse())
+            .Take(LastLinesShown)
+            .Reverse()
+            .Select(line => LogLineFormat.Parse(service, replica, line)?.Text ?? line)
+            .ToList();
+    }
+
+    private ReplicaSpec? SpecFor(string service, int replica)
+    {
+        if (_workspace.FindService(service) is not { } definition || _launches.Find(service) is not { } launch)
+            return null;
+        var environment = new EnvironmentResolver(_workspace).Resolve(definition, "start", replica);
+        return ReplicaSpec.For(_workspace, definition, launch.Command, environment, replica);
+    }
+
+    public static string Words(ReplicaState state) => state.ToString().ToLowerInvariant();
+
+    /// <summary>Detaches from every replica without stopping it: they live on for the next supervisor.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var runner in _runners.Values)
+            await runner.DisposeAsync();
+        _runners.Clear();
+        _gate.Dispose();
+        _shutdown.Dispose();
+    }
+
+    private sealed record ServiceStart(IReadOnlyList<ReplicaStatus> Replicas, string? Error)
+    {
+        public static ServiceStart Failed(string error) => new([], error);
+    }
+}

@@ -1,0 +1,40 @@
+using System.Text.Json;
+using Orchestra.Supervisor.Control;
+
+namespace Orchestra.Supervisor.Fleet;
+
+/// <summary>
+/// The last launch spec of every service, in <c>.orchestra/launch.json</c>, so that a supervisor that adopts
+/// replicas after a crash knows how to restart them without a new build.
+/// </summary>
+internal sealed class LaunchStore(string stateDirectory)
+{
+    private readonly Dictionary<string, LaunchSpec> _specs = Load(Path.Combine(stateDirectory, "launch.json"));
+
+    private string FilePath => Path.Combine(stateDirectory, "launch.json");
+
+    public LaunchSpec? Find(string service) => _specs.GetValueOrDefault(service);
+
+    public void Save(IEnumerable<LaunchSpec> specs)
+    {
+        foreach (var spec in specs)
+            _specs[spec.Service] = spec;
+        var temporary = FilePath + ".tmp";
+        File.WriteAllText(temporary, JsonSerializer.Serialize(_specs.Values.ToList(), ControlJson.Default.ListLaunchSpec));
+        File.Move(temporary, FilePath, overwrite: true);
+    }
+
+    private static Dictionary<string, LaunchSpec> Load(string path)
+    {
+        try
+        {
+            var specs = JsonSerializer.Deserialize(File.ReadAllText(path), ControlJson.Default.ListLaunchSpec) ?? [];
+            return specs.ToDictionary(s => s.Service, StringComparer.Ordinal);
+        }
+        catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
+        {
+            // No file yet, or a damaged one: adopted replicas then run on, and restart only after the next `start`.
+            return new Dictionary<string, LaunchSpec>(StringComparer.Ordinal);
+        }
+    }
+}

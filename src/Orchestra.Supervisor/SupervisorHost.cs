@@ -1,0 +1,58 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Versioning;
+using Orchestra.Discovery;
+using Orchestra.Runtime.Processes;
+using Orchestra.Runtime.Replicas;
+using Orchestra.Supervisor.Control;
+using Orchestra.Supervisor.Fleet;
+
+namespace Orchestra.Supervisor;
+
+/// <summary>
+/// The supervisor process of a workspace: takes the lock, adopts what a previous supervisor left running, and
+/// serves the control API until asked to shut down. SIGTERM or SIGINT stop the fleet first; a <c>kill -9</c>
+/// leaves the replicas running for the next supervisor to adopt.
+/// </summary>
+[SupportedOSPlatform("linux")]
+public static class SupervisorHost
+{
+    /// <returns>0, also when another supervisor already holds the workspace.</returns>
+    public static async Task<int> RunAsync(string configPath, TextWriter log, CancellationToken cancellationToken)
+    {
+        var workspace = WorkspaceLoader.Load(configPath);
+        var paths = SupervisorPaths.For(workspace);
+        paths.EnsureStateDirectory();
+        using var held = SupervisorLock.TryAcquire(paths.Lock);
+        if (held is null)
+        {
+            log.WriteLine($"{DateTimeOffset.UtcNow:O} another supervisor holds {paths.Lock}; this one exits.");
+            return 0;
+        }
+
+        using var signalled = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
+        using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+
+        await using var fleet = new FleetSupervisor(configPath, new LinuxProcessHost(), new RuntimeOptions());
+        if (fleet.AdoptSurvivors() is { } problem)
+            log.WriteLine($"{DateTimeOffset.UtcNow:O} {problem}");
+        log.WriteLine($"{DateTimeOffset.UtcNow:O} supervisor {Environment.ProcessId} serves {paths.Socket}");
+
+        using var serving = CancellationTokenSource.CreateLinkedTokenSource(signalled.Token, fleet.ShutdownRequested);
+        await new ControlServer(paths.Socket, fleet).RunAsync(serving.Token);
+
+        if (!fleet.ShutdownRequested.IsCancellationRequested)
+        {
+            // Told to end by a signal rather than by `stop`: the fleet goes with it, gracefully.
+            await fleet.HandleAsync(new ControlRequest { Op = ControlOps.Shutdown }, _ => Task.CompletedTask, CancellationToken.None);
+        }
+        log.WriteLine($"{DateTimeOffset.UtcNow:O} supervisor {Environment.ProcessId} ends");
+        return 0;
+
+        void Stop(PosixSignalContext context)
+        {
+            context.Cancel = true;
+            signalled.Cancel();
+        }
+    }
+}

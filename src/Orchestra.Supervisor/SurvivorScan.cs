@@ -1,0 +1,20 @@
+using System.Runtime.Versioning;
+using Orchestra.Discovery;
+using Orchestra.Runtime.Processes;
+using Orchestra.Runtime.State;
+
+namespace Orchestra.Supervisor;
+
+/// <summary>Whether any replica of a workspace still runs, from its state file and, failing that, from /proc.</summary>
+[SupportedOSPlatform("linux")]
+public static class SurvivorScan
+{
+    public static bool AnyAlive(Workspace workspace)
+    {
+        var host = new LinuxProcessHost();
+        if (!Directory.Exists(workspace.StateDirectory))
+            return host.FindReplicas(workspace.Root).Count > 0;
+        var load = new StateStore(workspace.StateDirectory).Load(host, workspace.Root);
+        return load.Replicas.Any(r => r.Process is { } p && host.IsAlive(p)) || host.FindReplicas(workspace.Root).Count > 0;
+    }
+}
