@@ -44,15 +44,17 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
     public CancellationToken ShutdownRequested => _shutdown.Token;
 
     /// <summary>
-    /// Reads the state file and adopts every replica still alive; the dead ones are recorded as stopped. Returns a
-    /// sentence when the state file had to be recovered.
+    /// Reads the state file and adopts every replica still alive, and every one the previous supervisor was about to
+    /// restart (it is started again at once); the dead ones are recorded as stopped. Returns a sentence when the
+    /// state file had to be recovered.
     /// </summary>
     public string? AdoptSurvivors()
     {
         var load = _state.Load(_host, _workspace.Root);
         foreach (var record in load.Replicas)
         {
-            if (record.Process is { } process && _host.IsAlive(process) && SpecFor(record.Service, record.Replica) is { } spec)
+            var waitingToRestart = record.Process is null && record.State == ReplicaState.Restarting;
+            if ((waitingToRestart || record.Process is { } process && _host.IsAlive(process)) && SpecFor(record.Service, record.Replica) is { } spec)
             {
                 var runner = new ReplicaRunner(spec, _host, _state, _options);
                 runner.Adopt(record);
