@@ -87,6 +87,32 @@ public sealed class SupervisorCrashTests
         Assert.Equal(Enumerable.Range(0, firstSeen.Count), firstSeen);
     }
 
+    /// <summary>Fails 0.2 s after each start, so that it spends most of its time waiting out a backoff.</summary>
+    private const string Flaky = """
+        import sys, time
+        print("flaky started")
+        time.sleep(0.2)
+        sys.exit(1)
+        """;
+
+    [Fact]
+    public async Task A_replica_waiting_out_its_backoff_when_the_supervisor_dies_is_restarted_by_the_next_one()
+    {
+        await using var fleet = new TestFleet();
+        fleet.PythonService("flaky", Flaky);
+        await fleet.RunOkAsync("start");
+        // After two restarts the next delay is 4 s: a wide window to kill the supervisor in.
+        await Eventually.TrueAsync(async () => await fleet.ReplicaAsync("flaky") is { State: "restarting", Restarts: >= 2 }, "flaky to wait out its second backoff");
+        var supervisor = fleet.SupervisorPid ?? throw new InvalidOperationException("no supervisor runs");
+        Procs.Signal(supervisor, Procs.SigKill);
+        await Eventually.TrueAsync(() => !Procs.IsLive(supervisor), "the supervisor to die");
+        var starts = fleet.LogLines("flaky").Count(l => l == "flaky started");
+
+        // The next command's supervisor picks the replica up where the dead one left it, and starts it again.
+        Assert.Contains(await fleet.PsAsync(), r => r.Service == "flaky");
+        await Eventually.TrueAsync(() => fleet.LogLines("flaky").Count(l => l == "flaky started") > starts, "the next supervisor to start flaky again");
+    }
+
     private static int LastCount(TestFleet fleet)
     {
         try
