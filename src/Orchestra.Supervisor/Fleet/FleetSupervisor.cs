@@ -166,9 +166,12 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
 
     private async Task<string?> ClearOutsideCopiesAsync(ServiceDefinition service, LaunchSpec launch, bool killOutside, Func<ControlEvent, Task> progress, CancellationToken cancellationToken)
     {
-        var ours = _runners.Values.Select(r => r.Current.Pid).Where(p => p > 0).ToHashSet();
-        bool IsOurs(int pid) => ours.Contains(pid) || _runners.Values.Any(r => r.Current.Process is { } p && _host.GroupMembers(p).Any(m => m.Pid == pid));
-        var outside = OutsideCopyFinder.Find(service.Directory, launch.BuiltFiles, service.Port, IsOurs);
+        // One /proc scan per running replica, up front: asking for every pid the finder looks at rescanned /proc once
+        // per pid and replica, and that made starting a wave of services visibly serial.
+        var ours = _runners.Values.Select(r => r.Current.Process).OfType<ProcessIdentity>()
+            .SelectMany(p => _host.GroupMembers(p).Select(m => m.Pid).Append(p.Pid))
+            .ToHashSet();
+        var outside = OutsideCopyFinder.Find(service.Directory, launch.BuiltFiles, service.Port, ours.Contains);
         if (outside.FirstOrDefault(p => !p.IsCopy) is { } foreign)
             return $"Port {service.Port} of service '{service.Name}' is held by {foreign}, which is not a copy of '{service.Name}'; stop it or give the service another port.";
         foreach (var copy in outside)
