@@ -23,7 +23,13 @@ public static class LogLineFormat
     private const string TimestampFormat = "yyyy-MM-dd'T'HH:mm:ss.fff'Z'";
 
     public static string Format(DateTimeOffset timestamp, LogStream stream, string text) =>
-        $"{timestamp.UtcDateTime.ToString(TimestampFormat, CultureInfo.InvariantCulture)} {(stream == LogStream.Stdout ? 'O' : 'E')} {text}";
+        $"{FormatTimestamp(timestamp)} {Letter(stream)} {text}";
+
+    /// <summary>The timestamp field alone (ASCII); a writer of many lines formats it once per millisecond.</summary>
+    public static string FormatTimestamp(DateTimeOffset timestamp) =>
+        timestamp.UtcDateTime.ToString(TimestampFormat, CultureInfo.InvariantCulture);
+
+    public static char Letter(LogStream stream) => stream == LogStream.Stdout ? 'O' : 'E';
 
     /// <summary>Parses a stored line; null for a line that is not in the format (a torn or foreign line is skipped, never fatal).</summary>
     public static LogEntry? Parse(string service, int replica, string line)
