@@ -34,9 +34,9 @@ internal static class LogsCommand
         }, throwOnUnexpectedArg: false);
     }
 
-    /// <summary>Follows the logs of <paramref name="services"/> from now on, until cancelled (Ctrl-C only detaches).</summary>
-    public static Task<int> FollowAsync(CommandContext context, Workspace workspace, IReadOnlyList<string> services, CancellationToken cancellationToken) =>
-        PrintAsync(context, Query(workspace, services) with { Follow = true, Tail = 0 }, timestamps: false, cancellationToken);
+    /// <summary>Follows the logs of <paramref name="services"/> from <paramref name="since"/> on, until cancelled (Ctrl-C only detaches).</summary>
+    public static Task<int> FollowAsync(CommandContext context, Workspace workspace, IReadOnlyList<string> services, DateTimeOffset since, CancellationToken cancellationToken) =>
+        PrintAsync(context, Query(workspace, services) with { Follow = true, Since = since }, timestamps: false, cancellationToken);
 
     private static LogQuery Query(Workspace workspace, IReadOnlyList<string> services) =>
         new(ReplicaLogFiles.FindAll(ReplicaLogFiles.DirectoryIn(workspace.StateDirectory)).Where(f => services.Contains(f.Service)).ToList());

@@ -2,6 +2,7 @@ using McMaster.Extensions.CommandLineUtils;
 using Orchestra.Cli.Output;
 using Orchestra.Discovery;
 using Orchestra.Selection;
+using Orchestra.Supervisor;
 using Orchestra.Supervisor.Control;
 
 namespace Orchestra.Cli.Commands;
@@ -25,18 +26,61 @@ internal static class StartCommand
                 var noBuild = command.Option("--no-build", "Run what was built last; do not build.", CommandOptionType.NoValue);
                 var noKill = command.Option("--no-kill-outside", "Refuse to start a service that already runs outside Orchestra, instead of stopping that copy.", CommandOptionType.NoValue);
                 var follow = command.Option("-l|--logs", "Follow the logs after starting; Ctrl-C only detaches.", CommandOptionType.NoValue);
+                var attach = op == ControlOps.Start
+                    ? command.Option("-a|--attach", "Run the supervisor in the foreground with the logs; Ctrl-C stops the fleet, a second Ctrl-C kills it.", CommandOptionType.NoValue)
+                    : null;
                 handlers[command] = ct => context.RunInWorkspaceAsync(name, async (workspace, token) =>
                 {
                     var selected = ServiceSelector.Select(workspace, services.Values.OfType<string>().ToList());
                     if (op == ControlOps.Start)
                         selected = DependencyOrder.WithDependencies(workspace, selected);
+                    var began = DateTimeOffset.UtcNow;
+                    if (attach?.HasValue() == true)
+                        return await AttachedAsync(context, workspace, selected, !noBuild.HasValue(), !noKill.HasValue(), token);
                     var code = await RunAsync(context, workspace, selected, op, !noBuild.HasValue(), !noKill.HasValue(), token);
                     if (code == ExitCodes.Success && follow.HasValue())
-                        return await LogsCommand.FollowAsync(context, workspace, selected.Select(s => s.Name).ToList(), token);
+                        return await LogsCommand.FollowAsync(context, workspace, selected.Select(s => s.Name).ToList(), began, token);
                     return code;
                 }, ct);
             }, throwOnUnexpectedArg: false);
         }
+    }
+
+    /// <summary>
+    /// <c>start --attach</c>: the supervisor runs inside this process, so the fleet lives exactly as long as the
+    /// command; its logs follow until Ctrl-C stops the fleet (a second Ctrl-C kills it).
+    /// </summary>
+    private static async Task<int> AttachedAsync(CommandContext context, Workspace workspace, IReadOnlyList<ServiceDefinition> selected, bool build, bool killOutside, CancellationToken cancellationToken)
+    {
+        var began = DateTimeOffset.UtcNow;
+        if (await SupervisorLauncher.FindRunningAsync(workspace, cancellationToken) is not null)
+            throw new UsageException("A supervisor already runs this workspace in the background; stop it first, or follow it with 'dotnet orchestra logs -f'.");
+        var launch = new FleetLaunch(context, workspace);
+        if (await launch.PrepareAsync(selected, build, cancellationToken) is not { } specs)
+            return ExitCodes.Failure;
+
+        var supervisor = SupervisorHost.RunAsync(workspace.Config.FilePath, context.Host.Error, cancellationToken);
+        var client = new ControlClient(SupervisorPaths.For(workspace).Socket);
+        while (!await client.IsRunningAsync(cancellationToken))
+        {
+            if (supervisor.IsCompleted)
+                throw new CommandFailedException("The supervisor could not start in this process: another one holds the workspace's lock.");
+            await Task.Delay(10, cancellationToken);
+        }
+        var code = await SendAsync(context, client, new ControlRequest { Op = ControlOps.Start, Services = selected.Select(s => s.Name).ToList(), Launch = specs, KillOutside = killOutside }, cancellationToken);
+        if (code != ExitCodes.Success)
+        {
+            await client.SendAsync(new ControlRequest { Op = ControlOps.Shutdown }, _ => { }, cancellationToken);
+            await supervisor;
+            return code;
+        }
+        // The logs follow until the supervisor ends: Ctrl-C reaches it (it handles SIGINT) and it stops the fleet.
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var logs = LogsCommand.FollowAsync(context, workspace, selected.Select(s => s.Name).ToList(), began, ended.Token);
+        await supervisor;
+        await ended.CancelAsync();
+        await logs;
+        return ExitCodes.Success;
     }
 
     private static async Task<int> RunAsync(CommandContext context, Workspace workspace, IReadOnlyList<ServiceDefinition> selected, string op, bool build, bool killOutside, CancellationToken cancellationToken)
@@ -45,7 +89,11 @@ internal static class StartCommand
         if (await launch.PrepareAsync(selected, build, cancellationToken) is not { } specs)
             return ExitCodes.Failure;
         var supervisor = await launch.SupervisorAsync(cancellationToken);
-        var request = new ControlRequest { Op = op, Services = selected.Select(s => s.Name).ToList(), Launch = specs, KillOutside = killOutside };
+        return await SendAsync(context, supervisor, new ControlRequest { Op = op, Services = selected.Select(s => s.Name).ToList(), Launch = specs, KillOutside = killOutside }, cancellationToken);
+    }
+
+    private static async Task<int> SendAsync(CommandContext context, ControlClient supervisor, ControlRequest request, CancellationToken cancellationToken)
+    {
         var result = await supervisor.SendAsync(request, e => context.Host.Error.WriteLine($"{e.Service}: {e.Message}"), cancellationToken);
 
         var console = context.CreateConsole();

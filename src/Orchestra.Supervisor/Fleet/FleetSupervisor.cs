@@ -277,6 +277,13 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
         return ReplicaSpec.For(_workspace, definition, launch.Command, environment, replica);
     }
 
+    /// <summary>SIGKILL to every replica's process group, now, without waiting: the second Ctrl-C.</summary>
+    public void KillAll()
+    {
+        foreach (var process in _runners.Values.Select(r => r.Current.Process).OfType<ProcessIdentity>())
+            _host.SignalGroup(process, StopSignals.Kill);
+    }
+
     public static string Words(ReplicaState state) => state.ToString().ToLowerInvariant();
 
     /// <summary>Detaches from every replica without stopping it: they live on for the next supervisor.</summary>
