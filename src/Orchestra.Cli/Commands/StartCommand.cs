@@ -1,7 +1,6 @@
 using McMaster.Extensions.CommandLineUtils;
 using Orchestra.Cli.Output;
 using Orchestra.Discovery;
-using Orchestra.Selection;
 using Orchestra.Supervisor;
 using Orchestra.Supervisor.Control;
 
@@ -22,7 +21,7 @@ internal static class StartCommand
             app.Command(name, command =>
             {
                 command.Description = description;
-                var services = command.Argument("SERVICES", "Services, or ~name for all but name.", multipleValues: true);
+                var services = command.ServicesArgument();
                 var noBuild = command.Option("--no-build", "Run what was built last; do not build.", CommandOptionType.NoValue);
                 var noKill = command.Option("--no-kill-outside", "Refuse to start a service that already runs outside Orchestra, instead of stopping that copy.", CommandOptionType.NoValue);
                 var follow = command.Option("-l|--logs", "Follow the logs after starting; Ctrl-C only detaches.", CommandOptionType.NoValue);
@@ -31,7 +30,7 @@ internal static class StartCommand
                     : null;
                 handlers[command] = ct => context.RunInWorkspaceAsync(name, async (workspace, token) =>
                 {
-                    var selected = ServiceSelector.Select(workspace, services.Values.OfType<string>().ToList());
+                    var selected = services.Selected(workspace);
                     if (op == ControlOps.Start)
                         selected = DependencyOrder.WithDependencies(workspace, selected);
                     var began = DateTimeOffset.UtcNow;
