@@ -17,6 +17,7 @@ internal sealed class FleetLaunch(CommandContext context, Workspace workspace)
     /// <summary>Builds (unless <paramref name="build"/> is false) and evaluates; null when a build failed, after saying so.</summary>
     public async Task<IReadOnlyList<LaunchSpec>?> PrepareAsync(IReadOnlyList<ServiceDefinition> services, bool build, CancellationToken cancellationToken)
     {
+        SupervisorPaths.For(workspace).EnsureStateDirectory();
         var view = new BuildProgressView(context.CreateConsole(), context.Host.IsTerminal);
         var builder = new FleetBuilder(workspace, view);
         if (build)
