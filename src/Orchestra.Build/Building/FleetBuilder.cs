@@ -106,7 +106,12 @@ public sealed class FleetBuilder(Workspace workspace, IBuildProgress progress)
             // The restore is awaited whatever evaluation threw, so that the session never ends under it.
             await restore.ContinueWith(_ => { }, TaskScheduler.Default);
         }
-        var built = toBuild.Count == 0 ? [] : await session.BuildAsync(toBuild.Select(b => b.Evaluation).ToList(), await restore, progress);
+        var restored = await restore;
+        var projectsToBuild = toBuild.Select(b => b.Evaluation.ProjectPath).ToList();
+        // A project that cannot even be read fails the whole restore; once evaluation has set it aside, restore the rest again.
+        if (!restored && projectsToBuild.Count > 0 && !candidates.Order().SequenceEqual(projectsToBuild.Order()))
+            restored = await session.RestoreAsync(projectsToBuild);
+        var built = toBuild.Count == 0 ? [] : await session.BuildAsync(toBuild.Select(b => b.Evaluation).ToList(), restored, progress);
         cancellationToken.ThrowIfCancellationRequested();
         foreach (var (evaluation, inputs) in toBuild)
         {
