@@ -48,12 +48,16 @@ public sealed class BadInputTests
     }
 
     [Fact]
-    public async Task Unreadable_project_is_one_sentence()
+    public async Task Unreadable_project_is_one_sentence_and_does_not_stop_the_others_from_restoring_and_building()
     {
-        using var workspace = new TestWorkspace().Service("bad", "<Project Sdk=\"Microsoft.NET.Sdk\"><PropertyGroup>");
+        using var workspace = new TestWorkspace()
+            .Service("bad", "<Project Sdk=\"Microsoft.NET.Sdk\"><PropertyGroup>")
+            .Service("good", TestWorkspace.Console, "", "Console.WriteLine(\"fine\");\n");
         var (code, output, _) = await workspace.RunCliAsync("build");
         Assert.Equal(2, code);
         Assert.Contains($"bad: failed: The project {workspace.PathOf("bad/Bad.csproj")} of service 'bad' cannot be read:", output);
+        Assert.Contains("Unexpected end of file", output);
+        Assert.Contains("good: built", output);
     }
 
     [Fact]
