@@ -55,7 +55,7 @@ internal static class StartCommand
         if (await SupervisorLauncher.FindRunningAsync(workspace, cancellationToken) is not null)
             throw new UsageException("A supervisor already runs this workspace in the background; stop it first, or follow it with 'dotnet orchestra logs -f'.");
         var launch = new FleetLaunch(context, workspace);
-        if (await launch.PrepareAsync(selected, build, cancellationToken) is not { } specs)
+        if (await launch.PrepareAsync(selected, build, cancellationToken) is not var (specs, _))
             return ExitCodes.Failure;
 
         var supervisor = SupervisorHost.RunAsync(workspace.Config.FilePath, context.Host.Error, cancellationToken);
@@ -85,10 +85,11 @@ internal static class StartCommand
     private static async Task<int> RunAsync(CommandContext context, Workspace workspace, IReadOnlyList<ServiceDefinition> selected, string op, bool build, bool killOutside, CancellationToken cancellationToken)
     {
         var launch = new FleetLaunch(context, workspace);
-        if (await launch.PrepareAsync(selected, build, cancellationToken) is not { } specs)
+        if (await launch.PrepareAsync(selected, build, cancellationToken) is not var (specs, rebuilt))
             return ExitCodes.Failure;
         var supervisor = await launch.SupervisorAsync(cancellationToken);
-        return await SendAsync(context, supervisor, new ControlRequest { Op = op, Services = selected.Select(s => s.Name).ToList(), Launch = specs, KillOutside = killOutside }, cancellationToken);
+        var request = new ControlRequest { Op = op, Services = selected.Select(s => s.Name).ToList(), Launch = specs, Rebuilt = rebuilt, KillOutside = killOutside };
+        return await SendAsync(context, supervisor, request, cancellationToken);
     }
 
     private static async Task<int> SendAsync(CommandContext context, ControlClient supervisor, ControlRequest request, CancellationToken cancellationToken)

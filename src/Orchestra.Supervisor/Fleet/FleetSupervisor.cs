@@ -99,7 +99,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
         var started = new List<ReplicaStatus>();
         foreach (var wave in DependencyOrder.Waves(services))
         {
-            var outcomes = await Task.WhenAll(wave.Select(s => StartServiceAsync(s, request.KillOutside, progress, cancellationToken)));
+            var outcomes = await Task.WhenAll(wave.Select(s => StartServiceAsync(s, request.KillOutside, request.Rebuilt.Contains(s.Name), progress, cancellationToken)));
             started.AddRange(outcomes.SelectMany(o => o.Replicas));
             if (outcomes.FirstOrDefault(o => o.Error is not null) is { } failed)
             {
@@ -117,8 +117,11 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
         return await StartAsync(request, progress, cancellationToken);
     }
 
-    /// <summary>Starts every replica of a service that does not run healthy already, and waits until each settles.</summary>
-    private async Task<ServiceStart> StartServiceAsync(ServiceDefinition service, bool killOutside, Func<ControlEvent, Task> progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts every replica of a service that does not run healthy already (or that runs a program since rebuilt),
+    /// and waits until each settles.
+    /// </summary>
+    private async Task<ServiceStart> StartServiceAsync(ServiceDefinition service, bool killOutside, bool rebuilt, Func<ControlEvent, Task> progress, CancellationToken cancellationToken)
     {
         if (_launches.Find(service.Name) is not { } launch)
             return ServiceStart.Failed($"Service '{service.Name}' has no built program to run.");
@@ -129,7 +132,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
         var environment = new EnvironmentResolver(_workspace);
         for (var replica = 0; replica < service.Scale; replica++)
         {
-            if (_runners.TryGetValue((service.Name, replica), out var running) && running.Current.State is ReplicaState.Healthy or ReplicaState.Starting)
+            if (_runners.TryGetValue((service.Name, replica), out var running) && !rebuilt && running.Current.State is ReplicaState.Healthy or ReplicaState.Starting)
             {
                 runners.Add(running);
                 continue;
