@@ -42,7 +42,11 @@ internal sealed class FleetLaunch(CommandContext context, Workspace workspace)
             if (service.Config.Command is { } command)
             {
                 var program = Path.IsPathRooted(command[0]) || !command[0].Contains('/') ? command[0] : Path.GetFullPath(command[0], service.Directory);
-                specs.Add(new LaunchSpec(service.Name, [program, .. command.Skip(1)], [program]));
+                // Only a program the service itself holds (./bin/orders) identifies a copy of it. An interpreter or
+                // a tool from the PATH (python3, node, /bin/sh) is shared by every other process that runs it, and
+                // naming it here made `start` stop all of them as "copies running outside orchestra".
+                var owned = Path.IsPathRooted(program) && program.StartsWith(Path.TrimEndingDirectorySeparator(service.Directory) + "/", StringComparison.Ordinal);
+                specs.Add(new LaunchSpec(service.Name, [program, .. command.Skip(1)], owned ? [program] : []));
                 continue;
             }
             var outcome = evaluations.First(e => e.Service.Name == service.Name);

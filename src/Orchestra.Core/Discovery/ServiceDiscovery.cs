@@ -15,6 +15,7 @@ public static class ServiceDiscovery
         var matcher = new Matcher(StringComparison.Ordinal);
         foreach (var glob in globs)
             matcher.AddInclude($"{glob.TrimEnd('/')}/{ServiceConfigReader.FileName}");
+        matcher.AddExclude("**/.*/**");
         var result = matcher.Execute(new DirectoryInfoWrapper(new DirectoryInfo(root)));
         return result.Files
             .Select(f => f.Path.Split('/'))

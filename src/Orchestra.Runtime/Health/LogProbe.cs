@@ -27,6 +27,12 @@ public sealed class LogProbe(Regex pattern) : IHealthProbe
             _matched = true;
     }
 
+    /// <summary>
+    /// Counts the line as seen: an adopted replica announced itself to the previous supervisor, and will not print
+    /// that line again for this one.
+    /// </summary>
+    public void AcceptEarlierMatch() => _matched = true;
+
     /// <summary>Forgets an earlier match: a restarted replica must announce itself again.</summary>
     public void Reset() => _matched = false;
 

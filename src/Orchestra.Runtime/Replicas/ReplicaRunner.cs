@@ -81,7 +81,11 @@ public sealed class ReplicaRunner : IAsyncDisposable
     public void Adopt(ReplicaRecord record)
     {
         EnsureNotBegun();
-        // Health is probed again: whatever the record says was true of the previous supervisor's last look.
+        // Health is probed again: whatever the record says was true of the previous supervisor's last look. A log
+        // probe cannot be asked again, though: the line went to the previous supervisor, and waiting for it would
+        // end in "unhealthy" and a needless replacement of a replica that is fine.
+        if (record.State == ReplicaState.Healthy && record.Process is not null && _probe is LogProbe logProbe)
+            logProbe.AcceptEarlierMatch();
         Publish(_ => record with { Port = _spec.Port, State = record.Process is null ? record.State : ReplicaState.Starting });
         Begin(record.Offsets, record.Process);
     }

@@ -44,15 +44,17 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
     public CancellationToken ShutdownRequested => _shutdown.Token;
 
     /// <summary>
-    /// Reads the state file and adopts every replica still alive; the dead ones are recorded as stopped. Returns a
-    /// sentence when the state file had to be recovered.
+    /// Reads the state file and adopts every replica still alive, and every one the previous supervisor was about to
+    /// restart (it is started again at once); the dead ones are recorded as stopped. Returns a sentence when the
+    /// state file had to be recovered.
     /// </summary>
     public string? AdoptSurvivors()
     {
         var load = _state.Load(_host, _workspace.Root);
         foreach (var record in load.Replicas)
         {
-            if (record.Process is { } process && _host.IsAlive(process) && SpecFor(record.Service, record.Replica) is { } spec)
+            var waitingToRestart = record.Process is null && record.State == ReplicaState.Restarting;
+            if ((waitingToRestart || record.Process is { } process && _host.IsAlive(process)) && SpecFor(record.Service, record.Replica) is { } spec)
             {
                 var runner = new ReplicaRunner(spec, _host, _state, _options);
                 runner.Adopt(record);
@@ -167,9 +169,12 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
 
     private async Task<string?> ClearOutsideCopiesAsync(ServiceDefinition service, LaunchSpec launch, bool killOutside, Func<ControlEvent, Task> progress, CancellationToken cancellationToken)
     {
-        var ours = _runners.Values.Select(r => r.Current.Pid).Where(p => p > 0).ToHashSet();
-        bool IsOurs(int pid) => ours.Contains(pid) || _runners.Values.Any(r => r.Current.Process is { } p && _host.GroupMembers(p).Any(m => m.Pid == pid));
-        var outside = OutsideCopyFinder.Find(service.Directory, launch.BuiltFiles, service.Port, IsOurs);
+        // One /proc scan per running replica, up front: asking for every pid the finder looks at rescanned /proc once
+        // per pid and replica, and that made starting a wave of services visibly serial.
+        var ours = _runners.Values.Select(r => r.Current.Process).OfType<ProcessIdentity>()
+            .SelectMany(p => _host.GroupMembers(p).Select(m => m.Pid).Append(p.Pid))
+            .ToHashSet();
+        var outside = OutsideCopyFinder.Find(service.Directory, launch.BuiltFiles, service.Port, ours.Contains);
         if (outside.FirstOrDefault(p => !p.IsCopy) is { } foreign)
             return $"Port {service.Port} of service '{service.Name}' is held by {foreign}, which is not a copy of '{service.Name}'; stop it or give the service another port.";
         foreach (var copy in outside)

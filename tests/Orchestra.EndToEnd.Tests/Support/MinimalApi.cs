@@ -1,0 +1,72 @@
+namespace Orchestra.EndToEnd.Tests.Support;
+
+/// <summary>
+/// A real ASP.NET minimal API, built once per test run through <c>dotnet orchestra build</c> (MSBuild is slow
+/// here) in a template workspace; tests copy the built folder, <c>bin/</c> and <c>obj/</c> included, into their own
+/// workspace and start it with <c>--no-build</c>.
+/// </summary>
+public sealed class MinimalApi : IAsyncLifetime
+{
+    public const string Project = """
+        <Project Sdk="Microsoft.NET.Sdk.Web">
+          <PropertyGroup>
+            <TargetFramework>net10.0</TargetFramework>
+            <ImplicitUsings>enable</ImplicitUsings>
+            <Nullable>enable</Nullable>
+          </PropertyGroup>
+        </Project>
+        """;
+
+    /// <summary>Answers /health and /hello; /hello says which copy answered and prints a line, so a test can find it in the logs.</summary>
+    public const string Program = """
+        var app = WebApplication.Create(args);
+        var who = Environment.GetEnvironmentVariable("ORCHESTRA_SERVICE") ?? "outside";
+        app.MapGet("/health", () => "ok");
+        app.MapGet("/hello", (string? from) =>
+        {
+            Console.WriteLine($"hello served to {from} by {who}");
+            return $"hello from {who} pid {Environment.ProcessId}";
+        });
+        app.Run();
+        """;
+
+    private readonly TestFleet _template = new("api-template");
+
+    public string TemplateDirectory => _template.PathOf("api");
+
+    public async Task InitializeAsync()
+    {
+        // Restore stays off the network: a web API with no package references needs nothing from a feed.
+        _template.Write("NuGet.config", """<configuration><packageSources><clear /><add key="local" value="packages" /></packageSources></configuration>""");
+        Directory.CreateDirectory(_template.PathOf("packages"));
+        _template.Service("api", "port: 5000\nhealth: { http: /health }\n", ("api.csproj", Project), ("Program.cs", Program));
+        var build = await _template.RunAsync("build");
+        Assert.True(build.ExitCode == 0, $"the minimal API did not build: {build}");
+        Assert.True(File.Exists(Path.Combine(TemplateDirectory, "bin", "Debug", "net10.0", "api.dll")), build.ToString());
+    }
+
+    /// <summary>Copies the built API into <paramref name="fleet"/> as service <paramref name="name"/> with its own service.yml.</summary>
+    public string CopyInto(TestFleet fleet, string name, string serviceYaml)
+    {
+        var destination = fleet.PathOf(name);
+        foreach (var file in Directory.EnumerateFiles(TemplateDirectory, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(destination, Path.GetRelativePath(TemplateDirectory, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            // File.Copy keeps the Unix mode, so the apphost stays executable.
+            File.Copy(file, target);
+        }
+        fleet.Write($"{name}/service.yml", serviceYaml);
+        fleet.Write("NuGet.config", """<configuration><packageSources><clear /><add key="local" value="packages" /></packageSources></configuration>""");
+        return destination;
+    }
+
+    public Task DisposeAsync() => _template.DisposeAsync().AsTask();
+}
+
+/// <summary>The tests that run the minimal API share one build of it.</summary>
+[CollectionDefinition(Name)]
+public sealed class MinimalApiCollection : ICollectionFixture<MinimalApi>
+{
+    public const string Name = "minimal api";
+}

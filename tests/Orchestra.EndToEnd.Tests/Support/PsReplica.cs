@@ -1,0 +1,21 @@
+using System.Text.Json;
+
+namespace Orchestra.EndToEnd.Tests.Support;
+
+/// <summary>One replica as <c>ps --json</c> prints it (read here by name, as a script would).</summary>
+public sealed record PsReplica(
+    string Service,
+    int Replica,
+    int? Pid,
+    string State,
+    int? Port,
+    DateTimeOffset? StartedAt,
+    int Restarts,
+    long? RssBytes,
+    IReadOnlyList<string> LastLines)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static IReadOnlyList<PsReplica> Parse(string json) =>
+        JsonSerializer.Deserialize<List<PsReplica>>(json, Json) ?? throw new InvalidDataException("ps --json printed null");
+}

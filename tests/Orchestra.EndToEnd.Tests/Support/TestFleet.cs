@@ -1,0 +1,181 @@
+using System.Diagnostics;
+using Orchestra.Cli;
+
+namespace Orchestra.EndToEnd.Tests.Support;
+
+/// <summary>
+/// A workspace in a temp folder, driven through the real CLI (in-process; the supervisor it starts is a separate
+/// process). Disposing stops the fleet through the CLI, then kills whatever is left of it (the supervisor, any
+/// process carrying the workspace in its environment, and processes the test started itself), and deletes the folder.
+/// </summary>
+public sealed class TestFleet : IAsyncDisposable
+{
+    /// <summary>Absolute, so that no shim or PATH lookup sits between a service and its process.</summary>
+    public const string Python = "/usr/bin/python3";
+
+    private static readonly TimeSpan CommandDeadline = TimeSpan.FromMinutes(3);
+    private readonly List<Process> _outsiders = [];
+
+    public TestFleet(string name = "e2e")
+    {
+        Root = Path.Combine(Path.GetTempPath(), "orchestra-e2e", Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(Root);
+        Write("orchestra.yml", $"name: {name}\n");
+    }
+
+    public string Root { get; }
+
+    public string StateDirectory => Path.Combine(Root, ".orchestra");
+
+    public string PathOf(string relative) => Path.Combine(Root, relative);
+
+    public string Write(string relative, string content)
+    {
+        var path = PathOf(relative);
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllText(path, content);
+        return path;
+    }
+
+    /// <summary>A service folder with its service.yml and any files (scripts) it runs.</summary>
+    public TestFleet Service(string name, string serviceYaml, params (string File, string Content)[] files)
+    {
+        Write($"{name}/service.yml", serviceYaml);
+        foreach (var (file, content) in files)
+            Write($"{name}/{file}", content);
+        return this;
+    }
+
+    /// <summary>A service that runs one Python script (<c>command:</c>, so no build is involved) with more service.yml lines.</summary>
+    public TestFleet PythonService(string name, string script, string moreYaml = "") =>
+        Service(name, $"command: [\"{Python}\", \"-u\", \"main.py\"]\n{moreYaml}", ("main.py", script));
+
+    /// <summary>Runs one command line through the real CLI, in-process, in the workspace folder.</summary>
+    public async Task<CliResult> RunAsync(params string[] args)
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var host = new CliHost(output, error, Root, _ => null, IsTerminal: false);
+        using var deadline = new CancellationTokenSource(CommandDeadline);
+        var code = await OrchestraCli.RunAsync(args, host, deadline.Token);
+        return new CliResult(code, output.ToString(), error.ToString());
+    }
+
+    /// <summary>Runs a command and fails the test with its whole output unless it exits 0.</summary>
+    public async Task<CliResult> RunOkAsync(params string[] args)
+    {
+        var result = await RunAsync(args);
+        Assert.True(result.ExitCode == 0, $"'{string.Join(' ', args)}' failed: {result}");
+        return result;
+    }
+
+    public async Task<IReadOnlyList<PsReplica>> PsAsync(params string[] services)
+    {
+        var result = await RunOkAsync(["ps", "--json", .. services]);
+        return PsReplica.Parse(result.Out);
+    }
+
+    public async Task<PsReplica> ReplicaAsync(string service, int replica = 0) =>
+        (await PsAsync([service])).Single(r => r.Replica == replica);
+
+    /// <summary>
+    /// The live supervisor of this workspace, found in /proc by its command line (<c>__supervise --config …</c>).
+    /// Its lock file holds the pid too, but .NET cannot read a file another .NET process holds with
+    /// <c>FileShare.None</c> (share modes are emulated with flock).
+    /// </summary>
+    public int? SupervisorPid => Procs.LiveWithCommandLine($"__supervise --config {PathOf("orchestra.yml")}").Cast<int?>().SingleOrDefault();
+
+    /// <summary>A replica's collected log file.</summary>
+    public string LogFile(string service, int replica = 0) => Path.Combine(StateDirectory, "logs", $"{service}.{replica}.log");
+
+    /// <summary>The text of each line of a replica's collected log (timestamp and stream cut off).</summary>
+    public IReadOnlyList<string> LogLines(string service, int replica = 0)
+    {
+        var path = LogFile(service, replica);
+        if (!File.Exists(path))
+            return [];
+        using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        using var reader = new StreamReader(stream);
+        var lines = new List<string>();
+        while (reader.ReadLine() is { } line)
+        {
+            // <ISO time> <O|E> <text>
+            var first = line.IndexOf(' ');
+            lines.Add(first > 0 && line.Length > first + 3 ? line[(first + 3)..] : "");
+        }
+        return lines;
+    }
+
+    /// <summary>Starts a process outside Orchestra (a copy started by hand, a foreign listener); it is killed on dispose.</summary>
+    public Process StartOutside(string program, IEnumerable<string> arguments, string workingDirectory, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var info = new ProcessStartInfo(program)
+        {
+            WorkingDirectory = workingDirectory,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments)
+            info.ArgumentList.Add(argument);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+            info.Environment[name] = value;
+        var process = Process.Start(info) ?? throw new InvalidOperationException($"{program} did not start.");
+        // Drained so that a chatty process never blocks on a full pipe.
+        process.OutputDataReceived += (_, _) => { };
+        process.ErrorDataReceived += (_, _) => { };
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        lock (_outsiders)
+            _outsiders.Add(process);
+        return process;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            if (Directory.Exists(StateDirectory))
+                await RunAsync("stop");
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The kill below is the safety net whatever went wrong with a graceful stop.
+        }
+        KillLeftovers();
+        try
+        {
+            Directory.Delete(Root, recursive: true);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A straggler still writing: the temp folder is cleaned eventually.
+        }
+    }
+
+    private void KillLeftovers()
+    {
+        foreach (var supervisor in Procs.LiveWithCommandLine($"__supervise --config {PathOf("orchestra.yml")}"))
+            Procs.Signal(supervisor, Procs.SigKill);
+        foreach (var pid in Procs.LiveInWorkspace(Root))
+        {
+            Procs.Signal(-pid, Procs.SigKill);
+            Procs.Signal(pid, Procs.SigKill);
+        }
+        lock (_outsiders)
+        {
+            foreach (var process in _outsiders)
+            {
+                try
+                {
+                    process.Kill(entireProcessTree: true);
+                }
+                catch (InvalidOperationException)
+                {
+                    // Already ended.
+                }
+                process.Dispose();
+            }
+        }
+    }
+}
