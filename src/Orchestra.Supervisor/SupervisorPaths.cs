@@ -30,7 +30,10 @@ public sealed record SupervisorPaths(string StateDirectory)
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new StateDirectoryException($"Orchestra cannot use its state folder {StateDirectory}: {e.Message}");
+            var why = File.Exists(StateDirectory) ? "a file has that name"
+                : e is UnauthorizedAccessException ? "permission denied"
+                : e.Message.TrimEnd('.');
+            throw new StateDirectoryException($"Orchestra cannot use its state folder {StateDirectory} ({why}).");
         }
     }
 }
