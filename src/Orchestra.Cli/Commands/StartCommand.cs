@@ -85,11 +85,33 @@ internal static class StartCommand
     private static async Task<int> RunAsync(CommandContext context, Workspace workspace, IReadOnlyList<ServiceDefinition> selected, string op, bool build, bool killOutside, CancellationToken cancellationToken)
     {
         var launch = new FleetLaunch(context, workspace);
-        if (await launch.PrepareAsync(selected, build, cancellationToken) is not var (specs, rebuilt))
+        var preparing = launch.PrepareAsync(selected, build, cancellationToken);
+        // The supervisor's own start (a process, its JIT) overlaps the build and evaluation instead of following them.
+        var starting = launch.SupervisorAsync(cancellationToken);
+        if (await preparing is not var (specs, rebuilt))
+        {
+            await ShutDownIfIdleAsync(starting, cancellationToken);
             return ExitCodes.Failure;
-        var supervisor = await launch.SupervisorAsync(cancellationToken);
+        }
+        var supervisor = await starting;
         var request = new ControlRequest { Op = op, Services = selected.Select(s => s.Name).ToList(), Launch = specs, Rebuilt = rebuilt, KillOutside = killOutside };
         return await SendAsync(context, supervisor, request, cancellationToken);
+    }
+
+    /// <summary>After a failed build, a supervisor started for nothing is not left behind.</summary>
+    private static async Task ShutDownIfIdleAsync(Task<ControlClient> starting, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var supervisor = await starting;
+            var status = await supervisor.SendAsync(new ControlRequest { Op = ControlOps.Status }, _ => { }, cancellationToken);
+            if (status.Replicas.All(r => r.Pid is null))
+                await supervisor.SendAsync(new ControlRequest { Op = ControlOps.Shutdown }, _ => { }, cancellationToken);
+        }
+        catch (SupervisorUnavailableException)
+        {
+            // It never came up: nothing to shut down, and the build failure is what the user needs to read.
+        }
     }
 
     private static async Task<int> SendAsync(CommandContext context, ControlClient supervisor, ControlRequest request, CancellationToken cancellationToken)
