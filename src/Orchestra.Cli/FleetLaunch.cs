@@ -14,17 +14,23 @@ namespace Orchestra.Cli;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal sealed class FleetLaunch(CommandContext context, Workspace workspace)
 {
-    /// <summary>Builds (unless <paramref name="build"/> is false) and evaluates; null when a build failed, after saying so.</summary>
-    public async Task<IReadOnlyList<LaunchSpec>?> PrepareAsync(IReadOnlyList<ServiceDefinition> services, bool build, CancellationToken cancellationToken)
+    /// <summary>
+    /// Builds (unless <paramref name="build"/> is false) and evaluates: the launch specs, and which services were
+    /// rebuilt; null when a build failed, after saying so.
+    /// </summary>
+    public async Task<(IReadOnlyList<LaunchSpec> Specs, IReadOnlyList<string> Rebuilt)?> PrepareAsync(IReadOnlyList<ServiceDefinition> services, bool build, CancellationToken cancellationToken)
     {
+        SupervisorPaths.For(workspace).EnsureStateDirectory();
         var view = new BuildProgressView(context.CreateConsole(), context.Host.IsTerminal);
         var builder = new FleetBuilder(workspace, view);
+        var rebuilt = new List<string>();
         if (build)
         {
             var result = await view.ShowAsync(() => builder.BuildAsync(services, cancellationToken));
+            rebuilt.AddRange(result.Services.Where(s => s.Outcome == BuildOutcome.Built).Select(s => s.Service));
             if (result.Services.FirstOrDefault(s => !s.Succeeded) is { } failed)
             {
-                context.Host.Error.WriteLine($"error: {failed.Service} did not build{(failed.Error is null ? "" : $": {failed.Error}")}; nothing was started.");
+                context.Host.Error.WriteLine($"error: {failed.Service} did not build{(failed.Error is null ? "" : $": {failed.Error.TrimEnd('.')}")}, so nothing was started.");
                 return null;
             }
         }
@@ -53,7 +59,7 @@ internal sealed class FleetLaunch(CommandContext context, Workspace workspace)
             run.AddRange(CommandLineSplitter.Split(evaluation.RunArguments));
             specs.Add(new LaunchSpec(service.Name, run, [evaluation.TargetPath, evaluation.RunCommand]));
         }
-        return specs;
+        return (specs, rebuilt);
     }
 
     /// <summary>The running supervisor, or a new one started as this same tool in the background.</summary>

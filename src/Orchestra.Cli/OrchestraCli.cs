@@ -6,6 +6,7 @@ using Orchestra.Cli.Commands;
 using Orchestra.Configuration;
 using Orchestra.Discovery;
 using Orchestra.Selection;
+using Orchestra.Supervisor;
 using Orchestra.Supervisor.Control;
 
 namespace Orchestra.Cli;
@@ -74,8 +75,14 @@ public static class OrchestraCli
             host.Error.WriteLine($"error: {e.Message}");
             return ExitCodes.Usage;
         }
-        catch (Exception e) when (e is CommandFailedException or SupervisorUnavailableException)
+        catch (Exception e) when (e is CommandFailedException or SupervisorUnavailableException or StateDirectoryException)
         {
+            host.Error.WriteLine($"error: {e.Message}");
+            return ExitCodes.Failure;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A file Orchestra needs cannot be read or written: say which, rather than crash.
             host.Error.WriteLine($"error: {e.Message}");
             return ExitCodes.Failure;
         }

@@ -10,8 +10,9 @@ namespace Orchestra.Supervisor;
 
 /// <summary>
 /// The supervisor process of a workspace: takes the lock, adopts what a previous supervisor left running, and
-/// serves the control API until asked to shut down. SIGTERM or SIGINT stop the fleet first; a <c>kill -9</c>
-/// leaves the replicas running for the next supervisor to adopt.
+/// serves the control API until asked to shut down. SIGTERM or SIGINT stop the fleet first, and a second one
+/// kills it at once (the Ctrl-C, Ctrl-C of <c>start --attach</c>); a <c>kill -9</c> leaves the replicas running
+/// for the next supervisor to adopt.
 /// </summary>
 [SupportedOSPlatform("linux")]
 public static class SupervisorHost
@@ -29,11 +30,11 @@ public static class SupervisorHost
             return 0;
         }
 
+        await using var fleet = new FleetSupervisor(configPath, new LinuxProcessHost(), new RuntimeOptions());
         using var signalled = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
 
-        await using var fleet = new FleetSupervisor(configPath, new LinuxProcessHost(), new RuntimeOptions());
         if (fleet.AdoptSurvivors() is { } problem)
             log.WriteLine($"{DateTimeOffset.UtcNow:O} {problem}");
         log.WriteLine($"{DateTimeOffset.UtcNow:O} supervisor {Environment.ProcessId} serves {paths.Socket}");
@@ -52,7 +53,15 @@ public static class SupervisorHost
         void Stop(PosixSignalContext context)
         {
             context.Cancel = true;
-            signalled.Cancel();
+            if (!signalled.IsCancellationRequested)
+            {
+                log.WriteLine($"{DateTimeOffset.UtcNow:O} {context.Signal}: stopping the fleet (again to kill it)");
+                signalled.Cancel();
+                return;
+            }
+            fleet.KillAll();
+            log.WriteLine($"{DateTimeOffset.UtcNow:O} {context.Signal} again: killed the fleet");
+            Environment.Exit(130);
         }
     }
 }

@@ -32,18 +32,7 @@ public static class SupervisorLauncher
         if (await FindRunningAsync(workspace, cancellationToken) is { } running)
             return running;
         var paths = SupervisorPaths.For(workspace);
-        try
-        {
-            paths.EnsureStateDirectory();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // Without this, a file named .orchestra or a folder the user may not write ended `start` in a stack trace.
-            var why = File.Exists(paths.StateDirectory) ? "a file has that name"
-                : e is UnauthorizedAccessException ? "permission denied"
-                : e.Message;
-            throw new SupervisorUnavailableException($"The supervisor cannot start: its state folder {paths.StateDirectory} cannot be used ({why}).");
-        }
+        paths.EnsureStateDirectory();
         var host = new LinuxProcessHost();
         var process = host.Spawn(new SpawnRequest(command.Program, command.Arguments, workspace.Root, CurrentEnvironment(), paths.Log, paths.Log));
 

@@ -1,3 +1,4 @@
+using CliWrap.Buffered;
 using Orchestra.Build.Building;
 
 namespace Orchestra.Build.Tests;
@@ -29,14 +30,14 @@ public sealed class BadInputTests
     }
 
     [Fact]
-    public async Task Multi_targeted_project_needs_framework_and_then_evaluates_for_it()
+    public async Task Multi_targeted_project_needs_framework_and_then_evaluates_builds_and_runs_for_it()
     {
         const string project = """
             <Project Sdk="Microsoft.NET.Sdk">
               <PropertyGroup><OutputType>Exe</OutputType><TargetFrameworks>net9.0;net10.0</TargetFrameworks></PropertyGroup>
             </Project>
             """;
-        using var workspace = new TestWorkspace().Service("multi", project);
+        using var workspace = new TestWorkspace().Service("multi", project, "", "System.Console.WriteLine($\"runs on {System.Environment.Version.Major}\");\n");
         var error = (await workspace.EvaluateAsync()).Single().Error;
         Assert.Equal("Service 'multi' has a project that targets several frameworks (net9.0, net10.0); choose one with 'framework:' in its service.yml.", error);
 
@@ -45,15 +46,28 @@ public sealed class BadInputTests
         Assert.Equal("net10.0", evaluation.TargetFramework);
         Assert.Equal("net10.0", evaluation.FrameworkProperty);
         Assert.EndsWith($"net10.0{Path.DirectorySeparatorChar}Multi.dll", evaluation.TargetPath);
+
+        // Restoring a net9.0 target needs its targeting pack, which only the package registry has.
+        workspace.Write("NuGet.config", """
+            <configuration><packageSources><clear /><add key="nuget.org" value="https://api.nuget.org/v3/index.json" /></packageSources></configuration>
+            """);
+        var build = await workspace.BuildAsync();
+        Assert.True(build.Succeeded, string.Join("\n", build.Services.SelectMany(s => s.Diagnostics.Select(d => d.ToString()).Append(s.Error ?? ""))));
+        var run = await CliWrap.Cli.Wrap("dotnet").WithArguments([evaluation.TargetPath]).ExecuteBufferedAsync();
+        Assert.Equal("runs on 10", run.StandardOutput.Trim());
     }
 
     [Fact]
-    public async Task Unreadable_project_is_one_sentence()
+    public async Task Unreadable_project_is_one_sentence_and_does_not_stop_the_others_from_restoring_and_building()
     {
-        using var workspace = new TestWorkspace().Service("bad", "<Project Sdk=\"Microsoft.NET.Sdk\"><PropertyGroup>");
+        using var workspace = new TestWorkspace()
+            .Service("bad", "<Project Sdk=\"Microsoft.NET.Sdk\"><PropertyGroup>")
+            .Service("good", TestWorkspace.Console, "", "Console.WriteLine(\"fine\");\n");
         var (code, output, _) = await workspace.RunCliAsync("build");
         Assert.Equal(2, code);
         Assert.Contains($"bad: failed: The project {workspace.PathOf("bad/Bad.csproj")} of service 'bad' cannot be read:", output);
+        Assert.Contains("Unexpected end of file", output);
+        Assert.Contains("good: built", output);
     }
 
     [Fact]

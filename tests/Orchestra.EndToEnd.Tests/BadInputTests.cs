@@ -39,7 +39,7 @@ public sealed class BadInputTests
         var start = await fleet.RunAsync("start");
 
         Assert.True(start.ExitCode == 1, start.ToString());
-        Assert.Equal($"error: The supervisor cannot start: its state folder {fleet.StateDirectory} cannot be used (a file has that name).", start.Error.Trim());
+        Assert.Equal($"error: Orchestra cannot use its state folder {fleet.StateDirectory} (a file has that name).", start.Error.Trim());
         Assert.Empty(Procs.LiveInWorkspace(fleet.Root));
         // The commands that only read find nothing to show rather than failing.
         Assert.Contains("Nothing runs in this workspace.", (await fleet.RunOkAsync("ps")).Out);
@@ -65,7 +65,7 @@ public sealed class BadInputTests
             : await InProcessAsync(fleet, "start");
 
         Assert.True(code == 1, $"exit {code}: {error}");
-        Assert.Equal($"error: The supervisor cannot start: its state folder {fleet.StateDirectory} cannot be used (permission denied).", error.Trim());
+        Assert.Equal($"error: Orchestra cannot use its state folder {fleet.StateDirectory} (permission denied).", error.Trim());
         Assert.Empty(Procs.LiveInWorkspace(fleet.Root));
         File.SetUnixFileMode(fleet.StateDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }

@@ -87,11 +87,14 @@ public sealed class SupervisorCrashTests
         Assert.Equal(Enumerable.Range(0, firstSeen.Count), firstSeen);
     }
 
-    /// <summary>Fails 0.2 s after each start, so that it spends most of its time waiting out a backoff.</summary>
+    /// <summary>
+    /// Fails 1 s after each start, so that it spends most of its time waiting out a backoff; the second is there so
+    /// that even on a loaded machine `start` sees it running (it has no probe) before it fails.
+    /// </summary>
     private const string Flaky = """
         import sys, time
         print("flaky started")
-        time.sleep(0.2)
+        time.sleep(1)
         sys.exit(1)
         """;
 

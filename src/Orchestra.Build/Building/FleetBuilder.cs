@@ -33,11 +33,15 @@ public sealed class FleetBuilder(Workspace workspace, IBuildProgress progress)
         {
             progress.Evaluating(missing.Select(s => s.Name).ToList());
             var sdk = await MSBuildRegistration.EnsureRegisteredAsync(workspace.Root, cancellationToken);
-            foreach (var outcome in MSBuildWork.Evaluate(missing, sdk.Version))
+            await MSBuildWork.Gate.WaitAsync(cancellationToken);
+            try
             {
-                fresh[outcome.Service.Name] = outcome;
-                if (outcome.Evaluation is { } evaluation)
-                    evaluations.Put(outcome.Service, evaluation);
+                foreach (var outcome in EvaluateAndCache(missing, sdk))
+                    fresh[outcome.Service.Name] = outcome;
+            }
+            finally
+            {
+                MSBuildWork.Gate.Release();
             }
         }
         return cached.Select(c => fresh.GetValueOrDefault(c.Service.Name) ?? new EvaluationOutcome(c.Service, c.Evaluation, null, Fresh: false)).ToList();
@@ -88,25 +92,41 @@ public sealed class FleetBuilder(Workspace workspace, IBuildProgress progress)
             return ([], []);
 
         var sdk = await MSBuildRegistration.EnsureRegisteredAsync(workspace.Root, cancellationToken);
+        await MSBuildWork.Gate.WaitAsync(cancellationToken);
+        try
+        {
+            return await BuildInSessionAsync(toBuild, unevaluated, sdk, reports, cancellationToken);
+        }
+        finally
+        {
+            MSBuildWork.Gate.Release();
+        }
+    }
+
+    private async Task<(IReadOnlyList<string> Evaluated, IReadOnlyList<string> Handed)> BuildInSessionAsync(
+        List<(ProjectEvaluation Evaluation, InputFingerprint Inputs)> toBuild, IReadOnlyList<ServiceDefinition> unevaluated, SdkInfo sdk,
+        List<ServiceBuildReport> reports, CancellationToken cancellationToken)
+    {
         using var session = MSBuildWork.StartSession(cancellationToken);
         var candidates = toBuild.Select(b => b.Evaluation.ProjectPath).Concat(unevaluated.Select(s => s.ProjectPath!)).ToList();
         progress.Building(toBuild.Select(b => b.Evaluation.ServiceName).Concat(unevaluated.Select(s => s.Name)).ToList());
         var restore = session.RestoreAsync(candidates);
         try
         {
-            foreach (var outcome in MSBuildWork.Evaluate(unevaluated, sdk.Version))
-            {
-                if (outcome.Evaluation is { } evaluation)
-                    evaluations.Put(outcome.Service, evaluation);
+            foreach (var outcome in EvaluateAndCache(unevaluated, sdk))
                 Triage(outcome, reports, toBuild);
-            }
         }
         finally
         {
             // The restore is awaited whatever evaluation threw, so that the session never ends under it.
             await restore.ContinueWith(_ => { }, TaskScheduler.Default);
         }
-        var built = toBuild.Count == 0 ? [] : await session.BuildAsync(toBuild.Select(b => b.Evaluation).ToList(), await restore, progress);
+        var restored = await restore;
+        var projectsToBuild = toBuild.Select(b => b.Evaluation.ProjectPath).ToList();
+        // A project that cannot even be read fails the whole restore; once evaluation has set it aside, restore the rest again.
+        if (!restored && projectsToBuild.Count > 0 && !candidates.Order().SequenceEqual(projectsToBuild.Order()))
+            restored = await session.RestoreAsync(projectsToBuild);
+        var built = toBuild.Count == 0 ? [] : await session.BuildAsync(toBuild.Select(b => b.Evaluation).ToList(), restored, progress);
         cancellationToken.ThrowIfCancellationRequested();
         foreach (var (evaluation, inputs) in toBuild)
         {
@@ -117,6 +137,17 @@ public sealed class FleetBuilder(Workspace workspace, IBuildProgress progress)
         }
         reports.AddRange(built);
         return (unevaluated.Select(s => s.Name).ToList(), toBuild.Select(b => b.Evaluation.ServiceName).ToList());
+    }
+
+    private IReadOnlyList<EvaluationOutcome> EvaluateAndCache(IReadOnlyList<ServiceDefinition> services, SdkInfo sdk)
+    {
+        var outcomes = MSBuildWork.Evaluate(services, sdk.Version);
+        foreach (var outcome in outcomes)
+        {
+            if (outcome.Evaluation is { } evaluation)
+                evaluations.Put(outcome.Service, evaluation);
+        }
+        return outcomes;
     }
 
     /// <summary>Sorts an evaluated service: invalid, up to date, or to be built with its inputs stamped now.</summary>

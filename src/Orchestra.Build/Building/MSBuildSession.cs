@@ -23,6 +23,9 @@ internal sealed class MSBuildSession : IBuildSession
             MaxNodeCount = Environment.ProcessorCount,
             EnableNodeReuse = Environment.GetEnvironmentVariable("MSBUILDDISABLENODEREUSE") != "1",
             Loggers = [collector],
+            // Errors and warnings are all Orchestra shows; without this, every message of every task is created,
+            // and sent from the worker nodes, for a logger MSBuild cannot tell wants none of them.
+            OnlyLogCriticalEvents = true,
         });
         cancellation = cancellationToken.Register(manager.CancelAllSubmissions);
     }

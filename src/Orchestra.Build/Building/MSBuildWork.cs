@@ -24,6 +24,12 @@ internal interface IBuildSession : IDisposable
 /// </summary>
 internal static class MSBuildWork
 {
+    /// <summary>
+    /// MSBuild keeps process-wide state (the in-process node and its caches): one evaluation or build session at a
+    /// time per process, whoever asks (a build command, the supervisor's rebuild, a test).
+    /// </summary>
+    public static readonly SemaphoreSlim Gate = new(1, 1);
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     public static IReadOnlyList<EvaluationOutcome> Evaluate(IReadOnlyList<ServiceDefinition> services, Version sdkVersion)
     {

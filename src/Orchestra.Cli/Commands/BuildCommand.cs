@@ -1,7 +1,6 @@
 using McMaster.Extensions.CommandLineUtils;
 using Orchestra.Build.Building;
 using Orchestra.Cli.Output;
-using Orchestra.Selection;
 
 namespace Orchestra.Cli.Commands;
 
@@ -13,10 +12,10 @@ internal static class BuildCommand
         app.Command("build", command =>
         {
             command.Description = "Build the selected services (default: all) without running them; services whose inputs have not changed are skipped.";
-            var services = command.Argument("SERVICES", "Services to build, or ~name to build all but name.", multipleValues: true);
+            var services = command.ServicesArgument();
             handlers[command] = ct => context.RunInWorkspaceAsync("build", async (workspace, token) =>
             {
-                var selected = ServiceSelector.Select(workspace, services.Values.OfType<string>().ToList());
+                var selected = services.Selected(workspace);
                 var view = new BuildProgressView(context.CreateConsole(), context.Host.IsTerminal);
                 var result = await view.ShowAsync(() => new FleetBuilder(workspace, view).BuildAsync(selected, token));
                 WriteSummary(result, context.Out);

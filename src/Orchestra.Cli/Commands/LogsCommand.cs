@@ -3,7 +3,6 @@ using Orchestra.Cli.Output;
 using Orchestra.Configuration;
 using Orchestra.Discovery;
 using Orchestra.Runtime.Logs;
-using Orchestra.Selection;
 
 namespace Orchestra.Cli.Commands;
 
@@ -15,14 +14,14 @@ internal static class LogsCommand
         app.Command("logs", command =>
         {
             command.Description = "Print the services' output merged in time order, with a name.replica prefix; stderr lines are marked with '!'.";
-            var services = command.Argument("SERVICES", "Services, or ~name for all but name.", multipleValues: true);
+            var services = command.ServicesArgument();
             var follow = command.Option("-f|--follow", "Keep printing new lines until Ctrl-C.", CommandOptionType.NoValue);
             var tail = command.Option("-n|--tail <N>", "Only the last N lines.", CommandOptionType.SingleValue);
             var since = command.Option("--since <WHEN>", "Only lines from WHEN on: a duration back from now (5m, 1h30m) or a timestamp.", CommandOptionType.SingleValue);
             var timestamps = command.Option("-t|--timestamps", "Show each line's time.", CommandOptionType.NoValue);
             handlers[command] = ct => context.RunInWorkspaceAsync("logs", async (workspace, token) =>
             {
-                var selected = ServiceSelector.Select(workspace, services.Values.OfType<string>().ToList()).Select(s => s.Name).ToList();
+                var selected = services.Selected(workspace).Select(s => s.Name).ToList();
                 var query = Query(workspace, selected) with
                 {
                     Follow = follow.HasValue(),
@@ -34,9 +33,9 @@ internal static class LogsCommand
         }, throwOnUnexpectedArg: false);
     }
 
-    /// <summary>Follows the logs of <paramref name="services"/> from now on, until cancelled (Ctrl-C only detaches).</summary>
-    public static Task<int> FollowAsync(CommandContext context, Workspace workspace, IReadOnlyList<string> services, CancellationToken cancellationToken) =>
-        PrintAsync(context, Query(workspace, services) with { Follow = true, Tail = 0 }, timestamps: false, cancellationToken);
+    /// <summary>Follows the logs of <paramref name="services"/> from <paramref name="since"/> on, until cancelled (Ctrl-C only detaches).</summary>
+    public static Task<int> FollowAsync(CommandContext context, Workspace workspace, IReadOnlyList<string> services, DateTimeOffset since, CancellationToken cancellationToken) =>
+        PrintAsync(context, Query(workspace, services) with { Follow = true, Since = since }, timestamps: false, cancellationToken);
 
     private static LogQuery Query(Workspace workspace, IReadOnlyList<string> services) =>
         new(ReplicaLogFiles.FindAll(ReplicaLogFiles.DirectoryIn(workspace.StateDirectory)).Where(f => services.Contains(f.Service)).ToList());

@@ -2,7 +2,6 @@ using System.Text.Json;
 using McMaster.Extensions.CommandLineUtils;
 using Orchestra.Cli.Output;
 using Orchestra.Discovery;
-using Orchestra.Selection;
 using Orchestra.Supervisor;
 using Orchestra.Supervisor.Control;
 
@@ -17,7 +16,7 @@ internal static class PsCommand
         app.Command("ps", command =>
         {
             command.Description = "Show every replica: pid, state, port, uptime, restarts, CPU and memory.";
-            var services = command.Argument("SERVICES", "Services, or ~name for all but name.", multipleValues: true);
+            var services = command.ServicesArgument();
             var json = command.Option("--json", "Print JSON for scripts.", CommandOptionType.NoValue);
             handlers[command] = ct => context.RunInWorkspaceAsync("ps", async (workspace, token) =>
             {
@@ -38,7 +37,7 @@ internal static class PsCommand
         app.Command("stop", command =>
         {
             command.Description = "Stop the selected services gracefully; with none named, stop everything and the supervisor.";
-            var services = command.Argument("SERVICES", "Services, or ~name for all but name.", multipleValues: true);
+            var services = command.ServicesArgument();
             handlers[command] = ct => context.RunInWorkspaceAsync("stop", async (workspace, token) =>
             {
                 if (await SupervisorIfAnythingRunsAsync(workspace, token) is not { } supervisor)
@@ -58,7 +57,7 @@ internal static class PsCommand
     }
 
     private static List<string> Names(Workspace workspace, CommandArgument services) =>
-        ServiceSelector.Select(workspace, services.Values.OfType<string>().ToList()).Select(s => s.Name).ToList();
+        services.Selected(workspace).Select(s => s.Name).ToList();
 
     /// <summary>
     /// The supervisor, started if replicas survive one that died (it adopts them, so the picture is true and

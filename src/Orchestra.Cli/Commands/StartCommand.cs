@@ -1,7 +1,7 @@
 using McMaster.Extensions.CommandLineUtils;
 using Orchestra.Cli.Output;
 using Orchestra.Discovery;
-using Orchestra.Selection;
+using Orchestra.Supervisor;
 using Orchestra.Supervisor.Control;
 
 namespace Orchestra.Cli.Commands;
@@ -21,31 +21,101 @@ internal static class StartCommand
             app.Command(name, command =>
             {
                 command.Description = description;
-                var services = command.Argument("SERVICES", "Services, or ~name for all but name.", multipleValues: true);
+                var services = command.ServicesArgument();
                 var noBuild = command.Option("--no-build", "Run what was built last; do not build.", CommandOptionType.NoValue);
                 var noKill = command.Option("--no-kill-outside", "Refuse to start a service that already runs outside Orchestra, instead of stopping that copy.", CommandOptionType.NoValue);
                 var follow = command.Option("-l|--logs", "Follow the logs after starting; Ctrl-C only detaches.", CommandOptionType.NoValue);
+                var attach = op == ControlOps.Start
+                    ? command.Option("-a|--attach", "Run the supervisor in the foreground with the logs; Ctrl-C stops the fleet, a second Ctrl-C kills it.", CommandOptionType.NoValue)
+                    : null;
                 handlers[command] = ct => context.RunInWorkspaceAsync(name, async (workspace, token) =>
                 {
-                    var selected = ServiceSelector.Select(workspace, services.Values.OfType<string>().ToList());
+                    var selected = services.Selected(workspace);
                     if (op == ControlOps.Start)
                         selected = DependencyOrder.WithDependencies(workspace, selected);
+                    var began = DateTimeOffset.UtcNow;
+                    if (attach?.HasValue() == true)
+                        return await AttachedAsync(context, workspace, selected, !noBuild.HasValue(), !noKill.HasValue(), token);
                     var code = await RunAsync(context, workspace, selected, op, !noBuild.HasValue(), !noKill.HasValue(), token);
                     if (code == ExitCodes.Success && follow.HasValue())
-                        return await LogsCommand.FollowAsync(context, workspace, selected.Select(s => s.Name).ToList(), token);
+                        return await LogsCommand.FollowAsync(context, workspace, selected.Select(s => s.Name).ToList(), began, token);
                     return code;
                 }, ct);
             }, throwOnUnexpectedArg: false);
         }
     }
 
+    /// <summary>
+    /// <c>start --attach</c>: the supervisor runs inside this process, so the fleet lives exactly as long as the
+    /// command; its logs follow until Ctrl-C stops the fleet (a second Ctrl-C kills it).
+    /// </summary>
+    private static async Task<int> AttachedAsync(CommandContext context, Workspace workspace, IReadOnlyList<ServiceDefinition> selected, bool build, bool killOutside, CancellationToken cancellationToken)
+    {
+        var began = DateTimeOffset.UtcNow;
+        if (await SupervisorLauncher.FindRunningAsync(workspace, cancellationToken) is not null)
+            throw new UsageException("A supervisor already runs this workspace in the background; stop it first, or follow it with 'dotnet orchestra logs -f'.");
+        var launch = new FleetLaunch(context, workspace);
+        if (await launch.PrepareAsync(selected, build, cancellationToken) is not var (specs, _))
+            return ExitCodes.Failure;
+
+        var supervisor = SupervisorHost.RunAsync(workspace.Config.FilePath, context.Host.Error, cancellationToken);
+        var client = new ControlClient(SupervisorPaths.For(workspace).Socket);
+        while (!await client.IsRunningAsync(cancellationToken))
+        {
+            if (supervisor.IsCompleted)
+                throw new CommandFailedException("The supervisor could not start in this process: another one holds the workspace's lock.");
+            await Task.Delay(10, cancellationToken);
+        }
+        var code = await SendAsync(context, client, new ControlRequest { Op = ControlOps.Start, Services = selected.Select(s => s.Name).ToList(), Launch = specs, KillOutside = killOutside }, cancellationToken);
+        if (code != ExitCodes.Success)
+        {
+            await client.SendAsync(new ControlRequest { Op = ControlOps.Shutdown }, _ => { }, cancellationToken);
+            await supervisor;
+            return code;
+        }
+        // The logs follow until the supervisor ends: Ctrl-C reaches it (it handles SIGINT) and it stops the fleet.
+        using var ended = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var logs = LogsCommand.FollowAsync(context, workspace, selected.Select(s => s.Name).ToList(), began, ended.Token);
+        await supervisor;
+        await ended.CancelAsync();
+        await logs;
+        return ExitCodes.Success;
+    }
+
     private static async Task<int> RunAsync(CommandContext context, Workspace workspace, IReadOnlyList<ServiceDefinition> selected, string op, bool build, bool killOutside, CancellationToken cancellationToken)
     {
         var launch = new FleetLaunch(context, workspace);
-        if (await launch.PrepareAsync(selected, build, cancellationToken) is not { } specs)
+        var preparing = launch.PrepareAsync(selected, build, cancellationToken);
+        // The supervisor's own start (a process, its JIT) overlaps the build and evaluation instead of following them.
+        var starting = launch.SupervisorAsync(cancellationToken);
+        if (await preparing is not var (specs, rebuilt))
+        {
+            await ShutDownIfIdleAsync(starting, cancellationToken);
             return ExitCodes.Failure;
-        var supervisor = await launch.SupervisorAsync(cancellationToken);
-        var request = new ControlRequest { Op = op, Services = selected.Select(s => s.Name).ToList(), Launch = specs, KillOutside = killOutside };
+        }
+        var supervisor = await starting;
+        var request = new ControlRequest { Op = op, Services = selected.Select(s => s.Name).ToList(), Launch = specs, Rebuilt = rebuilt, KillOutside = killOutside };
+        return await SendAsync(context, supervisor, request, cancellationToken);
+    }
+
+    /// <summary>After a failed build, a supervisor started for nothing is not left behind.</summary>
+    private static async Task ShutDownIfIdleAsync(Task<ControlClient> starting, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var supervisor = await starting;
+            var status = await supervisor.SendAsync(new ControlRequest { Op = ControlOps.Status }, _ => { }, cancellationToken);
+            if (status.Replicas.All(r => r.Pid is null))
+                await supervisor.SendAsync(new ControlRequest { Op = ControlOps.Shutdown }, _ => { }, cancellationToken);
+        }
+        catch (SupervisorUnavailableException)
+        {
+            // It never came up: nothing to shut down, and the build failure is what the user needs to read.
+        }
+    }
+
+    private static async Task<int> SendAsync(CommandContext context, ControlClient supervisor, ControlRequest request, CancellationToken cancellationToken)
+    {
         var result = await supervisor.SendAsync(request, e => context.Host.Error.WriteLine($"{e.Service}: {e.Message}"), cancellationToken);
 
         var console = context.CreateConsole();

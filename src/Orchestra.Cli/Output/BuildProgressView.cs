@@ -57,7 +57,7 @@ internal sealed class BuildProgressView(IAnsiConsole console, bool interactive) 
 
     private void ShowRunning(string verb)
     {
-        if (status is not null && running.Count > 0)
-            status.Status(Markup.Escape($"{verb} {string.Join(", ", running)}…"));
+        if (status is not null)
+            status.Status(Markup.Escape(running.Count > 0 ? $"{verb} {string.Join(", ", running)}…" : "Finishing…"));
     }
 }

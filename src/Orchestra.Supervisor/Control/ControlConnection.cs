@@ -11,6 +11,7 @@ internal sealed class ControlConnection : IAsyncDisposable
     private readonly Socket _socket;
     private readonly StreamReader _reader;
     private readonly StreamWriter _writer;
+    private readonly SemaphoreSlim _sending = new(1, 1);
 
     public ControlConnection(Socket socket)
     {
@@ -20,10 +21,20 @@ internal sealed class ControlConnection : IAsyncDisposable
         _writer = new StreamWriter(stream, new UTF8Encoding(false)) { AutoFlush = false };
     }
 
+    /// <summary>Sends one message as one line. Services of a wave report progress concurrently, so sends take turns.</summary>
     public async Task SendAsync<T>(T message, JsonTypeInfo<T> type, CancellationToken cancellationToken)
     {
-        await _writer.WriteLineAsync(JsonSerializer.Serialize(message, type).AsMemory(), cancellationToken);
-        await _writer.FlushAsync(cancellationToken);
+        var line = JsonSerializer.Serialize(message, type);
+        await _sending.WaitAsync(cancellationToken);
+        try
+        {
+            await _writer.WriteLineAsync(line.AsMemory(), cancellationToken);
+            await _writer.FlushAsync(cancellationToken);
+        }
+        finally
+        {
+            _sending.Release();
+        }
     }
 
     /// <summary>The next message, or null when the other end closed the connection.</summary>
@@ -36,6 +47,7 @@ internal sealed class ControlConnection : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _writer.DisposeAsync();
+        _sending.Dispose();
         _reader.Dispose();
         _socket.Dispose();
     }

@@ -26,6 +26,8 @@ public sealed record ControlRequest
     public required string Op { get; init; }
     public IReadOnlyList<string> Services { get; init; } = [];
     public IReadOnlyList<LaunchSpec> Launch { get; init; } = [];
+    /// <summary>Services whose program was just rebuilt: running replicas of these are replaced, not kept.</summary>
+    public IReadOnlyList<string> Rebuilt { get; init; } = [];
     /// <summary>Stop copies of a service running outside Orchestra before starting it (false: refuse instead).</summary>
     public bool KillOutside { get; init; } = true;
 }

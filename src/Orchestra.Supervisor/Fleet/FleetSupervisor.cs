@@ -101,7 +101,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
         var started = new List<ReplicaStatus>();
         foreach (var wave in DependencyOrder.Waves(services))
         {
-            var outcomes = await Task.WhenAll(wave.Select(s => StartServiceAsync(s, request.KillOutside, progress, cancellationToken)));
+            var outcomes = await Task.WhenAll(wave.Select(s => StartServiceAsync(s, request.KillOutside, request.Rebuilt.Contains(s.Name), progress, cancellationToken)));
             started.AddRange(outcomes.SelectMany(o => o.Replicas));
             if (outcomes.FirstOrDefault(o => o.Error is not null) is { } failed)
             {
@@ -119,8 +119,11 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
         return await StartAsync(request, progress, cancellationToken);
     }
 
-    /// <summary>Starts every replica of a service that does not run healthy already, and waits until each settles.</summary>
-    private async Task<ServiceStart> StartServiceAsync(ServiceDefinition service, bool killOutside, Func<ControlEvent, Task> progress, CancellationToken cancellationToken)
+    /// <summary>
+    /// Starts every replica of a service that does not run healthy already (or that runs a program since rebuilt),
+    /// and waits until each settles.
+    /// </summary>
+    private async Task<ServiceStart> StartServiceAsync(ServiceDefinition service, bool killOutside, bool rebuilt, Func<ControlEvent, Task> progress, CancellationToken cancellationToken)
     {
         if (_launches.Find(service.Name) is not { } launch)
             return ServiceStart.Failed($"Service '{service.Name}' has no built program to run.");
@@ -131,7 +134,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
         var environment = new EnvironmentResolver(_workspace);
         for (var replica = 0; replica < service.Scale; replica++)
         {
-            if (_runners.TryGetValue((service.Name, replica), out var running) && running.Current.State is ReplicaState.Healthy or ReplicaState.Starting)
+            if (_runners.TryGetValue((service.Name, replica), out var running) && !rebuilt && running.Current.State is ReplicaState.Healthy or ReplicaState.Starting)
             {
                 runners.Add(running);
                 continue;
@@ -280,6 +283,13 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
             return null;
         var environment = new EnvironmentResolver(_workspace).Resolve(definition, "start", replica);
         return ReplicaSpec.For(_workspace, definition, launch.Command, environment, replica);
+    }
+
+    /// <summary>SIGKILL to every replica's process group, now, without waiting: the second Ctrl-C.</summary>
+    public void KillAll()
+    {
+        foreach (var process in _runners.Values.Select(r => r.Current.Process).OfType<ProcessIdentity>())
+            _host.SignalGroup(process, StopSignals.Kill);
     }
 
     public static string Words(ReplicaState state) => state.ToString().ToLowerInvariant();

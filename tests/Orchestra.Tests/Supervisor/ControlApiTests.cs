@@ -54,6 +54,33 @@ public sealed class ControlApiTests : IDisposable
         Assert.False(await client.IsRunningAsync(CancellationToken.None));
     }
 
+    private sealed class ConcurrentHandler : IControlHandler
+    {
+        public async Task<ControlEvent> HandleAsync(ControlRequest request, Func<ControlEvent, Task> progress, CancellationToken cancellationToken)
+        {
+            // Like the services of one start wave, each reporting from its own task.
+            await Task.WhenAll(Enumerable.Range(0, 200).Select(i => Task.Run(() => progress(new ControlEvent { Service = $"s{i}", Message = new string('x', 2000) }))));
+            return new ControlEvent();
+        }
+    }
+
+    [Fact]
+    public async Task Progress_sent_from_many_tasks_at_once_arrives_whole()
+    {
+        using var stop = new CancellationTokenSource();
+        var server = new ControlServer(_paths.Socket, new ConcurrentHandler()).RunAsync(stop.Token);
+        var client = new ControlClient(_paths.Socket);
+        await WaitUntilRunningAsync(client);
+
+        var seen = new List<string>();
+        var result = await client.SendAsync(new ControlRequest { Op = "start" }, e => seen.Add(e.Service!), CancellationToken.None);
+
+        Assert.True(result.Done);
+        Assert.Equal(Enumerable.Range(0, 200).Select(i => $"s{i}").Order(), seen.Order());
+        await stop.CancelAsync();
+        await server;
+    }
+
     [Fact]
     public async Task No_supervisor_is_a_clear_exception_not_a_crash()
     {
