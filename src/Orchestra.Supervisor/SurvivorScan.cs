@@ -15,10 +15,8 @@ public static class SurvivorScan
     public static bool AnyAlive(Workspace workspace)
     {
         var host = new LinuxProcessHost();
-        if (!Directory.Exists(workspace.StateDirectory))
-            return host.FindReplicas(workspace.Root).Count > 0;
-        var load = new StateStore(workspace.StateDirectory).Load(host, workspace.Root);
-        return load.Replicas.Any(r => r.Process is { } p && host.IsAlive(p) || r.State == ReplicaState.Restarting)
+        var records = new StateStore(workspace.StateDirectory).Peek() ?? [];
+        return records.Any(r => r.Process is { } p && host.IsAlive(p) || r.State == ReplicaState.Restarting)
             || host.FindReplicas(workspace.Root).Count > 0;
     }
 }

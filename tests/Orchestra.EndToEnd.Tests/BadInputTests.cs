@@ -83,7 +83,10 @@ public sealed class BadInputTests
         await Eventually.TrueAsync(() => !Procs.IsLive(supervisor), "the supervisor to die");
         File.WriteAllText(Path.Combine(fleet.StateDirectory, "state.json"), "{ \"replicas\": [ {\"service\": ");
 
+        var first = await fleet.RunOkAsync("ps");
         var ps = await fleet.PsAsync();
+
+        Assert.StartsWith($"note: The state file {Path.Combine(fleet.StateDirectory, "state.json")} could not be read", first.Error);
 
         var web = Assert.Single(ps);
         Assert.Equal(pid, web.Pid);

@@ -21,9 +21,12 @@ internal static class PsCommand
             handlers[command] = ct => context.RunInWorkspaceAsync("ps", async (workspace, token) =>
             {
                 var selected = Names(workspace, services);
-                var replicas = await SupervisorIfAnythingRunsAsync(workspace, token) is { } supervisor
-                    ? (await supervisor.SendAsync(new ControlRequest { Op = ControlOps.Status, Services = selected }, _ => { }, token)).Replicas
-                    : [];
+                var status = await SupervisorIfAnythingRunsAsync(workspace, token) is { } supervisor
+                    ? await supervisor.SendAsync(new ControlRequest { Op = ControlOps.Status, Services = selected }, _ => { }, token)
+                    : new ControlEvent();
+                if (status.Message is { } note)
+                    context.Host.Error.WriteLine($"note: {note}");
+                var replicas = status.Replicas;
                 if (json.HasValue())
                     context.Out.WriteLine(JsonSerializer.Serialize(replicas.ToList(), CliJson.Default.ListReplicaStatus));
                 else if (replicas.Count == 0)

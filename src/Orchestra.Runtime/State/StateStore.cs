@@ -47,6 +47,22 @@ public sealed class StateStore
     /// Reads the state file. When it is missing the state is empty; when it cannot be used, the replicas of
     /// <paramref name="workspaceRoot"/> still alive are found through <paramref name="host"/> instead.
     /// </summary>
+    /// <summary>
+    /// The recorded replicas, read without changing anything; null when the file cannot be used. For a client that
+    /// only needs to know whether a supervisor has work, and must leave recovery (and its report) to the supervisor.
+    /// </summary>
+    public IReadOnlyList<ReplicaRecord>? Peek()
+    {
+        try
+        {
+            return File.Exists(FilePath) ? Parse(File.ReadAllText(FilePath)) : [];
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or InvalidDataException)
+        {
+            return null;
+        }
+    }
+
     public StateLoad Load(IProcessHost host, string workspaceRoot)
     {
         string? problem = null;

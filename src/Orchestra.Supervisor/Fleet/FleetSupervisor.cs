@@ -29,6 +29,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly CancellationTokenSource _shutdown = new();
     private Workspace _workspace;
+    private string? _recoveryNote;
 
     public FleetSupervisor(string configPath, IProcessHost host, RuntimeOptions options)
     {
@@ -51,6 +52,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
     public string? AdoptSurvivors()
     {
         var load = _state.Load(_host, _workspace.Root);
+        _recoveryNote = load.Problem;
         foreach (var record in load.Replicas)
         {
             var waitingToRestart = record.Process is null && record.State == ReplicaState.Restarting;
@@ -73,7 +75,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
         if (request.Op == ControlOps.Ping)
             return new ControlEvent();
         if (request.Op == ControlOps.Status)
-            return new ControlEvent { Replicas = Status(request.Services) };
+            return new ControlEvent { Replicas = Status(request.Services), Message = Interlocked.Exchange(ref _recoveryNote, null) };
 
         await _gate.WaitAsync(cancellationToken);
         try
