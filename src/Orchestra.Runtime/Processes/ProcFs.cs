@@ -46,10 +46,9 @@ internal static class ProcFs
 
     public static IEnumerable<ProcStat> All()
     {
-        foreach (var directory in Directory.EnumerateDirectories("/proc"))
+        foreach (var pid in ProcessList.Pids())
         {
-            if (int.TryParse(Path.GetFileName(directory), NumberStyles.None, CultureInfo.InvariantCulture, out var pid)
-                && ReadStat(pid) is { } stat)
+            if (ReadStat(pid) is { } stat)
                 yield return stat;
         }
     }

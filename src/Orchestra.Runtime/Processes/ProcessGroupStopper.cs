@@ -21,32 +21,43 @@ public sealed class ProcessGroupStopper(IProcessHost host, TimeProvider time, Ti
     /// Stops the group led by <paramref name="leader"/>. Throws <see cref="ProcessGroupSurvivedException"/> if something
     /// survives SIGKILL (e.g. stuck in uninterruptible sleep) longer than the kill grace.
     /// </summary>
-    public async Task<StopOutcome> StopAsync(ProcessIdentity leader, int signal, TimeSpan timeout, CancellationToken cancellationToken)
-    {
-        if (host.GroupMembers(leader).Count == 0)
-            return StopOutcome.NotRunning;
-        host.SignalGroup(leader, signal);
-        if (await WaitEmptyAsync(leader, timeout, cancellationToken))
-            return StopOutcome.Graceful;
+    public Task<StopOutcome> StopAsync(ProcessIdentity leader, int signal, TimeSpan timeout, CancellationToken cancellationToken) =>
+        StopAsync(leader, host.GroupMembers, host.SignalGroup, signal, timeout, cancellationToken);
 
-        host.SignalGroup(leader, StopSignals.Kill);
-        if (await WaitEmptyAsync(leader, KillGrace, cancellationToken))
-            return StopOutcome.Killed;
-        var left = host.GroupMembers(leader);
-        throw new ProcessGroupSurvivedException($"{left.Count} process(es) of {leader} survived SIGKILL: {string.Join(", ", left.Select(p => p.Pid))}.");
-    }
+    /// <summary>
+    /// Stops one process that is not a replica (a copy of a service started by hand): the same sequence, but only
+    /// that process is signalled, since its group is its terminal's job and not Orchestra's to end.
+    /// </summary>
+    public Task<StopOutcome> StopProcessAsync(ProcessIdentity process, int signal, TimeSpan timeout, CancellationToken cancellationToken) =>
+        StopAsync(process, p => host.IsAlive(p) ? [p] : [], host.Signal, signal, timeout, cancellationToken);
 
     /// <summary>How long SIGKILLed processes get to disappear (the kernel needs a moment to tear them down).</summary>
     public static readonly TimeSpan KillGrace = TimeSpan.FromSeconds(5);
 
-    private async Task<bool> WaitEmptyAsync(ProcessIdentity leader, TimeSpan timeout, CancellationToken cancellationToken)
+    private async Task<StopOutcome> StopAsync(ProcessIdentity target, Func<ProcessIdentity, IReadOnlyList<ProcessIdentity>> alive,
+        Action<ProcessIdentity, int> send, int signal, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        if (alive(target).Count == 0)
+            return StopOutcome.NotRunning;
+        send(target, signal);
+        if (await WaitEmptyAsync(target, alive, timeout, cancellationToken))
+            return StopOutcome.Graceful;
+
+        send(target, StopSignals.Kill);
+        if (await WaitEmptyAsync(target, alive, KillGrace, cancellationToken))
+            return StopOutcome.Killed;
+        var left = alive(target);
+        throw new ProcessGroupSurvivedException($"{left.Count} process(es) of {target} survived SIGKILL: {string.Join(", ", left.Select(p => p.Pid))}.");
+    }
+
+    private async Task<bool> WaitEmptyAsync(ProcessIdentity target, Func<ProcessIdentity, IReadOnlyList<ProcessIdentity>> alive, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var deadline = time.GetUtcNow() + timeout;
         while (true)
         {
-            // Reap the leader if it is our child, or it would linger as a zombie until the supervisor's next poll.
-            host.CheckExit(leader);
-            if (host.GroupMembers(leader).Count == 0)
+            // Reap the target if it is our child, or it would linger as a zombie until the supervisor's next poll.
+            host.CheckExit(target);
+            if (alive(target).Count == 0)
                 return true;
             if (time.GetUtcNow() >= deadline)
                 return false;

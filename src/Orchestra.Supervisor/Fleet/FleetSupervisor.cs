@@ -19,6 +19,7 @@ namespace Orchestra.Supervisor.Fleet;
 public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
 {
     private const int LastLinesShown = 20;
+    private static readonly TimeSpan OutsideCopyGrace = TimeSpan.FromSeconds(5);
 
     private readonly string _configPath;
     private readonly IProcessHost _host;
@@ -133,7 +134,6 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
             return ServiceStart.Failed(refusal);
 
         var runners = new List<ReplicaRunner>();
-        var environment = new EnvironmentResolver(_workspace);
         for (var replica = 0; replica < service.Scale; replica++)
         {
             if (_runners.TryGetValue((service.Name, replica), out var running) && !rebuilt && running.Current.State is ReplicaState.Healthy or ReplicaState.Starting)
@@ -146,7 +146,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
                 await running.StopAsync(cancellationToken);
                 await running.DisposeAsync();
             }
-            var spec = ReplicaSpec.For(_workspace, service, launch.Command, environment.Resolve(service, "start", replica), replica);
+            var spec = SpecFor(service, launch, replica);
             var runner = new ReplicaRunner(spec, _host, _state, _options);
             _runners[(service.Name, replica)] = runner;
             runner.Start();
@@ -183,8 +183,15 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
         {
             if (!killOutside)
                 return $"'{service.Name}' already runs outside orchestra: {copy}; stop it, or start without --no-kill-outside.";
-            if (!await OutsideCopyStopper.StopAsync(_host, copy, cancellationToken))
+            try
+            {
+                if (_host.Identify(copy.Pid) is { } process)
+                    await new ProcessGroupStopper(_host, _options.Time, _options.PollInterval).StopProcessAsync(process, StopSignals.Term, OutsideCopyGrace, cancellationToken);
+            }
+            catch (ProcessGroupSurvivedException)
+            {
                 return $"'{service.Name}' runs outside orchestra as {copy}, which survived SIGKILL.";
+            }
             await progress(new ControlEvent { Service = service.Name, Message = $"stopped {service.Name} running outside orchestra: {copy}" });
         }
         return null;
@@ -283,9 +290,11 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
     {
         if (_workspace.FindService(service) is not { } definition || _launches.Find(service) is not { } launch)
             return null;
-        var environment = new EnvironmentResolver(_workspace).Resolve(definition, "start", replica);
-        return ReplicaSpec.For(_workspace, definition, launch.Command, environment, replica);
+        return SpecFor(definition, launch, replica);
     }
+
+    private ReplicaSpec SpecFor(ServiceDefinition service, LaunchSpec launch, int replica) =>
+        ReplicaSpec.For(_workspace, service, launch.Command, new EnvironmentResolver(_workspace).Resolve(service, "start", replica), replica);
 
     /// <summary>SIGKILL to every replica's process group, now, without waiting: the second Ctrl-C.</summary>
     public void KillAll()

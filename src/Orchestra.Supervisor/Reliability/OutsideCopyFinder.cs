@@ -1,3 +1,5 @@
+using Orchestra.Runtime.Processes;
+
 namespace Orchestra.Supervisor.Reliability;
 
 /// <summary>A process that runs a service outside Orchestra, or holds its port.</summary>

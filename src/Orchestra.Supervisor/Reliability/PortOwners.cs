@@ -1,4 +1,5 @@
 using System.Globalization;
+using Orchestra.Runtime.Processes;
 
 namespace Orchestra.Supervisor.Reliability;
 

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Orchestra.Supervisor.Reliability;
+namespace Orchestra.Runtime.Processes;
 
 /// <summary>What <c>/proc</c> tells about other processes: their pids, command lines and working folders. Linux only.</summary>
 public static class ProcessList
