@@ -7,12 +7,10 @@ set -euo pipefail
 
 SERVICES=${1:-8}
 REPEATS=${2:-3}
-REPO=$(cd "$(dirname "$0")/.." && pwd)
+source "$(dirname "$0")/lib.sh"
 FLEET="$REPO/bench/out/fleet"
-ORCHESTRA="$REPO/bench/out/tool/dotnet-orchestra"
 
-echo "== building Orchestra (Release)"
-dotnet build "$REPO/src/Orchestra.Cli" -c Release -o "$REPO/bench/out/tool" -v quiet -nologo >/dev/null
+build_tool
 
 echo "== generating $SERVICES minimal APIs in $FLEET"
 rm -rf "$FLEET"

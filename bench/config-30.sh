@@ -3,12 +3,12 @@
 # every .NET tool pays: an empty console app's start. Usage: bench/config-30.sh [runs]
 set -euo pipefail
 runs=${1:-20}
-repo=$(cd "$(dirname "$0")/.." && pwd)
-out=$repo/bench/out
+source "$(dirname "$0")/lib.sh"
+out=$OUT
 mkdir -p "$out"
 
-dotnet build "$repo/src/Orchestra.Cli" -c Release -v q -nologo >/dev/null
-tool=$repo/src/Orchestra.Cli/bin/Release/net10.0/dotnet-orchestra
+build_tool
+tool=$ORCHESTRA
 
 # The floor: a console app that does nothing, built the same way.
 floor=$out/floor

@@ -5,10 +5,13 @@ REPO=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 OUT=$REPO/bench/out
 ORCHESTRA=$OUT/tool/dotnet-orchestra
 
-# Orchestra in Release, as an apphost like the shim `dotnet tool install` creates.
+# Orchestra as users get it: the packed tool (ReadyToRun assemblies included), installed into bench/out/tool.
 build_tool() {
-  echo "== building Orchestra (Release) into bench/out/tool"
-  dotnet build "$REPO/src/Orchestra.Cli" -c Release -o "$OUT/tool" -v quiet -nologo >/dev/null
+  echo "== packing Orchestra and installing it into bench/out/tool"
+  local version=0.0.0-bench.$(date +%s)
+  rm -rf "$OUT/feed" "$OUT/tool"
+  dotnet pack "$REPO/src/Orchestra.Cli" -c Release -p:Version="$version" -p:PackageOutputPath="$OUT/feed" -v quiet -nologo >/dev/null
+  dotnet tool install orchestra --version "$version" --add-source "$OUT/feed" --tool-path "$OUT/tool" >/dev/null
 }
 
 now() { date +%s.%N; }

@@ -26,6 +26,16 @@ public sealed class PackedToolTests : IDisposable
             .ExecuteBufferedAsync(timeout.Token);
     }
 
+    private static bool HasReadyToRunCode(ZipArchiveEntry entry)
+    {
+        using var image = new MemoryStream();
+        using (var stream = entry.Open())
+            stream.CopyTo(image);
+        image.Position = 0;
+        using var reader = new System.Reflection.PortableExecutable.PEReader(image);
+        return reader.PEHeaders.CorHeader?.ManagedNativeHeaderDirectory.Size > 0;
+    }
+
     [Fact]
     public async Task The_packed_tool_installs_and_reads_the_samples()
     {
@@ -47,6 +57,13 @@ public sealed class PackedToolTests : IDisposable
             Assert.Contains("schemas/service.schema.json", entries);
             Assert.Contains(entries, e => e.EndsWith("/dotnet-orchestra.dll"));
             Assert.Contains(entries, e => e.EndsWith("DotnetToolSettings.xml"));
+
+            // One portable package, run by `dotnet`, whose own assemblies carry linux-x64 ReadyToRun code.
+            Assert.All(entries.Where(e => e.StartsWith("tools/")), e => Assert.StartsWith("tools/net10.0/any/", e));
+            var orchestraAssemblies = zip.Entries.Where(e => e.Name.StartsWith("Orchestra.") && e.Name.EndsWith(".dll")).ToList();
+            Assert.Equal(4, orchestraAssemblies.Count);
+            Assert.All(orchestraAssemblies.Append(zip.GetEntry("tools/net10.0/any/dotnet-orchestra.dll")!),
+                entry => Assert.True(HasReadyToRunCode(entry), $"{entry.FullName} has no ReadyToRun code"));
         }
 
         var install = await RunAsync("dotnet", ["tool", "install", "orchestra", "--version", version, "--tool-path", tools, "--add-source", feed], _temp.Root);
