@@ -26,6 +26,8 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
     private readonly RuntimeOptions _options;
     private readonly StateStore _state;
     private readonly LaunchStore _launches;
+    // Changed only by the request holding _gate, but read by KillAll from the signal thread, which cannot wait for a
+    // request to finish: changes and that read take the dictionary's own lock.
     private readonly Dictionary<(string Service, int Replica), ReplicaRunner> _runners = [];
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly CancellationTokenSource _shutdown = new();
@@ -61,7 +63,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
             {
                 var runner = new ReplicaRunner(spec, _host, _state, _options);
                 runner.Adopt(record);
-                _runners[record.Key] = runner;
+                SetRunner(record.Key, runner);
             }
             else if (record.Process is not null)
             {
@@ -148,7 +150,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
             }
             var spec = SpecFor(service, launch, replica);
             var runner = new ReplicaRunner(spec, _host, _state, _options);
-            _runners[(service.Name, replica)] = runner;
+            SetRunner((service.Name, replica), runner);
             runner.Start();
             runners.Add(runner);
         }
@@ -203,7 +205,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
         {
             await _runners[key].StopAsync(cancellationToken);
             await _runners[key].DisposeAsync();
-            _runners.Remove(key);
+            RemoveRunner(key);
             _state.Remove(key.Service, key.Replica);
         }
     }
@@ -241,7 +243,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
             foreach (var key in keys)
             {
                 stopped.Add(ToStatus(_state.Replicas.First(r => r.Key == key)));
-                _runners.Remove(key);
+                RemoveRunner(key);
             }
             foreach (var service in wave.Where(s => keys.Any(k => k.Service == s)))
                 await progress(new ControlEvent { Service = service, Message = "stopped" });
@@ -299,8 +301,23 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
     /// <summary>SIGKILL to every replica's process group, now, without waiting: the second Ctrl-C.</summary>
     public void KillAll()
     {
-        foreach (var process in _runners.Values.Select(r => r.Current.Process).OfType<ProcessIdentity>())
+        List<ProcessIdentity> processes;
+        lock (_runners)
+            processes = _runners.Values.Select(r => r.Current.Process).OfType<ProcessIdentity>().ToList();
+        foreach (var process in processes)
             _host.SignalGroup(process, StopSignals.Kill);
+    }
+
+    private void SetRunner((string Service, int Replica) key, ReplicaRunner runner)
+    {
+        lock (_runners)
+            _runners[key] = runner;
+    }
+
+    private void RemoveRunner((string Service, int Replica) key)
+    {
+        lock (_runners)
+            _runners.Remove(key);
     }
 
     public static string Words(ReplicaState state) => state.ToString().ToLowerInvariant();
@@ -310,7 +327,8 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
     {
         foreach (var runner in _runners.Values)
             await runner.DisposeAsync();
-        _runners.Clear();
+        lock (_runners)
+            _runners.Clear();
         _gate.Dispose();
         _shutdown.Dispose();
     }
