@@ -22,6 +22,8 @@ public static class HealthProbes
 
     private sealed class AlwaysReady : IHealthProbe
     {
+        public bool WatchesLiveness => false;
+
         public Task<bool> CheckAsync(CancellationToken cancellationToken) => Task.FromResult(true);
     }
 }

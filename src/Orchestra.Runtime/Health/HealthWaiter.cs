@@ -16,18 +16,8 @@ public sealed class HealthWaiter(TimeProvider time)
         var pause = interval < FirstPause ? interval : FirstPause;
         while (true)
         {
-            var left = deadline - time.GetUtcNow();
-            // A probe may hang (a listener that accepts but never answers): bound each attempt.
-            using var attemptTimeout = new CancellationTokenSource(Clamp(left, interval), time);
-            using var attempt = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, attemptTimeout.Token);
-            try
-            {
-                if (await probe.CheckAsync(attempt.Token))
-                    return true;
-            }
-            catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
-            {
-            }
+            if (await ProbeAttempt.RunAsync(probe, Clamp(deadline - time.GetUtcNow(), interval), time, cancellationToken))
+                return true;
             if (time.GetUtcNow() >= deadline)
                 return false;
             await Task.Delay(Clamp(deadline - time.GetUtcNow(), pause), time, cancellationToken);

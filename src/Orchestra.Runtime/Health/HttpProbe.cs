@@ -16,6 +16,8 @@ public sealed class HttpProbe(HttpClient client, int port, string path) : IHealt
         return Uri.TryCreate(root + path.TrimStart('/'), UriKind.Absolute, out var uri) && uri.IsLoopback ? uri : new Uri(root);
     }
 
+    public bool WatchesLiveness => true;
+
     public async Task<bool> CheckAsync(CancellationToken cancellationToken)
     {
         try

@@ -4,4 +4,10 @@ namespace Orchestra.Runtime.Health;
 public interface IHealthProbe
 {
     Task<bool> CheckAsync(CancellationToken cancellationToken);
+
+    /// <summary>
+    /// Whether asking again after the first pass still tells something: http and tcp do, so a ready replica stays
+    /// watched; a log line once seen stays seen, and "no probe" always passes.
+    /// </summary>
+    bool WatchesLiveness { get; }
 }

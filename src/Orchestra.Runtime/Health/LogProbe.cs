@@ -36,5 +36,7 @@ public sealed class LogProbe(Regex pattern) : IHealthProbe
     /// <summary>Forgets an earlier match: a restarted replica must announce itself again.</summary>
     public void Reset() => _matched = false;
 
+    public bool WatchesLiveness => false;
+
     public Task<bool> CheckAsync(CancellationToken cancellationToken) => Task.FromResult(_matched);
 }

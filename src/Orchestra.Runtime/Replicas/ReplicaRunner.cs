@@ -1,3 +1,4 @@
+using Orchestra.Configuration;
 using Orchestra.Runtime.Health;
 using Orchestra.Runtime.Logs;
 using Orchestra.Runtime.Processes;
@@ -26,6 +27,7 @@ public sealed class ReplicaRunner : IAsyncDisposable
     private readonly RuntimeOptions _options;
     private readonly ProcessGroupStopper _stopper;
     private readonly HealthWaiter _health;
+    private readonly LivenessWatcher _liveness;
     private readonly IHealthProbe _probe;
     private readonly CancellationTokenSource _lifetime = new();
     private readonly Lock _lock = new();
@@ -43,6 +45,7 @@ public sealed class ReplicaRunner : IAsyncDisposable
         _options = options;
         _stopper = new ProcessGroupStopper(host, options.Time, options.PollInterval);
         _health = new HealthWaiter(options.Time);
+        _liveness = new LivenessWatcher(options.Time);
         _probe = HealthProbes.Create(spec.Health, spec.Port, options.Http);
         _current = state.Replicas.FirstOrDefault(r => r.Service == spec.Service && r.Replica == spec.Replica)
             ?? new ReplicaRecord { Service = spec.Service, Replica = spec.Replica, Port = spec.Port, State = ReplicaState.Stopped };
@@ -192,12 +195,12 @@ public sealed class ReplicaRunner : IAsyncDisposable
                     (process, failure) = Spawn(isRestart);
                     startedAt = _options.Time.GetUtcNow();
                 }
-                var exit = process is { } running ? await SuperviseAsync(running, cancellationToken) : ExitStatus.Unknown;
+                var (exit, replaced) = process is { } running ? await SuperviseAsync(running, cancellationToken) : (ExitStatus.Unknown, null);
                 await collector.DrainAsync(processEnded: true, cancellationToken);
                 process = null;
 
                 var decision = tracker.OnExit(exit, _options.Time.GetUtcNow() - startedAt);
-                var lastExit = failure ?? exit.ToString();
+                var lastExit = failure ?? replaced ?? exit.ToString();
                 switch (decision)
                 {
                     case RestartDecision.Restart restart:
@@ -247,34 +250,56 @@ public sealed class ReplicaRunner : IAsyncDisposable
         }
     }
 
-    /// <summary>Probes the process until healthy (or stops it when it never gets there), then waits for it to end.</summary>
-    private async Task<ExitStatus> SuperviseAsync(ProcessIdentity process, CancellationToken cancellationToken)
+    /// <summary>
+    /// Watches the process's health while it runs and waits for it to end. When it never gets healthy, or stays
+    /// unhealthy for the health timeout, it is stopped, and the reason is returned with its status.
+    /// </summary>
+    private async Task<(ExitStatus Status, string? Replaced)> SuperviseAsync(ProcessIdentity process, CancellationToken cancellationToken)
     {
-        using var healthScope = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        using var probing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var exited = WaitForExitAsync(process, cancellationToken);
-        var healthy = _health.WaitAsync(_probe, _spec.Health.Interval, _spec.Health.Timeout, healthScope.Token);
-        if (await Task.WhenAny(exited, healthy) == healthy && await healthy)
+        var health = WatchHealthAsync(probing.Token);
+        if (await Task.WhenAny(exited, health) == health && await health is { } reason && !exited.IsCompleted)
         {
-            var now = _options.Time.GetUtcNow();
-            Publish(r => r with { State = ReplicaState.Healthy, HealthyAfter = r.StartedAt is { } started ? now - started : null });
-        }
-        else if (!exited.IsCompleted)
-        {
-            // It never became healthy: record that, and replace it like a failed process.
-            Publish(r => r with { State = ReplicaState.Unhealthy });
             await _stopper.StopAsync(process, StopSignals.Parse(_spec.StopSignal), _spec.StopTimeout, cancellationToken);
             await exited;
-            return ExitStatus.Unknown;
+            return (ExitStatus.Unknown, reason);
         }
-        await healthScope.CancelAsync();
+        await probing.CancelAsync();
         try
         {
-            await healthy;
+            await health;
         }
-        catch (OperationCanceledException) when (healthScope.IsCancellationRequested)
+        catch (OperationCanceledException) when (probing.IsCancellationRequested)
         {
         }
-        return await exited;
+        return (await exited, null);
+    }
+
+    /// <summary>
+    /// Probes until the replica is healthy, then keeps watching it when the probe can tell (http, tcp). Returns why the
+    /// replica must be replaced, or null once there is nothing more to watch. Under <c>restart: no</c> an unhealthy
+    /// replica is left running and watched, since it would not be started again.
+    /// </summary>
+    private async Task<string?> WatchHealthAsync(CancellationToken cancellationToken)
+    {
+        var health = _spec.Health;
+        if (!await _health.WaitAsync(_probe, health.Interval, health.Timeout, cancellationToken))
+        {
+            Publish(r => r with { State = ReplicaState.Unhealthy });
+            return $"not healthy within {DurationParser.Format(health.Timeout)}";
+        }
+        var now = _options.Time.GetUtcNow();
+        Publish(r => r with { State = ReplicaState.Healthy, HealthyAfter = r.StartedAt is { } started ? now - started : null });
+        if (!_probe.WatchesLiveness)
+            return null;
+        while (true)
+        {
+            await _liveness.WatchUntilFailingAsync(_probe, health.Interval, health.Timeout,
+                healthy => Publish(r => r with { State = healthy ? ReplicaState.Healthy : ReplicaState.Unhealthy }), cancellationToken);
+            if (_spec.Restart != RestartPolicy.No)
+                return $"unhealthy for {DurationParser.Format(health.Timeout)}";
+        }
     }
 
     private async Task<ExitStatus> WaitForExitAsync(ProcessIdentity process, CancellationToken cancellationToken)

@@ -127,6 +127,88 @@ public sealed class ReplicaRunnerTests : IDisposable
         await runner.StopAsync(CancellationToken.None);
     }
 
+    /// <summary>An HTTP service whose /health answers 200, or 503 while a file named <c>sick</c> is in the workspace.</summary>
+    private (ReplicaSpec Spec, string SickFile) SickableService(string name, TimeSpan timeout, RestartPolicy restart)
+    {
+        var port = FreePort();
+        var server = Path.Combine(_workspace.Root, name + ".py");
+        File.WriteAllText(server, """
+            import http.server, os, sys
+            class Health(http.server.BaseHTTPRequestHandler):
+                def do_GET(self):
+                    self.send_response(503 if os.path.exists("sick") else 200)
+                    self.end_headers()
+                def log_message(self, *args):
+                    pass
+            http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Health).serve_forever()
+            """);
+        var spec = _workspace.Spec(name, "python3", [server, port.ToString(CultureInfo.InvariantCulture)]) with
+        {
+            Port = port,
+            Restart = restart,
+            Health = new HealthConfig(HealthKind.Http, "/health", TimeSpan.FromMilliseconds(50), timeout),
+        };
+        return (spec, Path.Combine(_workspace.Root, "sick"));
+    }
+
+    [Fact]
+    public async Task A_ready_replica_that_stops_answering_turns_unhealthy_recovers_and_is_replaced_when_it_stays_failing()
+    {
+        var (spec, sick) = SickableService("wobbly", TimeSpan.FromSeconds(2), RestartPolicy.OnFailure);
+        await using var runner = Runner(spec);
+        runner.Start();
+        Assert.Equal(ReplicaState.Healthy, await runner.WaitUntilSettledAsync(CancellationToken.None).WithDeadline());
+        var first = runner.Current.Process!.Value;
+
+        // A short outage: unhealthy after three failed probes, healthy again at the next pass, same process.
+        File.WriteAllText(sick, "");
+        await runner.WaitForAsync(s => s == ReplicaState.Unhealthy, CancellationToken.None).WithDeadline();
+        File.Delete(sick);
+        await runner.WaitForAsync(s => s == ReplicaState.Healthy, CancellationToken.None).WithDeadline();
+        Assert.Equal(first, runner.Current.Process);
+        Assert.Equal(0, runner.Current.Restarts);
+
+        // An outage longer than the health timeout: the replica is stopped and started again.
+        File.WriteAllText(sick, "");
+        await runner.WaitForAsync(s => s == ReplicaState.Restarting, CancellationToken.None).WithDeadline();
+        Assert.Equal("unhealthy for 2s", runner.Current.LastExit);
+        Assert.False(Procs.IsRunning(first.Pid));
+        File.Delete(sick);
+        await Eventually.TrueAsync(() => runner.Current is { State: ReplicaState.Healthy, Restarts: 1 }, "the new replica to be healthy");
+        Assert.NotEqual(first, runner.Current.Process);
+        await runner.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
+    public async Task Under_restart_no_an_unhealthy_replica_is_left_running_and_watched()
+    {
+        var (spec, sick) = SickableService("stubborn", TimeSpan.FromMilliseconds(300), RestartPolicy.No);
+        await using var runner = Runner(spec);
+        var states = new List<ReplicaState>();
+        runner.Changed += r =>
+        {
+            lock (states) states.Add(r.State);
+        };
+        runner.Start();
+        Assert.Equal(ReplicaState.Healthy, await runner.WaitUntilSettledAsync(CancellationToken.None).WithDeadline());
+        var process = runner.Current.Process!.Value;
+
+        File.WriteAllText(sick, "");
+        await runner.WaitForAsync(s => s == ReplicaState.Unhealthy, CancellationToken.None).WithDeadline();
+        // Several health timeouts pass: it is not replaced, since `restart: no` would not start it again.
+        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        Assert.Equal(ReplicaState.Unhealthy, runner.Current.State);
+        Assert.Equal(process, runner.Current.Process);
+        Assert.True(Procs.IsRunning(process.Pid));
+
+        File.Delete(sick);
+        await runner.WaitForAsync(s => s == ReplicaState.Healthy, CancellationToken.None).WithDeadline();
+        Assert.Equal(process, runner.Current.Process);
+        lock (states)
+            Assert.DoesNotContain(ReplicaState.Restarting, states);
+        await runner.StopAsync(CancellationToken.None);
+    }
+
     [Fact]
     public async Task A_log_health_probe_sees_the_replica_announce_itself()
     {
