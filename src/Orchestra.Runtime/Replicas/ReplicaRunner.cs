@@ -293,13 +293,9 @@ public sealed class ReplicaRunner : IAsyncDisposable
         Publish(r => r with { State = ReplicaState.Healthy, HealthyAfter = r.StartedAt is { } started ? now - started : null });
         if (!_probe.WatchesLiveness)
             return null;
-        while (true)
-        {
-            await _liveness.WatchUntilFailingAsync(_probe, health.Interval, health.Timeout,
-                healthy => Publish(r => r with { State = healthy ? ReplicaState.Healthy : ReplicaState.Unhealthy }), cancellationToken);
-            if (_spec.Restart != RestartPolicy.No)
-                return $"unhealthy for {DurationParser.Format(health.Timeout)}";
-        }
+        await _liveness.WatchAsync(_probe, health.Interval, health.Timeout, untilFailing: _spec.Restart != RestartPolicy.No,
+            healthy => Publish(r => r with { State = healthy ? ReplicaState.Healthy : ReplicaState.Unhealthy }), cancellationToken);
+        return $"unhealthy for {DurationParser.Format(health.Timeout)}";
     }
 
     private async Task<ExitStatus> WaitForExitAsync(ProcessIdentity process, CancellationToken cancellationToken)
