@@ -1,0 +1,88 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+
+namespace Orchestra.Runtime.Proxy;
+
+/// <summary>
+/// Finds a backend for one client connection: the next one in turn, else the ones after it, else it waits for the
+/// set to change until <see cref="TcpProxyOptions.WaitForBackend"/> has passed.
+/// </summary>
+internal sealed class BackendConnector(BackendSet backends, TcpProxyOptions options)
+{
+    /// <summary>
+    /// When every listed backend refused, they are tried again this often as well as on a change: a replica can
+    /// listen again before the supervisor has noticed that it stopped.
+    /// </summary>
+    private static readonly TimeSpan RetryListed = TimeSpan.FromMilliseconds(250);
+
+    private int _waiting;
+
+    /// <summary>Client connections waiting for a backend now.</summary>
+    public int Waiting => Volatile.Read(ref _waiting);
+
+    /// <summary>A socket connected to a backend, or null when none could be reached in time.</summary>
+    public async ValueTask<Socket?> ConnectAsync(CancellationToken stopping)
+    {
+        var generation = backends.Current;
+        if (await TryEachAsync(generation.Endpoints, stopping) is { } socket)
+            return socket;
+        Interlocked.Increment(ref _waiting);
+        try
+        {
+            var waitingSince = Stopwatch.GetTimestamp();
+            while (true)
+            {
+                var left = options.WaitForBackend - Stopwatch.GetElapsedTime(waitingSince);
+                if (left <= TimeSpan.Zero)
+                    return null;
+                var wait = generation.Endpoints.Length == 0 || left < RetryListed ? left : RetryListed;
+                // A timeout is the normal way out of this wait, not an error worth an exception.
+                await generation.Replaced.WaitAsync(wait, stopping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                stopping.ThrowIfCancellationRequested();
+                generation = backends.Current;
+                if (await TryEachAsync(generation.Endpoints, stopping) is { } connected)
+                    return connected;
+            }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _waiting);
+        }
+    }
+
+    private async ValueTask<Socket?> TryEachAsync(IPEndPoint[] endpoints, CancellationToken stopping)
+    {
+        if (endpoints.Length == 0)
+            return null;
+        var first = backends.NextTurn(endpoints.Length);
+        for (var i = 0; i < endpoints.Length; i++)
+        {
+            if (await TryConnectAsync(endpoints[(first + i) % endpoints.Length], stopping) is { } socket)
+                return socket;
+        }
+        return null;
+    }
+
+    private async ValueTask<Socket?> TryConnectAsync(IPEndPoint endpoint, CancellationToken stopping)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
+        timeout.CancelAfter(options.ConnectTimeout);
+        try
+        {
+            await socket.ConnectAsync(endpoint, timeout.Token);
+            return socket;
+        }
+        catch (Exception e) when (e is SocketException || (e is OperationCanceledException && !stopping.IsCancellationRequested))
+        {
+            socket.Dispose();
+            return null;
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+}
