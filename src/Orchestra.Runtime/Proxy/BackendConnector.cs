@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 
 namespace Orchestra.Runtime.Proxy;
 
@@ -8,7 +9,7 @@ namespace Orchestra.Runtime.Proxy;
 /// Finds a backend for one client connection: the next one in turn, else the ones after it, else it waits for the
 /// set to change until <see cref="TcpProxyOptions.WaitForBackend"/> has passed.
 /// </summary>
-internal sealed class BackendConnector(BackendSet backends, TcpProxyOptions options)
+internal sealed class BackendConnector(BackendSet backends, TcpProxyOptions options, CancellationToken stopping)
 {
     /// <summary>
     /// When every listed backend refused, they are tried again this often as well as on a change: a replica can
@@ -16,16 +17,20 @@ internal sealed class BackendConnector(BackendSet backends, TcpProxyOptions opti
     /// </summary>
     private static readonly TimeSpan RetryListed = TimeSpan.FromMilliseconds(250);
 
+    private readonly ConnectTimeouts _timeouts = new(options.ConnectTimeout, stopping);
     private int _waiting;
 
     /// <summary>Client connections waiting for a backend now.</summary>
     public int Waiting => Volatile.Read(ref _waiting);
 
     /// <summary>A socket connected to a backend, or null when none could be reached in time.</summary>
-    public async ValueTask<Socket?> ConnectAsync(CancellationToken stopping)
+    // Pooled builders here and below: every connection goes through these methods, and each of them completes
+    // asynchronously (a connect always does), which would otherwise allocate a box per call.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<Socket?> ConnectAsync()
     {
         var generation = backends.Current;
-        if (await TryEachAsync(generation.Endpoints, stopping) is { } socket)
+        if (await TryEachAsync(generation.Endpoints) is { } socket)
             return socket;
         Interlocked.Increment(ref _waiting);
         try
@@ -41,7 +46,7 @@ internal sealed class BackendConnector(BackendSet backends, TcpProxyOptions opti
                 await generation.Replaced.WaitAsync(wait, stopping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
                 stopping.ThrowIfCancellationRequested();
                 generation = backends.Current;
-                if (await TryEachAsync(generation.Endpoints, stopping) is { } connected)
+                if (await TryEachAsync(generation.Endpoints) is { } connected)
                     return connected;
             }
         }
@@ -51,24 +56,25 @@ internal sealed class BackendConnector(BackendSet backends, TcpProxyOptions opti
         }
     }
 
-    private async ValueTask<Socket?> TryEachAsync(IPEndPoint[] endpoints, CancellationToken stopping)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<Socket?> TryEachAsync(IPEndPoint[] endpoints)
     {
         if (endpoints.Length == 0)
             return null;
         var first = backends.NextTurn(endpoints.Length);
         for (var i = 0; i < endpoints.Length; i++)
         {
-            if (await TryConnectAsync(endpoints[(first + i) % endpoints.Length], stopping) is { } socket)
+            if (await TryConnectAsync(endpoints[(first + i) % endpoints.Length]) is { } socket)
                 return socket;
         }
         return null;
     }
 
-    private async ValueTask<Socket?> TryConnectAsync(IPEndPoint endpoint, CancellationToken stopping)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<Socket?> TryConnectAsync(IPEndPoint endpoint)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stopping);
-        timeout.CancelAfter(options.ConnectTimeout);
+        var timeout = _timeouts.Rent();
         try
         {
             await socket.ConnectAsync(endpoint, timeout.Token);
@@ -83,6 +89,10 @@ internal sealed class BackendConnector(BackendSet backends, TcpProxyOptions opti
         {
             socket.Dispose();
             throw;
+        }
+        finally
+        {
+            _timeouts.Return(timeout);
         }
     }
 }

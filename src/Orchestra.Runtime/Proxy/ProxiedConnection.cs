@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 
 namespace Orchestra.Runtime.Proxy;
 
@@ -37,7 +38,7 @@ internal sealed class ProxiedConnection
     {
         try
         {
-            _backend = await connector.ConnectAsync(stopping);
+            _backend = await connector.ConnectAsync();
             if (_backend is null)
                 return;
             // One registration for the connection's whole life rather than a token on every receive and send.
@@ -62,7 +63,8 @@ internal sealed class ProxiedConnection
     /// Copies what <paramref name="from"/> sends to <paramref name="to"/>. When <paramref name="from"/> has finished
     /// sending, so does <paramref name="to"/> (a half-close) while the other direction goes on.
     /// </summary>
-    private async Task PumpAsync(Socket from, Socket to)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask PumpAsync(Socket from, Socket to)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try

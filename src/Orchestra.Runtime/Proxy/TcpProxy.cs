@@ -29,7 +29,7 @@ public sealed class TcpProxy : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(options.WaitForBackend, TimeSpan.Zero, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.ConnectTimeout, TimeSpan.Zero, nameof(options));
         Port = port;
-        _connector = new BackendConnector(_backends, options);
+        _connector = new BackendConnector(_backends, options, _stopping.Token);
     }
 
     /// <summary>The public port.</summary>
