@@ -1,0 +1,127 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Orchestra.Runtime.Proxy;
+
+/// <summary>
+/// Makes a service's public port on 127.0.0.1 reachable whatever its replica count: listens on the port and forwards
+/// each TCP connection, round-robin, to one of the ready replicas, each of which listens on a port of its own.
+/// </summary>
+public sealed class TcpProxy : IAsyncDisposable
+{
+    /// <summary>After an accept error other than a client giving up (e.g. out of file descriptors): pause, don't spin.</summary>
+    private static readonly TimeSpan AcceptErrorPause = TimeSpan.FromMilliseconds(100);
+
+    private readonly BackendSet _backends = new();
+    private readonly BackendConnector _connector;
+    private readonly OpenConnections _open = new();
+    private readonly CancellationTokenSource _stopping = new();
+    private Socket? _listener;
+    private Task? _accepting;
+    private int _disposed;
+
+    /// <summary>A proxy for <paramref name="port"/> on 127.0.0.1 (0: any free port, which <see cref="Port"/> tells after <see cref="Start"/>).</summary>
+    public TcpProxy(int port, TcpProxyOptions? options = null)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(port);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(port, IPEndPoint.MaxPort);
+        options ??= TcpProxyOptions.Default;
+        ArgumentOutOfRangeException.ThrowIfLessThan(options.WaitForBackend, TimeSpan.Zero, nameof(options));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.ConnectTimeout, TimeSpan.Zero, nameof(options));
+        Port = port;
+        _connector = new BackendConnector(_backends, options, _stopping.Token);
+    }
+
+    /// <summary>The public port.</summary>
+    public int Port { get; private set; }
+
+    /// <summary>The ready backend ports (on 127.0.0.1) new connections go to, as last set.</summary>
+    public IReadOnlyList<int> Backends => _backends.Current.Ports;
+
+    /// <summary>Client connections held now because no backend could be reached.</summary>
+    internal int ConnectionsWaitingForBackend => _connector.Waiting;
+
+    /// <summary>
+    /// Binds 127.0.0.1:<see cref="Port"/> and starts accepting. Throws <see cref="PortUnavailableException"/> when
+    /// another process listens on the port or it is not permitted.
+    /// </summary>
+    public void Start()
+    {
+        ObjectDisposedException.ThrowIf(_disposed != 0, this);
+        if (_listener is not null)
+            throw new InvalidOperationException($"The proxy for port {Port} is already started.");
+        var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            // As Kestrel does: the port is free again while connections of a previous proxy linger in TIME_WAIT.
+            // On Linux this never shares a port with another listener (Windows' SO_REUSEADDR would, hence Linux only).
+            if (OperatingSystem.IsLinux())
+                listener.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, true);
+            listener.Bind(new IPEndPoint(IPAddress.Loopback, Port));
+            listener.Listen();
+        }
+        catch (SocketException e)
+        {
+            listener.Dispose();
+            throw new PortUnavailableException(Port, e);
+        }
+        Port = ((IPEndPoint)listener.LocalEndPoint!).Port;
+        _listener = listener;
+        _accepting = AcceptAsync(listener, _stopping.Token);
+    }
+
+    /// <summary>
+    /// Replaces the set of ready backend ports (on 127.0.0.1). Cheap and callable from any thread at any time: new
+    /// connections use the new set at once, open ones are left alone, and connections waiting for a backend wake.
+    /// </summary>
+    public void SetBackends(IReadOnlyList<int> ports)
+    {
+        ArgumentNullException.ThrowIfNull(ports);
+        foreach (var port in ports)
+        {
+            if (port is < 1 or > IPEndPoint.MaxPort)
+                throw new ArgumentOutOfRangeException(nameof(ports), port, "A backend port is between 1 and 65535.");
+        }
+        _backends.Replace(ports);
+    }
+
+    /// <summary>Stops accepting, closes the listener and every open forwarded connection, and awaits all its tasks.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0)
+            return;
+        await _stopping.CancelAsync();
+        if (_accepting is not null)
+            await _accepting;
+        _listener?.Dispose();
+        await _open.WhenAllEndedAsync();
+        _stopping.Dispose();
+    }
+
+    private async Task AcceptAsync(Socket listener, CancellationToken stopping)
+    {
+        while (true)
+        {
+            Socket client;
+            try
+            {
+                client = await listener.AcceptAsync(stopping);
+            }
+            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionAborted or SocketError.ConnectionReset)
+            {
+                continue;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(AcceptErrorPause, stopping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                continue;
+            }
+            client.NoDelay = true;
+            ProxiedConnection.Start(client, _connector, _open, stopping);
+        }
+    }
+}
