@@ -154,7 +154,7 @@ public sealed class ReplicaRunnerTests : IDisposable
     [Fact]
     public async Task A_ready_replica_that_stops_answering_turns_unhealthy_recovers_and_is_replaced_when_it_stays_failing()
     {
-        var (spec, sick) = SickableService("wobbly", TimeSpan.FromSeconds(2), RestartPolicy.OnFailure);
+        var (spec, sick) = SickableService("wobbly", TimeSpan.FromSeconds(3), RestartPolicy.OnFailure);
         await using var runner = Runner(spec);
         runner.Start();
         Assert.Equal(ReplicaState.Healthy, await runner.WaitUntilSettledAsync(CancellationToken.None).WithDeadline());
@@ -171,7 +171,7 @@ public sealed class ReplicaRunnerTests : IDisposable
         // An outage longer than the health timeout: the replica is stopped and started again.
         File.WriteAllText(sick, "");
         await runner.WaitForAsync(s => s == ReplicaState.Restarting, CancellationToken.None).WithDeadline();
-        Assert.Equal("unhealthy for 2s", runner.Current.LastExit);
+        Assert.Equal("unhealthy for 3s", runner.Current.LastExit);
         Assert.False(Procs.IsRunning(first.Pid));
         File.Delete(sick);
         await Eventually.TrueAsync(() => runner.Current is { State: ReplicaState.Healthy, Restarts: 1 }, "the new replica to be healthy");
@@ -182,7 +182,8 @@ public sealed class ReplicaRunnerTests : IDisposable
     [Fact]
     public async Task Under_restart_no_an_unhealthy_replica_is_left_running_and_watched()
     {
-        var (spec, sick) = SickableService("stubborn", TimeSpan.FromMilliseconds(300), RestartPolicy.No);
+        // The timeout also bounds the first start, so it leaves a loaded machine time to start Python.
+        var (spec, sick) = SickableService("stubborn", TimeSpan.FromSeconds(2), RestartPolicy.No);
         await using var runner = Runner(spec);
         var states = new List<ReplicaState>();
         runner.Changed += r =>
@@ -195,8 +196,8 @@ public sealed class ReplicaRunnerTests : IDisposable
 
         File.WriteAllText(sick, "");
         await runner.WaitForAsync(s => s == ReplicaState.Unhealthy, CancellationToken.None).WithDeadline();
-        // Several health timeouts pass: it is not replaced, since `restart: no` would not start it again.
-        await Task.Delay(TimeSpan.FromSeconds(1.5));
+        // Its health timeout passes: it is not replaced, since `restart: no` would not start it again.
+        await Task.Delay(TimeSpan.FromSeconds(2.5));
         Assert.Equal(ReplicaState.Unhealthy, runner.Current.State);
         Assert.Equal(process, runner.Current.Process);
         Assert.True(Procs.IsRunning(process.Pid));
