@@ -47,6 +47,7 @@ public static class OrchestraCli
         {
             StartCommand.Register(app, context, handlers);
             PsCommand.Register(app, context, handlers);
+            ScaleCommand.Register(app, context, handlers);
             SuperviseCommand.Register(app, context, handlers);
         }
 

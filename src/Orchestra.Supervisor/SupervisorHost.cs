@@ -35,7 +35,7 @@ public static class SupervisorHost
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
 
-        if (fleet.AdoptSurvivors() is { } problem)
+        if (await fleet.AdoptSurvivorsAsync() is { } problem)
             log.WriteLine($"{DateTimeOffset.UtcNow:O} {problem}");
         log.WriteLine($"{DateTimeOffset.UtcNow:O} supervisor {Environment.ProcessId} serves {paths.Socket}");
 

@@ -26,7 +26,8 @@ public sealed class LifecycleTests(MinimalApi api)
         fleet.PythonService("ticker", Ticker, "health: { log: \"ticker ready\" }\n");
 
         var start = await fleet.RunOkAsync("start", "--no-build");
-        Assert.Matches(@"api\s+\d+\s+" + port + @"\s+healthy", start.Out);
+        // The port is the proxy's; the replica listens on one of its own behind it.
+        Assert.Matches(@"api\s+\d+\s+" + port + @"→\d+\s+healthy", start.Out);
         Assert.Matches(@"ticker\s+\d+\s+-\s+healthy", start.Out);
 
         var replicas = await fleet.PsAsync();
@@ -44,7 +45,7 @@ public sealed class LifecycleTests(MinimalApi api)
         Assert.Equal($"hello from api pid {apiPid}", hello);
 
         var table = await fleet.RunOkAsync("ps");
-        Assert.Matches(@"api\s+0\s+" + apiPid + @"\s+healthy\s+" + port, table.Out);
+        Assert.Matches(@"api\s+0\s+" + apiPid + @"\s+healthy\s+" + port + @"→\d+", table.Out);
         Assert.Matches(@"ticker\s+0\s+" + tickerPid + @"\s+healthy", table.Out);
 
         // Output is collected in the background: wait until the request's line has arrived, then check the merge.

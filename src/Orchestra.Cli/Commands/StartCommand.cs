@@ -28,15 +28,18 @@ internal static class StartCommand
                 var attach = op == ControlOps.Start
                     ? command.Option("-a|--attach", "Run the supervisor in the foreground with the logs; Ctrl-C stops the fleet, a second Ctrl-C kills it.", CommandOptionType.NoValue)
                     : null;
+                var scale = op == ControlOps.Start
+                    ? command.Option("--scale", "Replicas, overriding scale: in service.yml: N for the named services (default: all), or svc=N; repeatable.", CommandOptionType.MultipleValue)
+                    : null;
                 handlers[command] = ct => context.RunInWorkspaceAsync(name, async (workspace, token) =>
                 {
-                    var selected = services.Selected(workspace);
-                    if (op == ControlOps.Start)
-                        selected = DependencyOrder.WithDependencies(workspace, selected);
+                    var named = services.Selected(workspace);
+                    var scales = ScaleArguments.Parse(scale?.Values ?? [], workspace, named);
+                    var selected = op == ControlOps.Start ? DependencyOrder.WithDependencies(workspace, named) : named;
                     var began = DateTimeOffset.UtcNow;
                     if (attach?.HasValue() == true)
-                        return await AttachedAsync(context, workspace, selected, !noBuild.HasValue(), !noKill.HasValue(), token);
-                    var code = await RunAsync(context, workspace, selected, op, !noBuild.HasValue(), !noKill.HasValue(), token);
+                        return await AttachedAsync(context, workspace, selected, scales, !noBuild.HasValue(), !noKill.HasValue(), token);
+                    var code = await RunAsync(context, workspace, selected, op, scales, !noBuild.HasValue(), !noKill.HasValue(), token);
                     if (code == ExitCodes.Success && follow.HasValue())
                         return await LogsCommand.FollowAsync(context, workspace, selected.Select(s => s.Name).ToList(), began, token);
                     return code;
@@ -49,7 +52,8 @@ internal static class StartCommand
     /// <c>start --attach</c>: the supervisor runs inside this process, so the fleet lives exactly as long as the
     /// command; its logs follow until Ctrl-C stops the fleet (a second Ctrl-C kills it).
     /// </summary>
-    private static async Task<int> AttachedAsync(CommandContext context, Workspace workspace, IReadOnlyList<ServiceDefinition> selected, bool build, bool killOutside, CancellationToken cancellationToken)
+    private static async Task<int> AttachedAsync(CommandContext context, Workspace workspace, IReadOnlyList<ServiceDefinition> selected,
+        IReadOnlyDictionary<string, int> scales, bool build, bool killOutside, CancellationToken cancellationToken)
     {
         var began = DateTimeOffset.UtcNow;
         if (await SupervisorLauncher.FindRunningAsync(workspace, cancellationToken) is not null)
@@ -66,7 +70,7 @@ internal static class StartCommand
                 throw new CommandFailedException("The supervisor could not start in this process: another one holds the workspace's lock.");
             await Task.Delay(10, cancellationToken);
         }
-        var code = await SendAsync(context, client, new ControlRequest { Op = ControlOps.Start, Services = selected.Select(s => s.Name).ToList(), Launch = specs, KillOutside = killOutside }, cancellationToken);
+        var code = await SendAsync(context, client, new ControlRequest { Op = ControlOps.Start, Services = selected.Select(s => s.Name).ToList(), Launch = specs, KillOutside = killOutside, Scales = scales }, cancellationToken);
         if (code != ExitCodes.Success)
         {
             await client.SendAsync(new ControlRequest { Op = ControlOps.Shutdown }, _ => { }, cancellationToken);
@@ -82,7 +86,8 @@ internal static class StartCommand
         return ExitCodes.Success;
     }
 
-    private static async Task<int> RunAsync(CommandContext context, Workspace workspace, IReadOnlyList<ServiceDefinition> selected, string op, bool build, bool killOutside, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(CommandContext context, Workspace workspace, IReadOnlyList<ServiceDefinition> selected, string op,
+        IReadOnlyDictionary<string, int> scales, bool build, bool killOutside, CancellationToken cancellationToken)
     {
         var launch = new FleetLaunch(context, workspace);
         var preparing = launch.PrepareAsync(selected, build, cancellationToken);
@@ -94,7 +99,7 @@ internal static class StartCommand
             return ExitCodes.Failure;
         }
         var supervisor = await starting;
-        var request = new ControlRequest { Op = op, Services = selected.Select(s => s.Name).ToList(), Launch = specs, Rebuilt = rebuilt, KillOutside = killOutside };
+        var request = new ControlRequest { Op = op, Services = selected.Select(s => s.Name).ToList(), Launch = specs, Rebuilt = rebuilt, KillOutside = killOutside, Scales = scales };
         return await SendAsync(context, supervisor, request, cancellationToken);
     }
 

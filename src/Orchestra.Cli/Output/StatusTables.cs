@@ -18,7 +18,7 @@ internal static class StatusTables
                 replica.Replica.ToString(CultureInfo.InvariantCulture),
                 replica.Pid?.ToString(CultureInfo.InvariantCulture) ?? "-",
                 State(replica.State),
-                replica.Port?.ToString(CultureInfo.InvariantCulture) ?? "-",
+                Port(replica),
                 replica.StartedAt is { } started && replica.Pid is not null ? Duration(now - started) : "-",
                 replica.Restarts.ToString(CultureInfo.InvariantCulture),
                 replica.CpuPercent is { } cpu ? $"{cpu:0.0}%" : "-",
@@ -41,12 +41,20 @@ internal static class StatusTables
             table.AddRow(
                 Markup.Escape(replica.Replica == 0 ? replica.Service : $"{replica.Service}.{replica.Replica}"),
                 replica.Pid?.ToString(CultureInfo.InvariantCulture) ?? "-",
-                replica.Port?.ToString(CultureInfo.InvariantCulture) ?? "-",
+                Port(replica),
                 State(replica.State),
                 replica.TimeToHealthy is { } t ? $"{t.TotalSeconds:0.00}s" : "-");
         }
         console.Write(table);
     }
+
+    /// <summary>The service's port, and behind the proxy the replica's own: <c>5101→41873</c>.</summary>
+    private static string Port(ReplicaStatus replica) => (replica.ServicePort, replica.Port) switch
+    {
+        ({ } service, { } own) when own != service => $"{service.ToString(CultureInfo.InvariantCulture)}→{own.ToString(CultureInfo.InvariantCulture)}",
+        (_, { } own) => own.ToString(CultureInfo.InvariantCulture),
+        _ => "-",
+    };
 
     private static string State(string state) => state switch
     {

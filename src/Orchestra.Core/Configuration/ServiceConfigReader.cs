@@ -70,6 +70,9 @@ public static partial class ServiceConfigReader
             Proxy = map.Boolean("proxy"),
             Framework = map.String("framework")?.Value,
         };
+        // Without the proxy every replica would bind the same port.
+        if (config is { Proxy: false, Scale: > 1 })
+            errors.Add(map.KeyLocation("proxy"), $"proxy: false binds the replica to the service's port itself, so scale must be 0 or 1, got {config.Scale}.");
         errors.ThrowIfAny();
         return config;
     }

@@ -28,6 +28,19 @@ public sealed record ServiceDefinition
 
     public int? Port => Config.Port?.Value;
     public int Scale => Config.Scale;
+    /// <summary>
+    /// Whether Orchestra listens on <see cref="Port"/> and forwards to the replicas, each on a port of its own
+    /// (SPEC §5); <c>proxy: false</c> has the one replica bind the port itself.
+    /// </summary>
+    public bool UsesProxy => Port is not null && Config.Proxy != false;
+
+    /// <summary>Why the service cannot run <paramref name="replicas"/> replicas, or null when it can.</summary>
+    public string? CannotScaleTo(int replicas) => replicas switch
+    {
+        < 0 or > ServiceConfigReader.MaxScale => $"a replica count must be from 0 to {ServiceConfigReader.MaxScale}, got {replicas}.",
+        > 1 when Port is not null && !UsesProxy => $"service '{Name}' has proxy: false, so it runs one replica at most.",
+        _ => null,
+    };
     public IEnumerable<string> DependsOn => Config.DependsOn.Select(d => d.Value);
 }
 

@@ -38,4 +38,8 @@ public interface IProcessHost
 }
 
 /// <summary>A live replica found by its environment (<c>ORCHESTRA_WORKSPACE</c>, <c>ORCHESTRA_SERVICE</c>, <c>ORCHESTRA_REPLICA</c>).</summary>
-public sealed record FoundReplica(string Service, int Replica, ProcessIdentity Process);
+public sealed record FoundReplica(string Service, int Replica, ProcessIdentity Process)
+{
+    /// <summary>The port it was told to listen on (its <c>PORT</c>), when it was given one.</summary>
+    public int? Port { get; init; }
+}

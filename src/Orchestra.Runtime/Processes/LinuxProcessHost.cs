@@ -124,7 +124,10 @@ public sealed class LinuxProcessHost : IProcessHost
             if (env.GetValueOrDefault("ORCHESTRA_WORKSPACE") == workspaceRoot
                 && env.GetValueOrDefault("ORCHESTRA_SERVICE") is { Length: > 0 } service
                 && int.TryParse(env.GetValueOrDefault("ORCHESTRA_REPLICA"), NumberStyles.None, CultureInfo.InvariantCulture, out var replica))
-                found.Add(new FoundReplica(service, replica, stat.Identity));
+                found.Add(new FoundReplica(service, replica, stat.Identity)
+                {
+                    Port = int.TryParse(env.GetValueOrDefault("PORT"), NumberStyles.None, CultureInfo.InvariantCulture, out var port) ? port : null,
+                });
         }
         return found;
     }

@@ -122,6 +122,7 @@ public sealed class ReplicaRunner : IAsyncDisposable
         var outcome = StopOutcome.NotRunning;
         if (Current.Process is { } process)
         {
+            Publish(r => r with { State = ReplicaState.Stopping });
             outcome = await _stopper.StopAsync(process, StopSignals.Parse(_spec.StopSignal), _spec.StopTimeout, cancellationToken);
             _host.CheckExit(process);
         }

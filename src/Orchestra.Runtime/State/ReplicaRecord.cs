@@ -20,6 +20,8 @@ public enum ReplicaState
     Crashed,
     /// <summary>It was stopped, or it exited and the policy does not restart it.</summary>
     Stopped,
+    /// <summary>It was told to stop and has not ended yet; the port proxy sends it nothing new.</summary>
+    Stopping,
 }
 
 /// <summary>

@@ -165,6 +165,7 @@ public sealed class StateStore
                 Pid = found.Process.Pid,
                 StartTime = found.Process.StartTime,
                 State = ReplicaState.Starting,
+                Port = found.Port,
                 StdoutOffset = RawSpaceReclaimer.FirstData(files.RawStdout),
                 StderrOffset = RawSpaceReclaimer.FirstData(files.RawStderr),
             };

@@ -11,6 +11,7 @@ public static class ControlOps
     public const string Restart = "restart";
     public const string Status = "status";
     public const string Shutdown = "shutdown";
+    public const string Scale = "scale";
 }
 
 /// <summary>
@@ -30,6 +31,8 @@ public sealed record ControlRequest
     public IReadOnlyList<string> Rebuilt { get; init; } = [];
     /// <summary>Stop copies of a service running outside Orchestra before starting it (false: refuse instead).</summary>
     public bool KillOutside { get; init; } = true;
+    /// <summary>Replica counts that override <c>scale:</c> (from <c>start --scale</c> and <c>scale</c>) until the service is stopped.</summary>
+    public IReadOnlyDictionary<string, int> Scales { get; init; } = new Dictionary<string, int>();
 }
 
 /// <summary>The state of one replica as <c>ps</c> shows it.</summary>
@@ -39,7 +42,10 @@ public sealed record ReplicaStatus
     public required int Replica { get; init; }
     public int? Pid { get; init; }
     public required string State { get; init; }
+    /// <summary>The port this replica listens on.</summary>
     public int? Port { get; init; }
+    /// <summary>The service's public port, when the replica is behind the port proxy listening there.</summary>
+    public int? ServicePort { get; init; }
     public DateTimeOffset? StartedAt { get; init; }
     public TimeSpan? TimeToHealthy { get; init; }
     public int Restarts { get; init; }

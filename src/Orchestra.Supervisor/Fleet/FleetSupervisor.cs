@@ -2,6 +2,7 @@ using System.Runtime.Versioning;
 using Orchestra.Discovery;
 using Orchestra.Runtime.Logs;
 using Orchestra.Runtime.Processes;
+using Orchestra.Runtime.Proxy;
 using Orchestra.Runtime.Replicas;
 using Orchestra.Runtime.State;
 using Orchestra.Supervisor.Control;
@@ -30,6 +31,9 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
     // request to finish: changes and that read take the dictionary's own lock.
     private readonly Dictionary<(string Service, int Replica), ReplicaRunner> _runners = [];
     private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly ServiceProxies _proxies = new();
+    // Replica counts set by `scale` or `start --scale`, in force until the service is stopped.
+    private readonly Dictionary<string, int> _scales = [];
     private readonly CancellationTokenSource _shutdown = new();
     private Workspace _workspace;
     private string? _recoveryNote;
@@ -49,19 +53,19 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
 
     /// <summary>
     /// Reads the state file and adopts every replica still alive, and every one the previous supervisor was about to
-    /// restart (it is started again at once); the dead ones are recorded as stopped. Returns a sentence when the
-    /// state file had to be recovered.
+    /// restart (it is started again at once); the dead ones are recorded as stopped. The public ports of the adopted
+    /// services are listened on again. Returns a sentence when the state file had to be recovered or a port could
+    /// not be listened on.
     /// </summary>
-    public string? AdoptSurvivors()
+    public async Task<string?> AdoptSurvivorsAsync()
     {
         var load = _state.Load(_host, _workspace.Root);
-        _recoveryNote = load.Problem;
         foreach (var record in load.Replicas)
         {
             var waitingToRestart = record.Process is null && record.State == ReplicaState.Restarting;
-            if ((waitingToRestart || record.Process is { } process && _host.IsAlive(process)) && SpecFor(record.Service, record.Replica) is { } spec)
+            if ((waitingToRestart || record.Process is { } process && _host.IsAlive(process)) && SpecFor(record.Service, record.Replica, record.Port) is { } spec)
             {
-                var runner = new ReplicaRunner(spec, _host, _state, _options);
+                var runner = NewRunner(spec);
                 runner.Adopt(record);
                 SetRunner(record.Key, runner);
             }
@@ -70,7 +74,11 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
                 _state.Upsert(record with { State = ReplicaState.Stopped, Pid = 0, StartTime = 0, LastExit = "ended while no supervisor ran" });
             }
         }
-        return load.Problem;
+        var problems = new List<string?> { load.Problem };
+        foreach (var service in _workspace.Services.Where(s => s.UsesProxy && _runners.Keys.Any(k => k.Service == s.Name)))
+            problems.Add(await OpenProxyAsync(service));
+        _recoveryNote = string.Join(" ", problems.OfType<string>()) is { Length: > 0 } note ? note : null;
+        return _recoveryNote;
     }
 
     public async Task<ControlEvent> HandleAsync(ControlRequest request, Func<ControlEvent, Task> progress, CancellationToken cancellationToken)
@@ -89,6 +97,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
                 ControlOps.Restart => await RestartAsync(request, progress, cancellationToken),
                 ControlOps.Stop => await StopAsync(request.Services, progress, cancellationToken),
                 ControlOps.Shutdown => await ShutdownAsync(progress, cancellationToken),
+                ControlOps.Scale => await ScaleAsync(request, progress, cancellationToken),
                 _ => new ControlEvent { ExitCode = 2, Error = $"The supervisor does not know the operation '{request.Op}'." },
             };
         }
@@ -102,6 +111,8 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
     {
         _workspace = WorkspaceLoader.Load(_configPath);
         _launches.Save(request.Launch);
+        foreach (var (service, count) in request.Scales)
+            _scales[service] = count;
         var services = request.Services.Select(n => _workspace.FindService(n)).OfType<ServiceDefinition>().ToList();
         var started = new List<ReplicaStatus>();
         foreach (var wave in DependencyOrder.Waves(services))
@@ -116,6 +127,27 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
             }
         }
         return new ControlEvent { Replicas = started };
+    }
+
+    /// <summary>
+    /// Brings each named service to its new replica count: new replicas start (and are waited for), the highest
+    /// numbered above the count stop. Only a service that was started before can be scaled.
+    /// </summary>
+    private async Task<ControlEvent> ScaleAsync(ControlRequest request, Func<ControlEvent, Task> progress, CancellationToken cancellationToken)
+    {
+        _workspace = WorkspaceLoader.Load(_configPath);
+        var replicas = new List<ReplicaStatus>();
+        foreach (var (name, count) in request.Scales)
+        {
+            if (_workspace.FindService(name) is not { } service || _launches.Find(name) is null)
+                return new ControlEvent { ExitCode = 1, Error = $"Service '{name}' has not been started; start it first.", Replicas = replicas };
+            _scales[name] = count;
+            var outcome = await StartServiceAsync(service, request.KillOutside, rebuilt: false, progress, cancellationToken);
+            replicas.AddRange(outcome.Replicas);
+            if (outcome.Error is not null)
+                return new ControlEvent { ExitCode = 1, Error = outcome.Error, Replicas = replicas };
+        }
+        return new ControlEvent { Replicas = replicas };
     }
 
     private async Task<ControlEvent> RestartAsync(ControlRequest request, Func<ControlEvent, Task> progress, CancellationToken cancellationToken)
@@ -135,8 +167,12 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
         if (await ClearOutsideCopiesAsync(service, launch, killOutside, progress, cancellationToken) is { } refusal)
             return ServiceStart.Failed(refusal);
 
+        if (service.UsesProxy && await OpenProxyAsync(service) is { } portProblem)
+            return ServiceStart.Failed(portProblem);
+
+        var scale = _scales.GetValueOrDefault(service.Name, service.Scale);
         var runners = new List<ReplicaRunner>();
-        for (var replica = 0; replica < service.Scale; replica++)
+        for (var replica = 0; replica < scale; replica++)
         {
             if (_runners.TryGetValue((service.Name, replica), out var running) && !rebuilt && running.Current.State is ReplicaState.Healthy or ReplicaState.Starting)
             {
@@ -148,13 +184,13 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
                 await running.StopAsync(cancellationToken);
                 await running.DisposeAsync();
             }
-            var spec = SpecFor(service, launch, replica);
-            var runner = new ReplicaRunner(spec, _host, _state, _options);
+            var spec = SpecFor(service, launch, replica, ReplicaPortFor(service, replica));
+            var runner = NewRunner(spec);
             SetRunner((service.Name, replica), runner);
             runner.Start();
             runners.Add(runner);
         }
-        await RemoveReplicasAboveAsync(service.Name, service.Scale, cancellationToken);
+        await RemoveReplicasAboveAsync(service.Name, scale, cancellationToken);
         await progress(new ControlEvent { Service = service.Name, Message = "starting" });
 
         var states = await Task.WhenAll(runners.Select(r =>
@@ -175,8 +211,10 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
     {
         // One /proc scan per running replica, up front: asking for every pid the finder looks at rescanned /proc once
         // per pid and replica, and that made starting a wave of services visibly serial.
+        // The supervisor itself listens on the public ports of the services behind the proxy.
         var ours = _runners.Values.Select(r => r.Current.Process).OfType<ProcessIdentity>()
             .SelectMany(p => _host.GroupMembers(p).Select(m => m.Pid).Append(p.Pid))
+            .Append(Environment.ProcessId)
             .ToHashSet();
         var outside = OutsideCopyFinder.Find(service.Directory, launch.BuiltFiles, service.Port, ours.Contains);
         if (outside.FirstOrDefault(p => !p.IsCopy) is { } foreign)
@@ -213,12 +251,19 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
     private async Task<ControlEvent> StopAsync(IReadOnlyList<string> services, Func<ControlEvent, Task> progress, CancellationToken cancellationToken)
     {
         var stopped = await StopRunnersAsync(services, progress, cancellationToken);
+        // Unlike a restart, which keeps the public port open so that clients wait for the new replicas.
+        foreach (var service in stopped.Select(r => r.Service).Distinct())
+        {
+            await _proxies.CloseAsync(service);
+            _scales.Remove(service);
+        }
         return new ControlEvent { Replicas = stopped };
     }
 
     private async Task<ControlEvent> ShutdownAsync(Func<ControlEvent, Task> progress, CancellationToken cancellationToken)
     {
         var stopped = await StopRunnersAsync([], progress, cancellationToken);
+        await _proxies.DisposeAsync();
         await _shutdown.CancelAsync();
         return new ControlEvent { Replicas = stopped, Message = "supervisor stopped" };
     }
@@ -267,6 +312,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
             Pid = record.Pid > 0 ? record.Pid : null,
             State = Words(record.State),
             Port = record.Port,
+            ServicePort = _workspace.FindService(record.Service) is { UsesProxy: true } service ? service.Port : null,
             StartedAt = record.StartedAt,
             TimeToHealthy = record.HealthyAfter,
             Restarts = record.Restarts,
@@ -288,15 +334,67 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
             .ToList();
     }
 
-    private ReplicaSpec? SpecFor(string service, int replica)
+    private ReplicaSpec? SpecFor(string service, int replica, int? port)
     {
         if (_workspace.FindService(service) is not { } definition || _launches.Find(service) is not { } launch)
             return null;
-        return SpecFor(definition, launch, replica);
+        return SpecFor(definition, launch, replica, port);
     }
 
-    private ReplicaSpec SpecFor(ServiceDefinition service, LaunchSpec launch, int replica) =>
-        ReplicaSpec.For(_workspace, service, launch.Command, new EnvironmentResolver(_workspace).Resolve(service, "start", replica), replica);
+    private ReplicaSpec SpecFor(ServiceDefinition service, LaunchSpec launch, int replica, int? port) =>
+        ReplicaSpec.For(_workspace, service, launch.Command, new EnvironmentResolver(_workspace).Resolve(service, "start", replica, port), replica, port);
+
+    /// <summary>
+    /// The port a new process of the replica listens on: the service's own without the proxy; behind it, the port the
+    /// replica had before when nothing holds it now (stable addresses in logs), else a free one.
+    /// </summary>
+    private int? ReplicaPortFor(ServiceDefinition service, int replica)
+    {
+        if (!service.UsesProxy)
+            return service.Port;
+        var previous = _state.Replicas.FirstOrDefault(r => r.Service == service.Name && r.Replica == replica)?.Port;
+        return previous is { } kept && kept != service.Port && ReplicaPorts.IsFree(kept) ? kept : ReplicaPorts.Next();
+    }
+
+    private ReplicaRunner NewRunner(ReplicaSpec spec)
+    {
+        var runner = new ReplicaRunner(spec, _host, _state, _options);
+        runner.Changed += changed => RouteToReadyReplicas(changed.Service);
+        return runner;
+    }
+
+    /// <summary>Points the service's proxy at its healthy replicas; called on every change of one of them.</summary>
+    private void RouteToReadyReplicas(string service)
+    {
+        // A replica recorded on the public port itself (adopted from a time without the proxy) is never a route:
+        // the proxy would forward to itself.
+        var publicPort = _workspace.FindService(service)?.Port;
+        List<int> ready;
+        lock (_runners)
+        {
+            ready = _runners.Where(r => r.Key.Service == service).OrderBy(r => r.Key.Replica)
+                .Select(r => r.Value.Current)
+                .Where(r => r.State == ReplicaState.Healthy && r.Port is not null && r.Port != publicPort)
+                .Select(r => r.Port!.Value)
+                .ToList();
+        }
+        _proxies.Route(service, ready);
+    }
+
+    /// <summary>Listens on the service's public port; a sentence when it cannot.</summary>
+    private async Task<string?> OpenProxyAsync(ServiceDefinition service)
+    {
+        try
+        {
+            await _proxies.OpenAsync(service.Name, service.Port!.Value);
+            RouteToReadyReplicas(service.Name);
+            return null;
+        }
+        catch (PortUnavailableException e)
+        {
+            return $"Service '{service.Name}' cannot be reached on its port: {e.Message}";
+        }
+    }
 
     /// <summary>SIGKILL to every replica's process group, now, without waiting: the second Ctrl-C.</summary>
     public void KillAll()
@@ -325,6 +423,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
     /// <summary>Detaches from every replica without stopping it: they live on for the next supervisor.</summary>
     public async ValueTask DisposeAsync()
     {
+        await _proxies.DisposeAsync();
         foreach (var runner in _runners.Values)
             await runner.DisposeAsync();
         lock (_runners)

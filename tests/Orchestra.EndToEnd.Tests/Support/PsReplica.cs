@@ -9,6 +9,7 @@ public sealed record PsReplica(
     int? Pid,
     string State,
     int? Port,
+    int? ServicePort,
     DateTimeOffset? StartedAt,
     int Restarts,
     long? RssBytes,

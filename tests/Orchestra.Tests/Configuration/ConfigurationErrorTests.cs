@@ -31,6 +31,7 @@ public sealed class ConfigurationErrorTests : IDisposable
     [InlineData("prot: 5100\n", 1, 1, "unknown key 'prot'. Did you mean 'port'?")]
     [InlineData("args: --verbose\n", 1, 7, "args must be a list of text, got '--verbose'.")]
     [InlineData("proxy: maybe\n", 1, 8, "proxy must be true or false, got 'maybe'.")]
+    [InlineData("port: 80\nscale: 2\nproxy: false\n", 3, 1, "proxy: false binds the replica to the service's port itself, so scale must be 0 or 1, got 2.")]
     [InlineData("port: 80\nhealth: { http: health }\n", 2, 17, "health.http must be a path starting with '/', got 'health'.")]
     [InlineData("port: 80\nhealth: { http: /h, tcp: true }\n", 2, 21, "health takes one probe, http, tcp or log, but names http and tcp.")]
     [InlineData("health: { log: '(' }\n", 1, 16, "health.log must be a regular expression")]

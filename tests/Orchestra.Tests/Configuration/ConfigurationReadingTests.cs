@@ -63,7 +63,7 @@ public sealed class ConfigurationReadingTests : IDisposable
             env: { Logging__LogLevel__Default: Debug }
             env_file: .env
             port: 5100
-            scale: 2
+            scale: 0
             depends_on: [catalog]
             health: { http: /health, interval: 500ms }
             restart: always
@@ -82,7 +82,8 @@ public sealed class ConfigurationReadingTests : IDisposable
         Assert.Equal(["./bin/orders", "--flag"], orders.Config.Command);
         Assert.Equal(["go", "build", "-o", "bin/orders"], orders.Config.Build);
         Assert.Equal(5100, orders.Port);
-        Assert.Equal(2, orders.Scale);
+        Assert.Equal(0, orders.Scale);
+        Assert.False(orders.UsesProxy);
         Assert.Equal(["catalog"], orders.DependsOn);
         Assert.Equal(new HealthConfig(HealthKind.Http, "/health", TimeSpan.FromMilliseconds(500), HealthConfig.DefaultTimeout), orders.Health with { Location = null });
         Assert.Equal(RestartPolicy.Always, orders.Restart);

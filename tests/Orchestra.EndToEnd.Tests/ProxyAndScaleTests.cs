@@ -1,0 +1,141 @@
+using Orchestra.EndToEnd.Tests.Support;
+
+namespace Orchestra.EndToEnd.Tests;
+
+/// <summary>
+/// SPEC §5, ports: Orchestra listens on a service's port and forwards to its healthy replicas, each on a port of its
+/// own; `scale` and `start --scale` change how many there are; the port stays reachable across restarts and a
+/// supervisor crash.
+/// </summary>
+public sealed class ProxyAndScaleTests
+{
+    /// <summary>
+    /// Answers every GET with which replica it is and the port it listens on. On SIGTERM it finishes the requests it
+    /// has, as a well-behaved service does, so that a restart can be seen to lose none.
+    /// </summary>
+    private const string WhoAmI = """
+        import http.server, os, signal, threading
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                body = f"replica {os.environ['ORCHESTRA_REPLICA']} pid {os.getpid()} port {os.environ['PORT']}".encode()
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            def log_message(self, *args):
+                pass
+        class Server(http.server.ThreadingHTTPServer):
+            daemon_threads = False
+        server = Server(("127.0.0.1", int(os.environ["PORT"])), Handler)
+        signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
+        server.serve_forever()
+        server.server_close()
+        """;
+
+    /// <summary>The distinct answers of <paramref name="requests"/> GETs on a new connection each.</summary>
+    private static async Task<HashSet<string>> AnswersAsync(int port, int requests)
+    {
+        var answers = new HashSet<string>();
+        for (var i = 0; i < requests; i++)
+        {
+            // A handler per request: a pooled connection would stay with one replica.
+            using var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero });
+            answers.Add(await http.GetStringAsync($"http://127.0.0.1:{port}/"));
+        }
+        return answers;
+    }
+
+    private static string Answer(PsReplica replica) => $"replica {replica.Replica} pid {replica.Pid} port {replica.Port}";
+
+    [Fact]
+    public async Task The_port_reaches_every_healthy_replica_and_scale_changes_how_many_there_are()
+    {
+        await using var fleet = new TestFleet();
+        var port = Ports.Free();
+        fleet.PythonService("web", WhoAmI, $"port: {port}\nscale: 2\nhealth: {{ http: / }}\n");
+
+        var start = await fleet.RunOkAsync("start");
+        Assert.Matches(@"web\s+\d+\s+" + port + @"→\d+\s+healthy", start.Out);
+        var two = await fleet.PsAsync();
+        Assert.Equal([0, 1], two.Select(r => r.Replica));
+        Assert.All(two, r => Assert.Equal(port, r.ServicePort));
+        Assert.All(two, r => Assert.NotEqual(port, r.Port));
+        Assert.NotEqual(two[0].Port, two[1].Port);
+        Assert.Equal(two.Select(Answer).ToHashSet(), await AnswersAsync(port, 6));
+
+        var up = await fleet.RunOkAsync("scale", "web=3");
+        Assert.Matches(@"web\.2\s+\d+\s+" + port + @"→\d+\s+healthy", up.Out);
+        var three = await fleet.PsAsync();
+        Assert.Equal([0, 1, 2], three.Select(r => r.Replica));
+        Assert.Equal(two.Select(r => r.Pid), three.Take(2).Select(r => r.Pid));
+        Assert.Equal(three.Select(Answer).ToHashSet(), await AnswersAsync(port, 9));
+
+        await fleet.RunOkAsync("scale", "web=1");
+        var one = Assert.Single(await fleet.PsAsync());
+        Assert.Equal(two[0].Pid, one.Pid);
+        Assert.False(Procs.IsLive(three[2].Pid!.Value), "replica 2 survived scaling down");
+        Assert.False(Procs.IsLive(three[1].Pid!.Value), "replica 1 survived scaling down");
+        Assert.Equal([Answer(one)], await AnswersAsync(port, 3));
+
+        // The supervisor dies; the next command adopts the replica and listens on the port again.
+        var supervisor = fleet.SupervisorPid!.Value;
+        Procs.Signal(supervisor, 9);
+        await Eventually.TrueAsync(() => !Procs.IsLive(supervisor), "the supervisor to die");
+        Assert.Equal(one.Pid, Assert.Single(await fleet.PsAsync()).Pid);
+        Assert.Equal([Answer(one)], await AnswersAsync(port, 2));
+
+        await fleet.RunOkAsync("stop");
+        Assert.Empty(Procs.LiveInWorkspace(fleet.Root));
+        using var after = new HttpClient();
+        await Assert.ThrowsAsync<HttpRequestException>(() => after.GetStringAsync($"http://127.0.0.1:{port}/"));
+    }
+
+    [Fact]
+    public async Task Start_scale_overrides_the_file_and_a_restart_keeps_the_port_answering()
+    {
+        await using var fleet = new TestFleet();
+        var port = Ports.Free();
+        fleet.PythonService("web", WhoAmI, $"port: {port}\nhealth: {{ http: / }}\n");
+
+        await fleet.RunOkAsync("start", "--scale", "web=2");
+        var before = await fleet.PsAsync();
+        Assert.Equal(2, before.Count);
+
+        // Requests go on while the replicas are replaced: none is refused (AnswersAsync throws if one is); those
+        // sent between the old replicas' end and the new ones' health wait in the proxy.
+        var restart = fleet.RunOkAsync("restart", "web");
+        var seen = new HashSet<string>();
+        while (!restart.IsCompleted)
+            seen.UnionWith(await AnswersAsync(port, 1));
+        await restart;
+        var after = await fleet.PsAsync();
+        Assert.Equal(2, after.Count);
+        Assert.Empty(after.Select(r => r.Pid).Intersect(before.Select(r => r.Pid)));
+        Assert.Equal(after.Select(Answer).ToHashSet(), await AnswersAsync(port, 6));
+        Assert.NotEmpty(seen);
+        Assert.Subset(before.Concat(after).Select(Answer).ToHashSet(), seen);
+    }
+
+    [Fact]
+    public async Task Bad_scale_requests_are_refused_with_one_sentence()
+    {
+        await using var fleet = new TestFleet();
+        fleet.PythonService("web", WhoAmI, $"port: {Ports.Free()}\nproxy: false\n");
+
+        var bare = await fleet.RunAsync("scale", "3");
+        Assert.Equal(2, bare.ExitCode);
+        Assert.Contains("'3' does not say which service: write svc=N.", bare.Error);
+
+        var direct = await fleet.RunAsync("start", "--scale", "web=2");
+        Assert.Equal(2, direct.ExitCode);
+        Assert.Contains("service 'web' has proxy: false, so it runs one replica at most.", direct.Error);
+
+        var unknown = await fleet.RunAsync("scale", "wbe=2");
+        Assert.Equal(2, unknown.ExitCode);
+        Assert.Contains("Did you mean 'web'?", unknown.Error);
+
+        var idle = await fleet.RunAsync("scale", "web=1");
+        Assert.Equal(1, idle.ExitCode);
+        Assert.Contains("Nothing runs in this workspace; start the fleet first.", idle.Error);
+    }
+}
