@@ -91,7 +91,7 @@ public sealed class ProxyAndScaleTests
     }
 
     [Fact]
-    public async Task Start_scale_overrides_the_file_and_a_restart_keeps_the_port_answering()
+    public async Task Start_scale_overrides_the_file_and_a_restart_replaces_replicas_one_at_a_time_with_no_request_refused()
     {
         await using var fleet = new TestFleet();
         var port = Ports.Free();
@@ -114,6 +114,29 @@ public sealed class ProxyAndScaleTests
         Assert.Equal(after.Select(Answer).ToHashSet(), await AnswersAsync(port, 6));
         Assert.NotEmpty(seen);
         Assert.Subset(before.Concat(after).Select(Answer).ToHashSet(), seen);
+        // Rolling: replica 1 was replaced only once the new replica 0 was healthy.
+        Assert.True(after[1].StartedAt >= after[0].StartedAt + after[0].TimeToHealthy, $"replica 1 started before replica 0 was healthy: {after[0]} / {after[1]}");
+    }
+
+    [Fact]
+    public async Task A_restart_into_a_broken_version_stops_after_the_first_replica_and_the_rest_keep_serving()
+    {
+        await using var fleet = new TestFleet();
+        var port = Ports.Free();
+        fleet.PythonService("web", WhoAmI, $"port: {port}\nscale: 2\nhealth: {{ http: /, timeout: 5s }}\n");
+        await fleet.RunOkAsync("start");
+        var before = await fleet.PsAsync();
+
+        fleet.Write("web/main.py", "import sys\nprint('broken build')\nsys.exit(1)\n");
+        var restart = await fleet.RunAsync("restart", "web");
+
+        Assert.Equal(1, restart.ExitCode);
+        Assert.Contains("Service 'web' did not become healthy", restart.Error);
+        var after = await fleet.PsAsync();
+        Assert.NotEqual("healthy", after[0].State);
+        Assert.Equal(before[1].Pid, after[1].Pid);
+        Assert.Equal("healthy", after[1].State);
+        Assert.Equal([Answer(before[1])], await AnswersAsync(port, 3));
     }
 
     [Fact]

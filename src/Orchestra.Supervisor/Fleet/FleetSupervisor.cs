@@ -150,15 +150,25 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
         return new ControlEvent { Replicas = replicas };
     }
 
+    /// <summary>
+    /// Replaces the replicas of the named services. Behind the port proxy that is a rolling replacement, one replica
+    /// at a time (see <see cref="StartServiceAsync"/>); a service without it is stopped first, since its new replica
+    /// needs the port.
+    /// </summary>
     private async Task<ControlEvent> RestartAsync(ControlRequest request, Func<ControlEvent, Task> progress, CancellationToken cancellationToken)
     {
-        await StopRunnersAsync(request.Services, progress, cancellationToken);
-        return await StartAsync(request, progress, cancellationToken);
+        _workspace = WorkspaceLoader.Load(_configPath);
+        var stopFirst = request.Services.Where(n => _workspace.FindService(n) is not { UsesProxy: true }).ToList();
+        if (stopFirst.Count > 0)
+            await StopRunnersAsync(stopFirst, progress, cancellationToken);
+        return await StartAsync(request with { Rebuilt = request.Services }, progress, cancellationToken);
     }
 
     /// <summary>
     /// Starts every replica of a service that does not run healthy already (or that runs a program since rebuilt),
-    /// and waits until each settles.
+    /// and waits until each settles. Behind the port proxy, a running replica is replaced one at a time: the next
+    /// is replaced only once the new one is healthy, so the others keep serving, and a new build that does not get
+    /// healthy stops the rollout with the rest still running the previous one.
     /// </summary>
     private async Task<ServiceStart> StartServiceAsync(ServiceDefinition service, bool killOutside, bool rebuilt, Func<ControlEvent, Task> progress, CancellationToken cancellationToken)
     {
@@ -189,6 +199,9 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
             SetRunner((service.Name, replica), runner);
             runner.Start();
             runners.Add(runner);
+            if (running is not null && service.UsesProxy
+                && await runner.WaitForAsync(s => s is not ReplicaState.Starting, cancellationToken) != ReplicaState.Healthy)
+                break;
         }
         await RemoveReplicasAboveAsync(service.Name, scale, cancellationToken);
         await progress(new ControlEvent { Service = service.Name, Message = "starting" });

@@ -11,6 +11,7 @@ public sealed record PsReplica(
     int? Port,
     int? ServicePort,
     DateTimeOffset? StartedAt,
+    TimeSpan? TimeToHealthy,
     int Restarts,
     long? RssBytes,
     IReadOnlyList<string> LastLines)
