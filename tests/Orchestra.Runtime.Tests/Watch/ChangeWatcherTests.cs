@@ -206,7 +206,7 @@ public sealed class ChangeWatcherTests : IDisposable
                 Path.Combine(shared, "NotYetWritten.cs"),
                 Path.Combine(_workspace.Root, "missing", "B.cs"),
                 Path.Combine(_service, "obj", "svc.AssemblyInfo.cs"),
-                "/usr/bin/Sdk.props",
+                "/usr/share/Sdk.props",
                 Path.Combine(home, ".nuget", "packages", "x", "x.props"),
             ],
         };
