@@ -18,7 +18,7 @@ internal sealed class FleetLaunch(CommandContext context, Workspace workspace)
     /// Builds (unless <paramref name="build"/> is false) and evaluates: the launch specs, and which services were
     /// rebuilt; null when a build failed, after saying so.
     /// </summary>
-    public async Task<(IReadOnlyList<LaunchSpec> Specs, IReadOnlyList<string> Rebuilt)?> PrepareAsync(IReadOnlyList<ServiceDefinition> services, bool build, CancellationToken cancellationToken)
+    public async Task<(IReadOnlyList<LaunchSpec> Specs, IReadOnlyList<string> Rebuilt)?> PrepareAsync(IReadOnlyList<ServiceDefinition> services, bool build, CancellationToken cancellationToken, bool rerun = true)
     {
         SupervisorPaths.For(workspace).EnsureStateDirectory();
         var view = new BuildProgressView(context.CreateConsole(), context.Host.IsTerminal);
@@ -46,7 +46,7 @@ internal sealed class FleetLaunch(CommandContext context, Workspace workspace)
                 // a tool from the PATH (python3, node, /bin/sh) is shared by every other process that runs it, and
                 // naming it here made `start` stop all of them as "copies running outside orchestra".
                 var owned = Path.IsPathRooted(program) && program.StartsWith(Path.TrimEndingDirectorySeparator(service.Directory) + "/", StringComparison.Ordinal);
-                specs.Add(new LaunchSpec(service.Name, [program, .. command.Skip(1)], owned ? [program] : []));
+                specs.Add(new LaunchSpec(service.Name, [program, .. command.Skip(1)], owned ? [program] : []) { Rerun = rerun });
                 continue;
             }
             var outcome = evaluations.First(e => e.Service.Name == service.Name);
@@ -57,7 +57,7 @@ internal sealed class FleetLaunch(CommandContext context, Workspace workspace)
             }
             var run = new List<string> { evaluation.RunCommand };
             run.AddRange(CommandLineSplitter.Split(evaluation.RunArguments));
-            specs.Add(new LaunchSpec(service.Name, run, [evaluation.TargetPath, evaluation.RunCommand]));
+            specs.Add(new LaunchSpec(service.Name, run, [evaluation.TargetPath, evaluation.RunCommand]) { WatchFiles = evaluation.WatchFiles, Rerun = rerun });
         }
         return (specs, rebuilt);
     }
@@ -70,12 +70,17 @@ internal sealed class FleetLaunch(CommandContext context, Workspace workspace)
     /// This tool again, as <c>dotnet dotnet-orchestra.dll __supervise</c>: installed global tools ship no apphost,
     /// and tests run the CLI inside another process, so the DLL is what is always there.
     /// </summary>
-    public static SupervisorCommand SupervisorProcess(string configPath)
+    public static ProcessCommand SupervisorProcess(string configPath) => ToolProcess(Commands.SuperviseCommand.Name, configPath);
+
+    /// <summary>This tool as the supervisor runs it to rebuild a service whose files changed (MSBuild stays out of the supervisor).</summary>
+    public static ProcessCommand PrepareProcess(string configPath) => ToolProcess(Commands.PrepareCommand.Name, configPath);
+
+    private static ProcessCommand ToolProcess(string hiddenCommand, string configPath)
     {
         var current = Environment.ProcessPath;
         var dotnet = current is not null && Path.GetFileNameWithoutExtension(current) == "dotnet"
             ? current
             : Environment.GetEnvironmentVariable("DOTNET_HOST_PATH") ?? "dotnet";
-        return new SupervisorCommand(dotnet, [typeof(FleetLaunch).Assembly.Location, Commands.SuperviseCommand.Name, "--config", configPath]);
+        return new ProcessCommand(dotnet, [typeof(FleetLaunch).Assembly.Location, hiddenCommand, "--config", configPath]);
     }
 }

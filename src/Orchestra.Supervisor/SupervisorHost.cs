@@ -18,7 +18,8 @@ namespace Orchestra.Supervisor;
 public static class SupervisorHost
 {
     /// <returns>0, also when another supervisor already holds the workspace.</returns>
-    public static async Task<int> RunAsync(string configPath, TextWriter log, CancellationToken cancellationToken)
+    /// <param name="prepare">How to run the tool's hidden <c>__prepare</c> command, which rebuilds a service whose files changed.</param>
+    public static async Task<int> RunAsync(string configPath, ProcessCommand prepare, TextWriter log, CancellationToken cancellationToken)
     {
         var workspace = WorkspaceLoader.Load(configPath);
         var paths = SupervisorPaths.For(workspace);
@@ -30,7 +31,7 @@ public static class SupervisorHost
             return 0;
         }
 
-        await using var fleet = new FleetSupervisor(configPath, new LinuxProcessHost(), new RuntimeOptions());
+        await using var fleet = new FleetSupervisor(configPath, new LinuxProcessHost(), new RuntimeOptions(), prepare, log);
         using var signalled = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);

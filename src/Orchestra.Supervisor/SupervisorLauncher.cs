@@ -6,8 +6,8 @@ using Orchestra.Supervisor.Control;
 
 namespace Orchestra.Supervisor;
 
-/// <summary>How to start a supervisor process: the program and its arguments, given by the tool that embeds it.</summary>
-public sealed record SupervisorCommand(string Program, IReadOnlyList<string> Arguments);
+/// <summary>A process to start: the program and its arguments, given by the tool that embeds the supervisor (for the supervisor itself, and for its rebuilds).</summary>
+public sealed record ProcessCommand(string Program, IReadOnlyList<string> Arguments);
 
 /// <summary>
 /// Gives a client the workspace's supervisor, starting one when none answers: a detached process in a session of
@@ -27,7 +27,7 @@ public static class SupervisorLauncher
     }
 
     /// <exception cref="SupervisorUnavailableException">The supervisor did not come up; the message holds its last words.</exception>
-    public static async Task<ControlClient> EnsureRunningAsync(Workspace workspace, SupervisorCommand command, CancellationToken cancellationToken)
+    public static async Task<ControlClient> EnsureRunningAsync(Workspace workspace, ProcessCommand command, CancellationToken cancellationToken)
     {
         if (await FindRunningAsync(workspace, cancellationToken) is { } running)
             return running;

@@ -31,15 +31,16 @@ internal static class StartCommand
                 var scale = op == ControlOps.Start
                     ? command.Option("--scale", "Replicas, overriding scale: in service.yml: N for the named services (default: all), or svc=N; repeatable.", CommandOptionType.MultipleValue)
                     : null;
+                var noReload = command.Option("--noreload", "Do not rebuild and rerun a service when its files change.", CommandOptionType.NoValue);
                 handlers[command] = ct => context.RunInWorkspaceAsync(name, async (workspace, token) =>
                 {
                     var named = services.Selected(workspace);
-                    var scales = ScaleArguments.Parse(scale?.Values ?? [], workspace, named);
+                    var settings = new StartSettings(!noBuild.HasValue(), !noKill.HasValue(), !noReload.HasValue(), ScaleArguments.Parse(scale?.Values ?? [], workspace, named));
                     var selected = op == ControlOps.Start ? DependencyOrder.WithDependencies(workspace, named) : named;
                     var began = DateTimeOffset.UtcNow;
                     if (attach?.HasValue() == true)
-                        return await AttachedAsync(context, workspace, selected, scales, !noBuild.HasValue(), !noKill.HasValue(), token);
-                    var code = await RunAsync(context, workspace, selected, op, scales, !noBuild.HasValue(), !noKill.HasValue(), token);
+                        return await AttachedAsync(context, workspace, selected, settings, token);
+                    var code = await RunAsync(context, workspace, selected, op, settings, token);
                     if (code == ExitCodes.Success && follow.HasValue())
                         return await LogsCommand.FollowAsync(context, workspace, selected.Select(s => s.Name).ToList(), began, token);
                     return code;
@@ -52,17 +53,16 @@ internal static class StartCommand
     /// <c>start --attach</c>: the supervisor runs inside this process, so the fleet lives exactly as long as the
     /// command; its logs follow until Ctrl-C stops the fleet (a second Ctrl-C kills it).
     /// </summary>
-    private static async Task<int> AttachedAsync(CommandContext context, Workspace workspace, IReadOnlyList<ServiceDefinition> selected,
-        IReadOnlyDictionary<string, int> scales, bool build, bool killOutside, CancellationToken cancellationToken)
+    private static async Task<int> AttachedAsync(CommandContext context, Workspace workspace, IReadOnlyList<ServiceDefinition> selected, StartSettings settings, CancellationToken cancellationToken)
     {
         var began = DateTimeOffset.UtcNow;
         if (await SupervisorLauncher.FindRunningAsync(workspace, cancellationToken) is not null)
             throw new UsageException("A supervisor already runs this workspace in the background; stop it first, or follow it with 'dotnet orchestra logs -f'.");
         var launch = new FleetLaunch(context, workspace);
-        if (await launch.PrepareAsync(selected, build, cancellationToken) is not var (specs, _))
+        if (await launch.PrepareAsync(selected, settings.Build, cancellationToken, settings.Rerun) is not var (specs, _))
             return ExitCodes.Failure;
 
-        var supervisor = SupervisorHost.RunAsync(workspace.Config.FilePath, context.Host.Error, cancellationToken);
+        var supervisor = SupervisorHost.RunAsync(workspace.Config.FilePath, FleetLaunch.PrepareProcess(workspace.Config.FilePath), context.Host.Error, cancellationToken);
         var client = new ControlClient(SupervisorPaths.For(workspace).Socket);
         while (!await client.IsRunningAsync(cancellationToken))
         {
@@ -70,7 +70,7 @@ internal static class StartCommand
                 throw new CommandFailedException("The supervisor could not start in this process: another one holds the workspace's lock.");
             await Task.Delay(10, cancellationToken);
         }
-        var code = await SendAsync(context, client, new ControlRequest { Op = ControlOps.Start, Services = selected.Select(s => s.Name).ToList(), Launch = specs, KillOutside = killOutside, Scales = scales }, cancellationToken);
+        var code = await SendAsync(context, client, new ControlRequest { Op = ControlOps.Start, Services = selected.Select(s => s.Name).ToList(), Launch = specs, KillOutside = settings.KillOutside, Scales = settings.Scales }, cancellationToken);
         if (code != ExitCodes.Success)
         {
             await client.SendAsync(new ControlRequest { Op = ControlOps.Shutdown }, _ => { }, cancellationToken);
@@ -86,11 +86,10 @@ internal static class StartCommand
         return ExitCodes.Success;
     }
 
-    private static async Task<int> RunAsync(CommandContext context, Workspace workspace, IReadOnlyList<ServiceDefinition> selected, string op,
-        IReadOnlyDictionary<string, int> scales, bool build, bool killOutside, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(CommandContext context, Workspace workspace, IReadOnlyList<ServiceDefinition> selected, string op, StartSettings settings, CancellationToken cancellationToken)
     {
         var launch = new FleetLaunch(context, workspace);
-        var preparing = launch.PrepareAsync(selected, build, cancellationToken);
+        var preparing = launch.PrepareAsync(selected, settings.Build, cancellationToken, settings.Rerun);
         // The supervisor's own start (a process, its JIT) overlaps the build and evaluation instead of following them.
         var starting = launch.SupervisorAsync(cancellationToken);
         if (await preparing is not var (specs, rebuilt))
@@ -99,7 +98,7 @@ internal static class StartCommand
             return ExitCodes.Failure;
         }
         var supervisor = await starting;
-        var request = new ControlRequest { Op = op, Services = selected.Select(s => s.Name).ToList(), Launch = specs, Rebuilt = rebuilt, KillOutside = killOutside, Scales = scales };
+        var request = new ControlRequest { Op = op, Services = selected.Select(s => s.Name).ToList(), Launch = specs, Rebuilt = rebuilt, KillOutside = settings.KillOutside, Scales = settings.Scales };
         return await SendAsync(context, supervisor, request, cancellationToken);
     }
 
@@ -138,3 +137,6 @@ internal static class StartCommand
         return result.ExitCode == 0 ? ExitCodes.Failure : result.ExitCode;
     }
 }
+
+/// <summary>The options of <c>start</c> and <c>restart</c> that shape what is sent to the supervisor.</summary>
+internal sealed record StartSettings(bool Build, bool KillOutside, bool Rerun, IReadOnlyDictionary<string, int> Scales);

@@ -19,7 +19,16 @@ public static class ControlOps
 /// <see cref="Command"/> is the program and its arguments; <see cref="BuiltFiles"/> are the files a copy of the
 /// service running outside Orchestra would name (its apphost and DLL).
 /// </summary>
-public sealed record LaunchSpec(string Service, IReadOnlyList<string> Command, IReadOnlyList<string> BuiltFiles);
+public sealed record LaunchSpec(string Service, IReadOnlyList<string> Command, IReadOnlyList<string> BuiltFiles)
+{
+    /// <summary>The files whose change means a rebuild (the evaluation's items and project files); none for a command service.</summary>
+    public IReadOnlyList<string> WatchFiles { get; init; } = [];
+    /// <summary>Whether the supervisor reruns the service when its files change (false: <c>start --noreload</c>).</summary>
+    public bool Rerun { get; init; } = true;
+}
+
+/// <summary>What the hidden <c>__prepare</c> command prints for the supervisor: the launch specs after a build, and which services it rebuilt.</summary>
+public sealed record PreparedLaunch(IReadOnlyList<LaunchSpec> Launch, IReadOnlyList<string> Rebuilt);
 
 /// <summary>One request: a line of JSON from a client, answered by zero or more events and one final event.</summary>
 public sealed record ControlRequest
@@ -52,6 +61,8 @@ public sealed record ReplicaStatus
     public double? CpuPercent { get; init; }
     public long? RssBytes { get; init; }
     public IReadOnlyList<string> LastLines { get; init; } = [];
+    /// <summary>Why the service's last rerun on change did not build; its replicas run the previous build meanwhile.</summary>
+    public string? BuildError { get; init; }
 }
 
 /// <summary>
@@ -73,4 +84,5 @@ public sealed record ControlEvent
 [JsonSerializable(typeof(ControlRequest))]
 [JsonSerializable(typeof(ControlEvent))]
 [JsonSerializable(typeof(List<LaunchSpec>))]
-internal sealed partial class ControlJson : JsonSerializerContext;
+[JsonSerializable(typeof(PreparedLaunch))]
+public sealed partial class ControlJson : JsonSerializerContext;

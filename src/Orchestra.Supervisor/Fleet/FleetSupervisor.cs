@@ -5,8 +5,10 @@ using Orchestra.Runtime.Processes;
 using Orchestra.Runtime.Proxy;
 using Orchestra.Runtime.Replicas;
 using Orchestra.Runtime.State;
+using Orchestra.Runtime.Watch;
 using Orchestra.Supervisor.Control;
 using Orchestra.Supervisor.Reliability;
+using Orchestra.Supervisor.Rerun;
 using Orchestra.Variables;
 
 namespace Orchestra.Supervisor.Fleet;
@@ -32,20 +34,30 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
     private readonly Dictionary<(string Service, int Replica), ReplicaRunner> _runners = [];
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly ServiceProxies _proxies = new();
+    private readonly ServiceRebuilder _rebuilder;
+    private readonly ServiceWatches _watches;
+    private readonly TextWriter _log;
+    // Why the last rerun of a service did not build; read by status requests, which do not take the gate.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _buildErrors = new();
     // Replica counts set by `scale` or `start --scale`, in force until the service is stopped.
     private readonly Dictionary<string, int> _scales = [];
     private readonly CancellationTokenSource _shutdown = new();
     private Workspace _workspace;
     private string? _recoveryNote;
 
-    public FleetSupervisor(string configPath, IProcessHost host, RuntimeOptions options)
+    /// <param name="prepare">The tool's hidden <c>__prepare</c> command, which rebuilds a service whose files changed.</param>
+    /// <param name="log">The supervisor's own log: reruns and their build errors are written there.</param>
+    public FleetSupervisor(string configPath, IProcessHost host, RuntimeOptions options, ProcessCommand prepare, TextWriter log)
     {
         _configPath = configPath;
         _host = host;
         _options = options;
+        _log = TextWriter.Synchronized(log);
         _workspace = WorkspaceLoader.Load(configPath);
         _state = new StateStore(_workspace.StateDirectory);
         _launches = new LaunchStore(_workspace.StateDirectory);
+        _rebuilder = new ServiceRebuilder(prepare, _workspace.StateDirectory);
+        _watches = new ServiceWatches(RerunAsync, _log);
     }
 
     /// <summary>Cancelled when a client asks the supervisor to end.</summary>
@@ -75,8 +87,12 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
             }
         }
         var problems = new List<string?> { load.Problem };
-        foreach (var service in _workspace.Services.Where(s => s.UsesProxy && _runners.Keys.Any(k => k.Service == s.Name)))
-            problems.Add(await OpenProxyAsync(service));
+        foreach (var service in _workspace.Services.Where(s => _runners.Keys.Any(k => k.Service == s.Name)))
+        {
+            if (service.UsesProxy)
+                problems.Add(await OpenProxyAsync(service));
+            await WatchForRerunAsync(service);
+        }
         _recoveryNote = string.Join(" ", problems.OfType<string>()) is { Length: > 0 } note ? note : null;
         return _recoveryNote;
     }
@@ -119,6 +135,8 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
         {
             var outcomes = await Task.WhenAll(wave.Select(s => StartServiceAsync(s, request.KillOutside, request.Rebuilt.Contains(s.Name), progress, cancellationToken)));
             started.AddRange(outcomes.SelectMany(o => o.Replicas));
+            foreach (var service in wave)
+                await WatchForRerunAsync(service);
             if (outcomes.FirstOrDefault(o => o.Error is not null) is { } failed)
             {
                 var waiting = services.Except(wave).Where(s => !started.Any(r => r.Service == s.Name)).Select(s => s.Name).ToList();
@@ -267,14 +285,17 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
         // Unlike a restart, which keeps the public port open so that clients wait for the new replicas.
         foreach (var service in stopped.Select(r => r.Service).Distinct())
         {
+            await _watches.StopAsync(service);
             await _proxies.CloseAsync(service);
             _scales.Remove(service);
+            _buildErrors.TryRemove(service, out _);
         }
         return new ControlEvent { Replicas = stopped };
     }
 
     private async Task<ControlEvent> ShutdownAsync(Func<ControlEvent, Task> progress, CancellationToken cancellationToken)
     {
+        await _watches.DisposeAsync();
         var stopped = await StopRunnersAsync([], progress, cancellationToken);
         await _proxies.DisposeAsync();
         await _shutdown.CancelAsync();
@@ -332,6 +353,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
             CpuPercent = usage?.CpuPercent,
             RssBytes = usage?.RssBytes,
             LastLines = record.State == ReplicaState.Crashed ? LastLines(record.Service, record.Replica) : [],
+            BuildError = _buildErrors.GetValueOrDefault(record.Service),
         };
     }
 
@@ -409,6 +431,73 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
         }
     }
 
+    /// <summary>Default rerun triggers of a project service beyond its evaluated files: a new source or project file in its folder.</summary>
+    private static readonly IReadOnlyList<string> ProjectSourceGlobs =
+        ["**/*.cs", "**/*.fs", "**/*.vb", "**/*.razor", "**/*.cshtml", "**/*.csproj", "**/*.fsproj", "**/*.props", "**/*.targets"];
+
+    /// <summary>
+    /// Starts (or replaces) the service's watch when it reruns on change. A project service watches the files its
+    /// evaluation names and new sources in its folder; a command service only what its <c>watch.include</c> names,
+    /// since Orchestra cannot tell its sources from the files it writes.
+    /// </summary>
+    private async Task WatchForRerunAsync(ServiceDefinition service)
+    {
+        if (_launches.Find(service.Name) is { Rerun: true } launch && WatchSetFor(service, launch) is { } set)
+            await _watches.WatchAsync(service.Name, set);
+        else
+            await _watches.StopAsync(service.Name);
+    }
+
+    private static WatchSet? WatchSetFor(ServiceDefinition service, LaunchSpec launch)
+    {
+        var watch = service.Config.Watch;
+        var include = watch.Include.Count > 0 ? watch.Include : service.Kind == ServiceKind.Project ? ProjectSourceGlobs : [];
+        if (include.Count == 0 && launch.WatchFiles.Count == 0)
+            return null;
+        return new WatchSet { Files = launch.WatchFiles, Folders = [service.Directory], Include = include, Exclude = watch.Exclude };
+    }
+
+    /// <summary>
+    /// A watched file changed: rebuild the service when it is built (outside the gate: ps and logs stay quick), then
+    /// replace its replicas, rolling behind the proxy. A failed build leaves the replicas running the previous build
+    /// and is shown by ps. Returns the watch set after a rebuild, whose files may have changed.
+    /// </summary>
+    private async Task<WatchSet?> RerunAsync(string service, IReadOnlyList<string> changed, CancellationToken cancellationToken)
+    {
+        if (_workspace.FindService(service) is not { } definition || _launches.Find(service) is not { } launch)
+            return null;
+        var names = string.Join(", ", changed.Take(3).Select(p => Path.GetRelativePath(definition.Directory, p)));
+        await _log.WriteLineAsync($"{DateTimeOffset.UtcNow:O} {service}: {names}{(changed.Count > 3 ? ", …" : "")} changed");
+        if (definition.Kind == ServiceKind.Project || definition.Config.Build is not null)
+        {
+            var outcome = await _rebuilder.RebuildAsync(service, cancellationToken);
+            if (outcome.Prepared?.Launch.FirstOrDefault(l => l.Service == service) is not { } rebuilt)
+            {
+                _buildErrors[service] = outcome.Error ?? "the build gave no launch spec.";
+                await _log.WriteLineAsync($"{DateTimeOffset.UtcNow:O} {service}: not rerun, the build failed: {_buildErrors[service]}");
+                return null;
+            }
+            _buildErrors.TryRemove(service, out _);
+            if (!outcome.Prepared.Rebuilt.Contains(service))
+                return null;
+            launch = rebuilt with { Rerun = true };
+        }
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            if (!_runners.Keys.Any(k => k.Service == service))
+                return null;
+            _launches.Save([launch]);
+            var started = await StartServiceAsync(definition, killOutside: true, rebuilt: true, _ => Task.CompletedTask, cancellationToken);
+            await _log.WriteLineAsync($"{DateTimeOffset.UtcNow:O} {service}: rerun{(started.Error is { } error ? $", but {error}" : "")}");
+        }
+        finally
+        {
+            _gate.Release();
+        }
+        return WatchSetFor(definition, launch);
+    }
+
     /// <summary>SIGKILL to every replica's process group, now, without waiting: the second Ctrl-C.</summary>
     public void KillAll()
     {
@@ -436,6 +525,8 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
     /// <summary>Detaches from every replica without stopping it: they live on for the next supervisor.</summary>
     public async ValueTask DisposeAsync()
     {
+        await _watches.DisposeAsync();
+        _rebuilder.Dispose();
         await _proxies.DisposeAsync();
         foreach (var runner in _runners.Values)
             await runner.DisposeAsync();

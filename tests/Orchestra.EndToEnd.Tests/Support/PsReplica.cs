@@ -14,7 +14,8 @@ public sealed record PsReplica(
     TimeSpan? TimeToHealthy,
     int Restarts,
     long? RssBytes,
-    IReadOnlyList<string> LastLines)
+    IReadOnlyList<string> LastLines,
+    string? BuildError)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 

@@ -1,0 +1,36 @@
+using System.Text.Json;
+using McMaster.Extensions.CommandLineUtils;
+using Orchestra.Supervisor.Control;
+
+namespace Orchestra.Cli.Commands;
+
+/// <summary>
+/// The hidden command the supervisor runs to rerun a service whose files changed: builds and evaluates it here, in a
+/// process that ends afterwards, so that MSBuild never loads in the long-lived supervisor. The launch specs go to
+/// the file named by <c>--out</c> (standard output is the build's); exit 1 when the build failed.
+/// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+internal static class PrepareCommand
+{
+    public const string Name = "__prepare";
+
+    public static void Register(CommandLineApplication app, CommandContext context, CommandHandlers handlers)
+    {
+        app.Command(Name, command =>
+        {
+            command.ShowInHelpText = false;
+            var services = command.ServicesArgument();
+            var output = command.Option("--out", "Where to write the launch specs.", CommandOptionType.SingleValue).IsRequired();
+            handlers[command] = async ct =>
+            {
+                // No hooks: they wrap the commands a person types, and this one runs on every save of a file.
+                var workspace = Discovery.WorkspaceLoader.Load(context.ConfigPath());
+                var prepared = await new FleetLaunch(context, workspace).PrepareAsync(services.Selected(workspace), build: true, ct);
+                if (prepared is not var (specs, rebuilt))
+                    return ExitCodes.Failure;
+                await File.WriteAllTextAsync(output.Value()!, JsonSerializer.Serialize(new PreparedLaunch(specs, rebuilt), ControlJson.Default.PreparedLaunch), ct);
+                return ExitCodes.Success;
+            };
+        }, throwOnUnexpectedArg: false);
+    }
+}

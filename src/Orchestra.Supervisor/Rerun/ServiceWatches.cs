@@ -1,0 +1,81 @@
+using Orchestra.Runtime.Watch;
+
+namespace Orchestra.Supervisor.Rerun;
+
+/// <summary>
+/// One watch loop per service that reruns on change: it waits for a debounced change and hands it to the rerun
+/// callback, which may answer with a new watch set (a rebuild can add files). Loops end on <see cref="StopAsync"/>.
+/// </summary>
+internal sealed class ServiceWatches(Func<string, IReadOnlyList<string>, CancellationToken, Task<WatchSet?>> rerun, TextWriter log) : IAsyncDisposable
+{
+    /// <summary>Editors save in several writes, and a checkout touches many files: one rerun for the burst.</summary>
+    private static readonly TimeSpan Debounce = TimeSpan.FromMilliseconds(200);
+
+    private readonly Dictionary<string, (CancellationTokenSource Stop, Task Loop)> _loops = [];
+
+    /// <summary>Watches <paramref name="set"/> for <paramref name="service"/>, replacing an earlier watch of it.</summary>
+    public async Task WatchAsync(string service, WatchSet set)
+    {
+        await StopAsync(service);
+        var stop = new CancellationTokenSource();
+        _loops[service] = (stop, LoopAsync(service, set, stop.Token));
+    }
+
+    public async Task StopAsync(string service)
+    {
+        if (!_loops.Remove(service, out var loop))
+            return;
+        await loop.Stop.CancelAsync();
+        await loop.Loop;
+        loop.Stop.Dispose();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var service in _loops.Keys.ToList())
+            await StopAsync(service);
+    }
+
+    private async Task LoopAsync(string service, WatchSet set, CancellationToken cancellationToken)
+    {
+        ChangeWatcher watcher;
+        try
+        {
+            watcher = new ChangeWatcher(set, Debounce);
+        }
+        catch (IOException e)
+        {
+            // Typically the user's inotify limit: the service runs on, without reruns.
+            await log.WriteLineAsync($"{DateTimeOffset.UtcNow:O} {service}: its files cannot be watched, so it is not rerun on change: {e.Message}");
+            return;
+        }
+        try
+        {
+            while (true)
+            {
+                var changed = await watcher.NextChangeAsync(cancellationToken);
+                try
+                {
+                    if (await rerun(service, changed, cancellationToken) is { } next)
+                    {
+                        var replaced = watcher;
+                        watcher = new ChangeWatcher(next, Debounce);
+                        replaced.Dispose();
+                    }
+                }
+                catch (Exception e) when (e is not OperationCanceledException)
+                {
+                    // A rerun that failed in an unforeseen way must not end the watch: the next save tries again.
+                    await log.WriteLineAsync($"{DateTimeOffset.UtcNow:O} {service}: the rerun failed: {e.Message}");
+                }
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            watcher.Dispose();
+        }
+    }
+}

@@ -1,0 +1,90 @@
+using Orchestra.EndToEnd.Tests.Support;
+
+namespace Orchestra.EndToEnd.Tests;
+
+/// <summary>
+/// Rerun on change: a service whose files change is rebuilt (in a process of its own, never in the supervisor) and
+/// its replicas replaced; a build error leaves the running replicas serving and is shown by ps.
+/// </summary>
+[Collection(MinimalApiCollection.Name)]
+public sealed class RerunTests(MinimalApi api)
+{
+    private static string Versioned(string version) => $$"""
+        import http.server, os
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                body = b"{{version}}"
+                self.send_response(200)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+            def log_message(self, *args):
+                pass
+        http.server.HTTPServer(("127.0.0.1", int(os.environ["PORT"])), Handler).serve_forever()
+        """;
+
+    private static async Task<string?> GetAsync(string url)
+    {
+        using var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero }) { Timeout = TimeSpan.FromSeconds(10) };
+        try
+        {
+            return await http.GetStringAsync(url);
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+    }
+
+    [Fact]
+    public async Task A_command_service_reruns_when_a_file_its_watch_includes_changes_but_not_when_started_with_noreload()
+    {
+        await using var fleet = new TestFleet();
+        var (watched, unwatched) = (Ports.Free(), Ports.Free());
+        fleet.PythonService("watched", Versioned("v1"), $"port: {watched}\nhealth: {{ http: / }}\nwatch: {{ include: [\"*.py\"] }}\n");
+        fleet.PythonService("fixed", Versioned("v1"), $"port: {unwatched}\nhealth: {{ http: / }}\nwatch: {{ include: [\"*.py\"] }}\n");
+        await fleet.RunOkAsync("start", "fixed", "--noreload");
+        await fleet.RunOkAsync("start", "watched");
+        var fixedPid = (await fleet.ReplicaAsync("fixed")).Pid;
+        var watchedPid = (await fleet.ReplicaAsync("watched")).Pid;
+        Assert.Equal("v1", await GetAsync($"http://127.0.0.1:{watched}/"));
+
+        fleet.Write("fixed/main.py", Versioned("v2"));
+        fleet.Write("watched/main.py", Versioned("v2"));
+        await Eventually.TrueAsync(async () => await GetAsync($"http://127.0.0.1:{watched}/") == "v2", "the watched service to answer v2");
+
+        Assert.NotEqual(watchedPid, (await fleet.ReplicaAsync("watched")).Pid);
+        // The two were written together, so the unwatched one would have been rerun by now.
+        Assert.Equal("v1", await GetAsync($"http://127.0.0.1:{unwatched}/"));
+        Assert.Equal(fixedPid, (await fleet.ReplicaAsync("fixed")).Pid);
+    }
+
+    [Fact]
+    public async Task A_project_is_rebuilt_on_a_source_change_and_a_compile_error_leaves_the_old_replica_serving()
+    {
+        await using var fleet = new TestFleet();
+        var port = Ports.Free();
+        api.CopyInto(fleet, "api", $"port: {port}\nhealth: {{ http: /health }}\n");
+        Directory.CreateDirectory(fleet.PathOf("packages"));
+        await fleet.RunOkAsync("start", "--no-build");
+        var first = await fleet.ReplicaAsync("api");
+        Assert.Equal($"hello from api pid {first.Pid}", await GetAsync($"http://127.0.0.1:{port}/hello"));
+
+        fleet.Write("api/Program.cs", MinimalApi.Program.Replace("app.Run();", "app.Run()"));
+        var broken = await Eventually.ValueAsync(async () => await fleet.ReplicaAsync("api") is { BuildError: not null } r ? r : null, "ps to show the build error");
+        Assert.Contains("Program.cs", broken.BuildError);
+        Assert.Contains("error CS1002", broken.BuildError);
+        Assert.Equal(first.Pid, broken.Pid);
+        Assert.Equal($"hello from api pid {first.Pid}", await GetAsync($"http://127.0.0.1:{port}/hello"));
+        Assert.Contains("the rerun after a change did not build", (await fleet.RunOkAsync("ps")).Out);
+
+        fleet.Write("api/Program.cs", MinimalApi.Program.Replace("$\"hello from {who}", "$\"hi again from {who}"));
+        var rerun = await Eventually.ValueAsync(async () => await GetAsync($"http://127.0.0.1:{port}/hello") is { } answer && answer.StartsWith("hi again", StringComparison.Ordinal) ? answer : null,
+            "the rebuilt API to answer");
+        var second = await fleet.ReplicaAsync("api");
+        Assert.Equal($"hi again from api pid {second.Pid}", rerun);
+        Assert.NotEqual(first.Pid, second.Pid);
+        Assert.Null(second.BuildError);
+        Assert.False(Procs.IsLive(first.Pid!.Value), "the replica of the previous build still runs");
+    }
+}
