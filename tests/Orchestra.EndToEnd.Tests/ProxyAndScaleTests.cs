@@ -9,28 +9,9 @@ namespace Orchestra.EndToEnd.Tests;
 /// </summary>
 public sealed class ProxyAndScaleTests
 {
-    /// <summary>
-    /// Answers every GET with which replica it is and the port it listens on. On SIGTERM it finishes the requests it
-    /// has, as a well-behaved service does, so that a restart can be seen to lose none.
-    /// </summary>
-    private const string WhoAmI = """
-        import http.server, os, signal, threading
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):
-                body = f"replica {os.environ['ORCHESTRA_REPLICA']} pid {os.getpid()} port {os.environ['PORT']}".encode()
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-            def log_message(self, *args):
-                pass
-        class Server(http.server.ThreadingHTTPServer):
-            daemon_threads = False
-        server = Server(("127.0.0.1", int(os.environ["PORT"])), Handler)
-        signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
-        server.serve_forever()
-        server.server_close()
-        """;
+    /// <summary>Answers every GET with which replica it is and the port it listens on.</summary>
+    private static readonly string WhoAmI =
+        PythonHttpServer.Answering("f\"replica {os.environ['ORCHESTRA_REPLICA']} pid {os.getpid()} port {os.environ['PORT']}\"");
 
     /// <summary>The distinct answers of <paramref name="requests"/> GETs on a new connection each.</summary>
     private static async Task<HashSet<string>> AnswersAsync(int port, int requests)

@@ -9,19 +9,7 @@ namespace Orchestra.EndToEnd.Tests;
 [Collection(MinimalApiCollection.Name)]
 public sealed class RerunTests(MinimalApi api)
 {
-    private static string Versioned(string version) => $$"""
-        import http.server, os
-        class Handler(http.server.BaseHTTPRequestHandler):
-            def do_GET(self):
-                body = b"{{version}}"
-                self.send_response(200)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-            def log_message(self, *args):
-                pass
-        http.server.HTTPServer(("127.0.0.1", int(os.environ["PORT"])), Handler).serve_forever()
-        """;
+    private static string Versioned(string version) => PythonHttpServer.Answering($"\"{version}\"");
 
     private static async Task<string?> GetAsync(string url)
     {
