@@ -9,7 +9,7 @@ namespace Orchestra.Runtime.Proxy;
 /// Finds a backend for one client connection: the next one in turn, else the ones after it, else it waits for the
 /// set to change until <see cref="TcpProxyOptions.WaitForBackend"/> has passed.
 /// </summary>
-internal sealed class BackendConnector(BackendSet backends, TcpProxyOptions options, CancellationToken stopping)
+internal sealed class BackendConnector(BackendSet backends, TcpProxyOptions options, CancellationSources sources, CancellationToken stopping)
 {
     /// <summary>
     /// When every listed backend refused, they are tried again this often as well as on a change: a replica can
@@ -17,7 +17,6 @@ internal sealed class BackendConnector(BackendSet backends, TcpProxyOptions opti
     /// </summary>
     private static readonly TimeSpan RetryListed = TimeSpan.FromMilliseconds(250);
 
-    private readonly ConnectTimeouts _timeouts = new(options.ConnectTimeout, stopping);
     private int _waiting;
 
     /// <summary>Client connections waiting for a backend now.</summary>
@@ -74,7 +73,8 @@ internal sealed class BackendConnector(BackendSet backends, TcpProxyOptions opti
     private async ValueTask<Socket?> TryConnectAsync(IPEndPoint endpoint)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-        var timeout = _timeouts.Rent();
+        var timeout = sources.Rent();
+        timeout.CancelAfter(options.ConnectTimeout);
         try
         {
             await socket.ConnectAsync(endpoint, timeout.Token);
@@ -92,7 +92,7 @@ internal sealed class BackendConnector(BackendSet backends, TcpProxyOptions opti
         }
         finally
         {
-            _timeouts.Return(timeout);
+            sources.Return(timeout);
         }
     }
 }

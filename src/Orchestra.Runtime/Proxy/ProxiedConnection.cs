@@ -15,36 +15,40 @@ internal sealed class ProxiedConnection
 
     private readonly Socket _client;
     private readonly OpenConnections _open;
-    private Socket? _backend;
+    private readonly CancellationSources _sources;
 
-    private ProxiedConnection(Socket client, OpenConnections open)
+    private ProxiedConnection(Socket client, OpenConnections open, CancellationSources sources)
     {
         _client = client;
         _open = open;
+        _sources = sources;
     }
 
     /// <summary>Until it ends; awaited when the proxy is disposed.</summary>
     public Task Completion { get; private set; } = Task.CompletedTask;
 
     /// <summary>Serves <paramref name="client"/> in the background, tracked by <paramref name="open"/> until it ends.</summary>
-    public static void Start(Socket client, BackendConnector connector, OpenConnections open, CancellationToken stopping)
+    public static void Start(Socket client, BackendConnector connector, OpenConnections open, CancellationSources sources, CancellationToken stopping)
     {
-        var connection = new ProxiedConnection(client, open);
+        var connection = new ProxiedConnection(client, open, sources);
         open.Add(connection);
         connection.Completion = connection.ServeAsync(connector, stopping);
     }
 
     private async Task ServeAsync(BackendConnector connector, CancellationToken stopping)
     {
+        Socket? backend = null;
+        // Cancelled when either side resets or the proxy stops; it ends whatever receive or send is pending. The sockets
+        // are closed here only, once both directions have returned, so that a close never races an operation in
+        // flight on another thread (.NET on Unix spins in Dispose until such an operation has let go of the socket).
+        var abort = _sources.Rent();
         try
         {
-            _backend = await connector.ConnectAsync();
-            if (_backend is null)
+            backend = await connector.ConnectAsync();
+            if (backend is null)
                 return;
-            // One registration for the connection's whole life rather than a token on every receive and send.
-            using var abortOnStop = stopping.UnsafeRegister(static state => ((ProxiedConnection)state!).Abort(), this);
-            var upstream = PumpAsync(_client, _backend);
-            await PumpAsync(_backend, _client);
+            var upstream = PumpAsync(_client, backend, abort);
+            await PumpAsync(backend, _client, abort);
             await upstream;
         }
         catch (OperationCanceledException) when (stopping.IsCancellationRequested)
@@ -52,8 +56,17 @@ internal sealed class ProxiedConnection
         }
         finally
         {
-            _backend?.Dispose();
+            // A side that reset is passed on as a reset, never as an orderly end the other side could take for a
+            // complete answer.
+            if (abort.IsCancellationRequested)
+            {
+                ResetOnClose(_client);
+                if (backend is not null)
+                    ResetOnClose(backend);
+            }
+            backend?.Dispose();
             _client.Dispose();
+            _sources.Return(abort);
         }
         // Only here: a connection that failed in a way nobody expected stays tracked, so disposing the proxy rethrows it.
         _open.Remove(this);
@@ -64,14 +77,14 @@ internal sealed class ProxiedConnection
     /// sending, so does <paramref name="to"/> (a half-close) while the other direction goes on.
     /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask PumpAsync(Socket from, Socket to)
+    private static async ValueTask PumpAsync(Socket from, Socket to, CancellationTokenSource abort)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
         {
             while (true)
             {
-                var read = await from.ReceiveAsync(buffer.AsMemory(), SocketFlags.None);
+                var read = await from.ReceiveAsync(buffer.AsMemory(), SocketFlags.None, abort.Token);
                 if (read == 0)
                 {
                     to.Shutdown(SocketShutdown.Send);
@@ -79,12 +92,13 @@ internal sealed class ProxiedConnection
                 }
                 var pending = buffer.AsMemory(0, read);
                 while (!pending.IsEmpty)
-                    pending = pending[await to.SendAsync(pending, SocketFlags.None)..];
+                    pending = pending[await to.SendAsync(pending, SocketFlags.None, abort.Token)..];
             }
         }
-        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        catch (Exception e) when (e is SocketException or OperationCanceledException)
         {
-            Abort();
+            // Also ends the other direction's pending receive or send.
+            abort.Cancel();
         }
         finally
         {
@@ -92,13 +106,15 @@ internal sealed class ProxiedConnection
         }
     }
 
-    /// <summary>
-    /// Closes both sockets with a reset, which also ends whatever receive or send is pending on them: a side that
-    /// reset is passed on as a reset, never as an orderly end the other side could take for a complete answer.
-    /// </summary>
-    private void Abort()
+    private static void ResetOnClose(Socket socket)
     {
-        _client.Close(0);
-        _backend?.Close(0);
+        try
+        {
+            socket.LingerState = new LingerOption(true, 0);
+        }
+        catch (SocketException)
+        {
+            // Already reset by the peer: there is nothing left to reset.
+        }
     }
 }

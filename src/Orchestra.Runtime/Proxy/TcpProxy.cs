@@ -16,6 +16,7 @@ public sealed class TcpProxy : IAsyncDisposable
     private readonly BackendConnector _connector;
     private readonly OpenConnections _open = new();
     private readonly CancellationTokenSource _stopping = new();
+    private readonly CancellationSources _sources;
     private Socket? _listener;
     private Task? _accepting;
     private int _disposed;
@@ -29,7 +30,8 @@ public sealed class TcpProxy : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(options.WaitForBackend, TimeSpan.Zero, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.ConnectTimeout, TimeSpan.Zero, nameof(options));
         Port = port;
-        _connector = new BackendConnector(_backends, options, _stopping.Token);
+        _sources = new CancellationSources(_stopping.Token);
+        _connector = new BackendConnector(_backends, options, _sources, _stopping.Token);
     }
 
     /// <summary>The public port.</summary>
@@ -121,7 +123,7 @@ public sealed class TcpProxy : IAsyncDisposable
                 continue;
             }
             client.NoDelay = true;
-            ProxiedConnection.Start(client, _connector, _open, stopping);
+            ProxiedConnection.Start(client, _connector, _open, _sources, stopping);
         }
     }
 }

@@ -197,6 +197,26 @@ public sealed class TcpProxyTests
         Assert.Equal("got 5 bytes", Encoding.ASCII.GetString(await ReadToEndAsync(client)));
     }
 
+    [Fact]
+    public async Task A_backend_that_resets_resets_the_client_rather_than_ending_it_in_order()
+    {
+        await using var backend = TestBackend.Serving(async socket =>
+        {
+            await socket.ReceiveAsync(new byte[1]);
+            socket.LingerState = new LingerOption(true, 0);
+            socket.Dispose();
+        });
+        await using var proxy = new TcpProxy(0);
+        proxy.Start();
+        proxy.SetBackends([backend.Port]);
+        using var client = await ConnectAsync(proxy.Port);
+
+        await client.SendAsync(Encoding.ASCII.GetBytes("x"));
+
+        var thrown = await Assert.ThrowsAsync<SocketException>(() => client.ReceiveAsync(new byte[16]).WithDeadline());
+        Assert.Equal(SocketError.ConnectionReset, thrown.SocketErrorCode);
+    }
+
     [Theory]
     [InlineData("127.0.0.1")]
     [InlineData("0.0.0.0")]
