@@ -3,9 +3,11 @@
 #   `dotnet orchestra start --no-build` until it returns with all five healthy (the supervisor included: none runs before)
 #   vs exec'ing the five built apphosts in parallel and polling their health by hand (curl /health; the worker's line).
 # Usage: bench/warm-start.sh [repeats=7]     Target: ratio <= 1.5.
+#        START_FLAGS=--noreload bench/warm-start.sh   (what watching for reruns costs)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 REPEATS=${1:-7}
+START_FLAGS=${START_FLAGS:-}
 
 build_tool
 WS=$(new_workspace warm)
@@ -79,7 +81,8 @@ by_hand() {
 orchestra_times=() hand_times=()
 echo "== timing, $REPEATS rounds, interleaved"
 for _ in $(seq 1 "$REPEATS"); do
-  start=$(now); "$ORCHESTRA" start --no-build >/dev/null 2>&1; end=$(now)
+  # shellcheck disable=SC2086
+  start=$(now); "$ORCHESTRA" start --no-build $START_FLAGS >/dev/null 2>&1; end=$(now)
   orchestra_times+=("$(elapsed "$start" "$end")")
   "$ORCHESTRA" stop >/dev/null
 
@@ -93,6 +96,6 @@ o=$(median "${orchestra_times[@]}")
 h=$(median "${hand_times[@]}")
 echo
 machine
-echo "orchestra start --no-build (median): ${o} s   [${orchestra_times[*]}]"
+echo "orchestra start --no-build $START_FLAGS (median): ${o} s   [${orchestra_times[*]}]"
 echo "5 apphosts by hand (median):         ${h} s   [${hand_times[*]}]"
 awk -v o="$o" -v h="$h" 'BEGIN{printf "ratio orchestra/by-hand: %.2f (target <= 1.5)\n", o/h}'

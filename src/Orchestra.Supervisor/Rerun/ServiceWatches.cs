@@ -38,6 +38,8 @@ internal sealed class ServiceWatches(Func<string, IReadOnlyList<string>, Cancell
 
     private async Task LoopAsync(string service, WatchSet set, CancellationToken cancellationToken)
     {
+        // Setting up inotify over a folder tree takes a while; `start` returns without waiting for it.
+        await Task.Yield();
         ChangeWatcher watcher;
         try
         {
