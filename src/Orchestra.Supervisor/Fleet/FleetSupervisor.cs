@@ -468,9 +468,11 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
             return null;
         var names = string.Join(", ", changed.Take(3).Select(p => Path.GetRelativePath(definition.Directory, p)));
         await _log.WriteLineAsync($"{DateTimeOffset.UtcNow:O} {service}: {names}{(changed.Count > 3 ? ", …" : "")} changed");
+        var began = _options.Time.GetTimestamp();
         if (definition.Kind == ServiceKind.Project || definition.Config.Build is not null)
         {
             var outcome = await _rebuilder.RebuildAsync(service, cancellationToken);
+            await _log.WriteLineAsync($"{DateTimeOffset.UtcNow:O} {service}: built in {_options.Time.GetElapsedTime(began).TotalSeconds:0.00}s");
             if (outcome.Prepared?.Launch.FirstOrDefault(l => l.Service == service) is not { } rebuilt)
             {
                 _buildErrors[service] = outcome.Error ?? "the build gave no launch spec.";
@@ -489,7 +491,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
                 return null;
             _launches.Save([launch]);
             var started = await StartServiceAsync(definition, killOutside: true, rebuilt: true, _ => Task.CompletedTask, cancellationToken);
-            await _log.WriteLineAsync($"{DateTimeOffset.UtcNow:O} {service}: rerun{(started.Error is { } error ? $", but {error}" : "")}");
+            await _log.WriteLineAsync($"{DateTimeOffset.UtcNow:O} {service}: rerun {_options.Time.GetElapsedTime(began).TotalSeconds:0.00}s after the change{(started.Error is { } error ? $", but {error}" : "")}");
         }
         finally
         {
