@@ -10,18 +10,27 @@ namespace Orchestra.Supervisor.Fleet;
 internal sealed class LaunchStore(string stateDirectory)
 {
     private readonly Dictionary<string, LaunchSpec> _specs = Load(Path.Combine(stateDirectory, "launch.json"));
+    // Requests save under the supervisor's gate, but a rerun looks a spec up before it takes the gate.
+    private readonly Lock _lock = new();
 
     private string FilePath => Path.Combine(stateDirectory, "launch.json");
 
-    public LaunchSpec? Find(string service) => _specs.GetValueOrDefault(service);
+    public LaunchSpec? Find(string service)
+    {
+        lock (_lock)
+            return _specs.GetValueOrDefault(service);
+    }
 
     public void Save(IEnumerable<LaunchSpec> specs)
     {
-        foreach (var spec in specs)
-            _specs[spec.Service] = spec;
-        var temporary = FilePath + ".tmp";
-        File.WriteAllText(temporary, JsonSerializer.Serialize(_specs.Values.ToList(), ControlJson.Default.ListLaunchSpec));
-        File.Move(temporary, FilePath, overwrite: true);
+        lock (_lock)
+        {
+            foreach (var spec in specs)
+                _specs[spec.Service] = spec;
+            var temporary = FilePath + ".tmp";
+            File.WriteAllText(temporary, JsonSerializer.Serialize(_specs.Values.ToList(), ControlJson.Default.ListLaunchSpec));
+            File.Move(temporary, FilePath, overwrite: true);
+        }
     }
 
     private static Dictionary<string, LaunchSpec> Load(string path)
