@@ -394,7 +394,16 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
     private ReplicaRunner NewRunner(ReplicaSpec spec)
     {
         var runner = new ReplicaRunner(spec, _host, _state, _options);
-        runner.Changed += changed => RouteToReadyReplicas(changed.Service);
+        // Most changes are log offsets, committed many times a second while a replica prints: only a new state or
+        // port can change the routes. Routing reads every runner's current record, so skipping a repeat loses nothing.
+        (ReplicaState State, int? Port)? routed = null;
+        runner.Changed += changed =>
+        {
+            if (routed == (changed.State, changed.Port))
+                return;
+            routed = (changed.State, changed.Port);
+            RouteToReadyReplicas(changed.Service);
+        };
         return runner;
     }
 
