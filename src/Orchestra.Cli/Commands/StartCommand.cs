@@ -29,7 +29,7 @@ internal static class StartCommand
                     ? command.Option("-a|--attach", "Run the supervisor in the foreground with the logs; Ctrl-C stops the fleet, a second Ctrl-C kills it.", CommandOptionType.NoValue)
                     : null;
                 var scale = op == ControlOps.Start
-                    ? command.Option("--scale", "Replicas, overriding scale: in service.yml: N for the named services (default: all), or svc=N; repeatable.", CommandOptionType.MultipleValue)
+                    ? command.Option("--scale <COUNT>", "Replicas, overriding scale: in service.yml: N for the named services (default: all), or svc=N; repeatable.", CommandOptionType.MultipleValue)
                     : null;
                 var noReload = command.Option("--noreload", "Do not rebuild and rerun a service when its files change.", CommandOptionType.NoValue);
                 handlers[command] = ct => context.RunInWorkspaceAsync(name, async (workspace, token) =>
