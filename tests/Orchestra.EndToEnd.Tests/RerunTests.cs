@@ -65,6 +65,11 @@ public sealed class RerunTests(MinimalApi api)
         Assert.Equal(first.Pid, broken.Pid);
         Assert.Equal($"hello from api pid {first.Pid}", await GetAsync($"http://127.0.0.1:{port}/hello"));
         Assert.Contains("the rerun after a change did not build", (await fleet.RunOkAsync("ps")).Out);
+        // `logs` merges Orchestra's own lines about the service with its output, errors marked as stderr.
+        var logs = (await fleet.RunOkAsync("logs", "api")).Out;
+        Assert.Matches(@"(?m)^api\.orchestra \| Program\.cs changed: rerunning$", logs);
+        Assert.Matches(@"(?m)^api\.orchestra ! the build failed, so the previous build runs on:$", logs);
+        Assert.Matches(@"(?m)^api\.orchestra ! .*Program\.cs\(\d+,\d+\): error CS1002", logs);
 
         fleet.Write("api/Program.cs", MinimalApi.Program.Replace("$\"hello from {who}", "$\"hi again from {who}"));
         var rerun = await Eventually.ValueAsync(async () => await GetAsync($"http://127.0.0.1:{port}/hello") is { } answer && answer.StartsWith("hi again", StringComparison.Ordinal) ? answer : null,

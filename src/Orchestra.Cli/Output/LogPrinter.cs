@@ -16,7 +16,7 @@ internal sealed class LogPrinter(TextWriter output, bool color, bool timestamps,
         .Select((service, i) => (service, Palette[i % Palette.Length]))
         .ToDictionary(p => p.service, p => p.Item2);
 
-    public static string Prefix(string service, int replica) => $"{service}.{replica}";
+    public static string Prefix(string service, int replica) => $"{service}.{ReplicaLogFiles.SourceNameOf(replica)}";
 
     public void Write(LogEntry entry)
     {

@@ -37,6 +37,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
     private readonly ServiceRebuilder _rebuilder;
     private readonly ServiceWatches _watches;
     private readonly TextWriter _log;
+    private readonly ServiceEventLog _events;
     // Why the last rerun of a service did not build; read by status requests, which do not take the gate.
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _buildErrors = new();
     // Replica counts set by `scale` or `start --scale`, in force until the service is stopped.
@@ -57,6 +58,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
         _state = new StateStore(_workspace.StateDirectory);
         _launches = new LaunchStore(_workspace.StateDirectory);
         _rebuilder = new ServiceRebuilder(prepare, _workspace.StateDirectory);
+        _events = new ServiceEventLog(ReplicaLogFiles.DirectoryIn(_workspace.StateDirectory), options.Time);
         _watches = new ServiceWatches(RerunAsync, _log);
     }
 
@@ -475,8 +477,9 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
     {
         if (_workspace.FindService(service) is not { } definition || _launches.Find(service) is not { } launch)
             return null;
-        var names = string.Join(", ", changed.Take(3).Select(p => Path.GetRelativePath(definition.Directory, p)));
-        await _log.WriteLineAsync($"{DateTimeOffset.UtcNow:O} {service}: {names}{(changed.Count > 3 ? ", …" : "")} changed");
+        var names = string.Join(", ", changed.Take(3).Select(p => Path.GetRelativePath(definition.Directory, p))) + (changed.Count > 3 ? ", …" : "");
+        await _log.WriteLineAsync($"{DateTimeOffset.UtcNow:O} {service}: {names} changed");
+        _events.Write(service, LogStream.Stdout, [$"{names} changed: rerunning"]);
         var began = _options.Time.GetTimestamp();
         if (definition.Kind == ServiceKind.Project || definition.Config.Build is not null)
         {
@@ -484,8 +487,10 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
             await _log.WriteLineAsync($"{DateTimeOffset.UtcNow:O} {service}: built in {_options.Time.GetElapsedTime(began).TotalSeconds:0.00}s");
             if (outcome.Prepared?.Launch.FirstOrDefault(l => l.Service == service) is not { } rebuilt)
             {
-                _buildErrors[service] = outcome.Error ?? "the build gave no launch spec.";
+                var errors = outcome.Errors.Count > 0 ? outcome.Errors : ["the build gave no launch spec."];
+                _buildErrors[service] = string.Join(" ", errors);
                 await _log.WriteLineAsync($"{DateTimeOffset.UtcNow:O} {service}: not rerun, the build failed: {_buildErrors[service]}");
+                _events.Write(service, LogStream.Stderr, ["the build failed, so the previous build runs on:", .. errors]);
                 return null;
             }
             _buildErrors.TryRemove(service, out _);
@@ -500,7 +505,9 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
                 return null;
             _launches.Save([launch]);
             var started = await StartServiceAsync(definition, killOutside: true, rebuilt: true, _ => Task.CompletedTask, cancellationToken);
-            await _log.WriteLineAsync($"{DateTimeOffset.UtcNow:O} {service}: rerun {_options.Time.GetElapsedTime(began).TotalSeconds:0.00}s after the change{(started.Error is { } error ? $", but {error}" : "")}");
+            var summary = $"rerun {_options.Time.GetElapsedTime(began).TotalSeconds:0.00}s after the change{(started.Error is { } error ? $", but {error}" : "")}";
+            await _log.WriteLineAsync($"{DateTimeOffset.UtcNow:O} {service}: {summary}");
+            _events.Write(service, started.Error is null ? LogStream.Stdout : LogStream.Stderr, [summary]);
         }
         finally
         {

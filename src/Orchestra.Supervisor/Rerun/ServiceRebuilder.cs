@@ -5,8 +5,8 @@ using Orchestra.Supervisor.Control;
 
 namespace Orchestra.Supervisor.Rerun;
 
-/// <summary>The outcome of one rebuild: the new launch specs, or the build's error.</summary>
-internal sealed record RebuildOutcome(PreparedLaunch? Prepared, string? Error);
+/// <summary>The outcome of one rebuild: the new launch specs, or the build's errors (one per compiler diagnostic).</summary>
+internal sealed record RebuildOutcome(PreparedLaunch? Prepared, IReadOnlyList<string> Errors);
 
 /// <summary>
 /// Rebuilds a service for a rerun by running the tool's hidden <c>__prepare</c> command: MSBuild then loads in a
@@ -29,8 +29,8 @@ internal sealed class ServiceRebuilder(ProcessCommand prepare, string stateDirec
                 .WithValidation(CommandResultValidation.None)
                 .ExecuteBufferedAsync(cancellationToken);
             if (result.ExitCode != 0 || !File.Exists(output))
-                return new RebuildOutcome(null, ErrorOf(result));
-            return new RebuildOutcome(JsonSerializer.Deserialize(await File.ReadAllTextAsync(output, cancellationToken), ControlJson.Default.PreparedLaunch), null);
+                return new RebuildOutcome(null, ErrorsOf(result));
+            return new RebuildOutcome(JsonSerializer.Deserialize(await File.ReadAllTextAsync(output, cancellationToken), ControlJson.Default.PreparedLaunch), []);
         }
         finally
         {
@@ -41,16 +41,16 @@ internal sealed class ServiceRebuilder(ProcessCommand prepare, string stateDirec
 
     /// <summary>
     /// What went wrong, as a developer wants it: the compiler's <c>file(line,col): error CS…</c> lines when there
-    /// are any, else the tool's own <c>error:</c> sentences, else its last line.
+    /// are any, else the tool's own <c>error:</c> sentences, else its last line. Never empty.
     /// </summary>
-    private static string ErrorOf(BufferedCommandResult result)
+    private static IReadOnlyList<string> ErrorsOf(BufferedCommandResult result)
     {
         var lines = (result.StandardOutput + "\n" + result.StandardError).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
         var diagnostics = lines.Where(l => l.Contains(": error ", StringComparison.Ordinal) && !l.StartsWith("error: ", StringComparison.Ordinal)).Distinct().ToList();
         if (diagnostics.Count > 0)
-            return string.Join(" ", diagnostics);
+            return diagnostics;
         var errors = lines.Where(l => l.StartsWith("error: ", StringComparison.Ordinal)).Select(l => l["error: ".Length..]).ToList();
-        return errors.Count > 0 ? string.Join(" ", errors) : lines.LastOrDefault() ?? $"the build exited with code {result.ExitCode}.";
+        return errors.Count > 0 ? errors : [lines.LastOrDefault() ?? $"the build exited with code {result.ExitCode}."];
     }
 
     public void Dispose() => _oneAtATime.Dispose();
