@@ -38,6 +38,23 @@ public sealed class LogReaderTests : IDisposable
     }
 
     [Fact]
+    public async Task A_service_event_log_is_found_beside_its_replicas_and_merged_with_them()
+    {
+        var api = _workspace.Files("api");
+        var events = ReplicaLogFiles.EventsOf(_workspace.LogDirectory, "api");
+        Directory.CreateDirectory(_workspace.LogDirectory);
+        Write(api, (1, LogStream.Stdout, "serving"), (3, LogStream.Stdout, "still serving"));
+        Write(events, (2, LogStream.Stderr, "the build failed"));
+
+        var found = ReplicaLogFiles.FindAll(_workspace.LogDirectory);
+
+        Assert.Equal([events, api], found);
+        Assert.Equal(Path.Combine(_workspace.LogDirectory, "api.orchestra.log"), events.Log);
+        Assert.Equal("orchestra", found[0].SourceName);
+        Assert.Equal(["api.0 O serving", "api.-1 E the build failed", "api.0 O still serving"], await Read(new LogQuery(found)));
+    }
+
+    [Fact]
     public async Task Lines_of_one_replica_keep_their_order_when_the_clock_steps_back()
     {
         var api = _workspace.Files("api");
