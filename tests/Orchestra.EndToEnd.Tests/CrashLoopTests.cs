@@ -56,6 +56,13 @@ public sealed class CrashLoopTests
         Assert.Contains("failing.0 crashed; its last lines:", table.Out);
         Assert.Matches(new Regex(@"^\s+dying soon$", RegexOptions.Multiline), table.Out);
         Assert.Empty(Procs.LiveInWorkspace(fleet.Root));
+
+        // logs tells why, among the service's own lines: each restart with its delay, then the crash.
+        var logs = (await fleet.RunOkAsync("logs", "failing")).Out;
+        Assert.Equal(9, Regex.Matches(logs, @"(?m)^failing\.orchestra ! replica 0: exit code 3; restarting in \d+s$").Count);
+        Assert.Matches(@"(?m)^failing\.orchestra ! replica 0: exit code 3; restarting in 1s$", logs);
+        Assert.Matches(@"(?m)^failing\.orchestra ! replica 0: exit code 3; restarting in 30s$", logs);
+        Assert.Matches(@"(?m)^failing\.orchestra ! replica 0: exit code 3; crashed, left alone after failing too often in a row$", logs);
     }
 
     private static List<double> Times(IReadOnlyList<string> lines, string prefix) =>

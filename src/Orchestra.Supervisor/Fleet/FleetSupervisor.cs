@@ -1,4 +1,5 @@
 using System.Runtime.Versioning;
+using Orchestra.Configuration;
 using Orchestra.Discovery;
 using Orchestra.Runtime.Logs;
 using Orchestra.Runtime.Processes;
@@ -403,11 +404,24 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
         {
             if (routed == (changed.State, changed.Port))
                 return;
+            var before = routed?.State;
             routed = (changed.State, changed.Port);
             RouteToReadyReplicas(changed.Service);
+            if (changed.State != before && EventFor(changed, before) is var (stream, line))
+                _events.Write(changed.Service, stream, [line]);
         };
         return runner;
     }
+
+    /// <summary>The event-log line for a replica's new state, when it is news to someone reading the logs.</summary>
+    private static (LogStream Stream, string Line)? EventFor(ReplicaRecord replica, ReplicaState? before) => replica.State switch
+    {
+        ReplicaState.Restarting => (LogStream.Stderr, $"replica {replica.Replica}: {replica.LastExit}; restarting in {DurationParser.Format(replica.Backoff ?? TimeSpan.Zero)}"),
+        ReplicaState.Crashed => (LogStream.Stderr, $"replica {replica.Replica}: {replica.LastExit}; crashed, left alone after failing too often in a row"),
+        ReplicaState.Unhealthy => (LogStream.Stderr, $"replica {replica.Replica}: unhealthy"),
+        ReplicaState.Healthy when before == ReplicaState.Unhealthy => (LogStream.Stdout, $"replica {replica.Replica}: healthy again"),
+        _ => null,
+    };
 
     /// <summary>Points the service's proxy at its healthy replicas; called on every change of one of them.</summary>
     private void RouteToReadyReplicas(string service)
