@@ -18,11 +18,7 @@ public sealed class ProxyAndScaleTests
     {
         var answers = new HashSet<string>();
         for (var i = 0; i < requests; i++)
-        {
-            // A handler per request: a pooled connection would stay with one replica.
-            using var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero });
-            answers.Add(await http.GetStringAsync($"http://127.0.0.1:{port}/"));
-        }
+            answers.Add(await FreshHttp.GetStringAsync($"http://127.0.0.1:{port}/"));
         return answers;
     }
 

@@ -13,10 +13,9 @@ public sealed class RerunTests(MinimalApi api)
 
     private static async Task<string?> GetAsync(string url)
     {
-        using var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero }) { Timeout = TimeSpan.FromSeconds(10) };
         try
         {
-            return await http.GetStringAsync(url);
+            return await FreshHttp.GetStringAsync(url);
         }
         catch (HttpRequestException)
         {
