@@ -16,9 +16,9 @@ internal sealed class FleetLaunch(CommandContext context, Workspace workspace)
 {
     /// <summary>
     /// Builds (unless <paramref name="build"/> is false) and evaluates: the launch specs, and which services were
-    /// rebuilt; null when a build failed, after saying so.
+    /// rebuilt; or, when a build or an evaluation failed, after saying so, its errors.
     /// </summary>
-    public async Task<(IReadOnlyList<LaunchSpec> Specs, IReadOnlyList<string> Rebuilt)?> PrepareAsync(IReadOnlyList<ServiceDefinition> services, bool build, CancellationToken cancellationToken, bool rerun = true)
+    public async Task<PreparedLaunch> PrepareAsync(IReadOnlyList<ServiceDefinition> services, bool build, CancellationToken cancellationToken, bool rerun = true)
     {
         SupervisorPaths.For(workspace).EnsureStateDirectory();
         var view = new BuildProgressView(context.CreateConsole(), context.Host.IsTerminal);
@@ -30,8 +30,10 @@ internal sealed class FleetLaunch(CommandContext context, Workspace workspace)
             rebuilt.AddRange(result.Services.Where(s => s.Outcome == BuildOutcome.Built).Select(s => s.Service));
             if (result.Services.FirstOrDefault(s => !s.Succeeded) is { } failed)
             {
-                context.Host.Error.WriteLine($"error: {failed.Service} did not build{(failed.Error is null ? "" : $": {failed.Error.TrimEnd('.')}")}, so nothing was started.");
-                return null;
+                var sentence = $"{failed.Service} did not build{(failed.Error is null ? "" : $": {failed.Error.TrimEnd('.')}")}";
+                context.Host.Error.WriteLine($"error: {sentence}, so nothing was started.");
+                var errors = failed.Diagnostics.Where(d => d.Severity == DiagnosticSeverity.Error).Select(d => d.ToString()).ToList();
+                return PreparedLaunch.Failed(errors.Count > 0 ? errors : [sentence + "."]);
             }
         }
         var projects = services.Where(s => s.Config.Command is null).ToList();
@@ -52,14 +54,15 @@ internal sealed class FleetLaunch(CommandContext context, Workspace workspace)
             var outcome = evaluations.First(e => e.Service.Name == service.Name);
             if (outcome.Evaluation is not { } evaluation)
             {
-                context.Host.Error.WriteLine($"error: {outcome.Error ?? $"{service.Name} could not be evaluated."}");
-                return null;
+                var sentence = outcome.Error ?? $"{service.Name} could not be evaluated.";
+                context.Host.Error.WriteLine($"error: {sentence}");
+                return PreparedLaunch.Failed([sentence]);
             }
             var run = new List<string> { evaluation.RunCommand };
             run.AddRange(CommandLineSplitter.Split(evaluation.RunArguments));
             specs.Add(new LaunchSpec(service.Name, run, [evaluation.TargetPath, evaluation.RunCommand]) { WatchFiles = evaluation.WatchFiles, Rerun = rerun });
         }
-        return (specs, rebuilt);
+        return new PreparedLaunch(specs, rebuilt);
     }
 
     /// <summary>The running supervisor, or a new one started as this same tool in the background.</summary>

@@ -6,8 +6,9 @@ namespace Orchestra.Cli.Commands;
 
 /// <summary>
 /// The hidden command the supervisor runs to rerun a service whose files changed: builds and evaluates it here, in a
-/// process that ends afterwards, so that MSBuild never loads in the long-lived supervisor. The launch specs go to
-/// the file named by <c>--out</c> (standard output is the build's); exit 1 when the build failed.
+/// process that ends afterwards, so that MSBuild never loads in the long-lived supervisor. The outcome (launch specs,
+/// or the build's errors) goes to the file named by <c>--out</c> (standard output is the build's); exit 1 when the
+/// build failed.
 /// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal static class PrepareCommand
@@ -26,10 +27,8 @@ internal static class PrepareCommand
                 // No hooks: they wrap the commands a person types, and this one runs on every save of a file.
                 var workspace = Discovery.WorkspaceLoader.Load(context.ConfigPath());
                 var prepared = await new FleetLaunch(context, workspace).PrepareAsync(services.Selected(workspace), build: true, ct);
-                if (prepared is not var (specs, rebuilt))
-                    return ExitCodes.Failure;
-                await File.WriteAllTextAsync(output.Value()!, JsonSerializer.Serialize(new PreparedLaunch(specs, rebuilt), ControlJson.Default.PreparedLaunch), ct);
-                return ExitCodes.Success;
+                await File.WriteAllTextAsync(output.Value()!, JsonSerializer.Serialize(prepared, ControlJson.Default.PreparedLaunch), ct);
+                return prepared.Succeeded ? ExitCodes.Success : ExitCodes.Failure;
             };
         }, throwOnUnexpectedArg: false);
     }

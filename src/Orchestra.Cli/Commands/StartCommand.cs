@@ -59,7 +59,7 @@ internal static class StartCommand
         if (await SupervisorLauncher.FindRunningAsync(workspace, cancellationToken) is not null)
             throw new UsageException("A supervisor already runs this workspace in the background; stop it first, or follow it with 'dotnet orchestra logs -f'.");
         var launch = new FleetLaunch(context, workspace);
-        if (await launch.PrepareAsync(selected, settings.Build, cancellationToken, settings.Rerun) is not var (specs, _))
+        if (await launch.PrepareAsync(selected, settings.Build, cancellationToken, settings.Rerun) is not { Succeeded: true, Launch: var specs })
             return ExitCodes.Failure;
 
         var supervisor = SupervisorHost.RunAsync(workspace.Config.FilePath, FleetLaunch.PrepareProcess(workspace.Config.FilePath), context.Host.Error, cancellationToken);
@@ -92,7 +92,7 @@ internal static class StartCommand
         var preparing = launch.PrepareAsync(selected, settings.Build, cancellationToken, settings.Rerun);
         // The supervisor's own start (a process, its JIT) overlaps the build and evaluation instead of following them.
         var starting = launch.SupervisorAsync(cancellationToken);
-        if (await preparing is not var (specs, rebuilt))
+        if (await preparing is not { Succeeded: true, Launch: var specs, Rebuilt: var rebuilt })
         {
             await ShutDownIfIdleAsync(starting, cancellationToken);
             return ExitCodes.Failure;

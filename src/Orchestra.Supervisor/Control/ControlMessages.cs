@@ -27,8 +27,20 @@ public sealed record LaunchSpec(string Service, IReadOnlyList<string> Command, I
     public bool Rerun { get; init; } = true;
 }
 
-/// <summary>What the hidden <c>__prepare</c> command prints for the supervisor: the launch specs after a build, and which services it rebuilt.</summary>
-public sealed record PreparedLaunch(IReadOnlyList<LaunchSpec> Launch, IReadOnlyList<string> Rebuilt);
+/// <summary>
+/// The outcome of building and evaluating services for a launch: the launch specs and which services were rebuilt,
+/// or the errors (the compiler's <c>file(line,col): error …</c> lines, else one sentence). The hidden
+/// <c>__prepare</c> command writes it for the supervisor.
+/// </summary>
+public sealed record PreparedLaunch(IReadOnlyList<LaunchSpec> Launch, IReadOnlyList<string> Rebuilt)
+{
+    public IReadOnlyList<string> Errors { get; init; } = [];
+
+    [JsonIgnore]
+    public bool Succeeded => Errors.Count == 0;
+
+    public static PreparedLaunch Failed(IReadOnlyList<string> errors) => new([], []) { Errors = errors };
+}
 
 /// <summary>One request: a line of JSON from a client, answered by zero or more events and one final event.</summary>
 public sealed record ControlRequest

@@ -129,6 +129,12 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
     private async Task<ControlEvent> StartAsync(ControlRequest request, Func<ControlEvent, Task> progress, CancellationToken cancellationToken)
     {
         _workspace = WorkspaceLoader.Load(_configPath);
+        return await StartLoadedAsync(request, progress, cancellationToken);
+    }
+
+    /// <summary><see cref="StartAsync"/> on the workspace as last loaded.</summary>
+    private async Task<ControlEvent> StartLoadedAsync(ControlRequest request, Func<ControlEvent, Task> progress, CancellationToken cancellationToken)
+    {
         _launches.Save(request.Launch);
         foreach (var (service, count) in request.Scales)
             _scales[service] = count;
@@ -182,7 +188,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
         var stopFirst = request.Services.Where(n => _workspace.FindService(n) is not { UsesProxy: true }).ToList();
         if (stopFirst.Count > 0)
             await StopRunnersAsync(stopFirst, progress, cancellationToken);
-        return await StartAsync(request with { Rebuilt = request.Services }, progress, cancellationToken);
+        return await StartLoadedAsync(request with { Rebuilt = request.Services }, progress, cancellationToken);
     }
 
     /// <summary>

@@ -28,9 +28,11 @@ internal sealed class ServiceRebuilder(ProcessCommand prepare, string stateDirec
                 .WithArguments([.. prepare.Arguments, "--out", output, service])
                 .WithValidation(CommandResultValidation.None)
                 .ExecuteBufferedAsync(cancellationToken);
-            if (result.ExitCode != 0 || !File.Exists(output))
-                return new RebuildOutcome(null, ErrorsOf(result));
-            return new RebuildOutcome(JsonSerializer.Deserialize(await File.ReadAllTextAsync(output, cancellationToken), ControlJson.Default.PreparedLaunch), []);
+            // No outcome written: the command could not even start its work (a configuration error, a crash).
+            if (!File.Exists(output))
+                return new RebuildOutcome(null, [LastLineOf(result)]);
+            var prepared = JsonSerializer.Deserialize(await File.ReadAllTextAsync(output, cancellationToken), ControlJson.Default.PreparedLaunch);
+            return prepared is { Succeeded: true } ? new RebuildOutcome(prepared, []) : new RebuildOutcome(null, prepared?.Errors ?? [LastLineOf(result)]);
         }
         finally
         {
@@ -39,19 +41,9 @@ internal sealed class ServiceRebuilder(ProcessCommand prepare, string stateDirec
         }
     }
 
-    /// <summary>
-    /// What went wrong, as a developer wants it: the compiler's <c>file(line,col): error CS…</c> lines when there
-    /// are any, else the tool's own <c>error:</c> sentences, else its last line. Never empty.
-    /// </summary>
-    private static IReadOnlyList<string> ErrorsOf(BufferedCommandResult result)
-    {
-        var lines = (result.StandardOutput + "\n" + result.StandardError).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var diagnostics = lines.Where(l => l.Contains(": error ", StringComparison.Ordinal) && !l.StartsWith("error: ", StringComparison.Ordinal)).Distinct().ToList();
-        if (diagnostics.Count > 0)
-            return diagnostics;
-        var errors = lines.Where(l => l.StartsWith("error: ", StringComparison.Ordinal)).Select(l => l["error: ".Length..]).ToList();
-        return errors.Count > 0 ? errors : [lines.LastOrDefault() ?? $"the build exited with code {result.ExitCode}."];
-    }
+    private static string LastLineOf(BufferedCommandResult result) =>
+        (result.StandardError + "\n" + result.StandardOutput).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .LastOrDefault() ?? $"the build exited with code {result.ExitCode}.";
 
     public void Dispose() => _oneAtATime.Dispose();
 }

@@ -36,6 +36,9 @@ internal sealed class ServiceWatches(Func<string, IReadOnlyList<string>, Cancell
             await StopAsync(service);
     }
 
+    private static bool Same(WatchSet a, WatchSet b) =>
+        a.Files.SequenceEqual(b.Files) && a.Folders.SequenceEqual(b.Folders) && a.Include.SequenceEqual(b.Include) && a.Exclude.SequenceEqual(b.Exclude);
+
     private async Task LoopAsync(string service, WatchSet set, CancellationToken cancellationToken)
     {
         // Setting up inotify over a folder tree takes a while; `start` returns without waiting for it.
@@ -58,10 +61,12 @@ internal sealed class ServiceWatches(Func<string, IReadOnlyList<string>, Cancell
                 var changed = await watcher.NextChangeAsync(cancellationToken);
                 try
                 {
-                    if (await rerun(service, changed, cancellationToken) is { } next)
+                    // Set inotify up again only when the rebuild changed what to watch, not after every save.
+                    if (await rerun(service, changed, cancellationToken) is { } next && !Same(set, next))
                     {
                         var replaced = watcher;
                         watcher = new ChangeWatcher(next, Debounce);
+                        set = next;
                         replaced.Dispose();
                     }
                 }
