@@ -2,6 +2,7 @@ using McMaster.Extensions.CommandLineUtils;
 using Orchestra.Configuration;
 using Orchestra.Discovery;
 using Orchestra.Hooks;
+using Orchestra.State;
 using Orchestra.Variables;
 using Spectre.Console;
 
@@ -43,6 +44,8 @@ internal sealed class CommandContext(CliHost host, CommandOption configOption, C
     public async Task<int> RunInWorkspaceAsync(string command, Func<Workspace, CancellationToken, Task<int>> body, CancellationToken cancellationToken)
     {
         var workspace = WorkspaceLoader.Load(ConfigPath());
+        // Commands trust what .orchestra/ holds (which programs to run, which pids to signal): refuse one someone else could have written.
+        StateFolder.OpenExisting(workspace.StateDirectory);
         var settings = workspace.Config.Commands.GetValueOrDefault(command);
         var before = workspace.Config.Hooks.Before.Concat(settings?.Hooks.Before ?? []).ToList();
         var after = workspace.Config.Hooks.After.Concat(settings?.Hooks.After ?? []).ToList();

@@ -60,7 +60,12 @@ internal sealed class FleetLaunch(CommandContext context, Workspace workspace)
             }
             var run = new List<string> { evaluation.RunCommand };
             run.AddRange(CommandLineSplitter.Split(evaluation.RunArguments));
-            specs.Add(new LaunchSpec(service.Name, run, [evaluation.TargetPath, evaluation.RunCommand]) { WatchFiles = evaluation.WatchFiles, Rerun = rerun });
+            // The apphost beside the DLL is the service's own; a RunCommand of `dotnet` (UseAppHost=false) is every
+            // .NET process on the machine, and naming it made `start` stop all of them as copies of the service.
+            var apphost = Path.IsPathRooted(evaluation.RunCommand)
+                && Path.GetDirectoryName(evaluation.RunCommand) == Path.GetDirectoryName(evaluation.TargetPath);
+            IReadOnlyList<string> builtFiles = apphost ? [evaluation.TargetPath, evaluation.RunCommand] : [evaluation.TargetPath];
+            specs.Add(new LaunchSpec(service.Name, run, builtFiles) { WatchFiles = evaluation.WatchFiles, Rerun = rerun });
         }
         return new PreparedLaunch(specs, rebuilt);
     }

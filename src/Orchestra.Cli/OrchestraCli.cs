@@ -6,6 +6,7 @@ using Orchestra.Cli.Commands;
 using Orchestra.Configuration;
 using Orchestra.Discovery;
 using Orchestra.Selection;
+using Orchestra.State;
 using Orchestra.Supervisor;
 using Orchestra.Supervisor.Control;
 
@@ -77,7 +78,7 @@ public static class OrchestraCli
             host.Error.WriteLine($"error: {e.Message}");
             return ExitCodes.Usage;
         }
-        catch (Exception e) when (e is CommandFailedException or SupervisorUnavailableException or StateDirectoryException)
+        catch (Exception e) when (e is CommandFailedException or SupervisorUnavailableException or StateFolderException)
         {
             host.Error.WriteLine($"error: {e.Message}");
             return ExitCodes.Failure;

@@ -1,4 +1,5 @@
 using Orchestra.Discovery;
+using Orchestra.State;
 
 namespace Orchestra.Supervisor;
 
@@ -11,32 +12,7 @@ public sealed record SupervisorPaths(string StateDirectory)
     public string Lock => Path.Combine(StateDirectory, "supervisor.lock");
     public string Log => Path.Combine(StateDirectory, "supervisor.log");
 
-    /// <summary>
-    /// Creates <c>.orchestra/</c> readable by the owner only (the control socket inside it must be too), with a
-    /// <c>.gitignore</c> of <c>*</c> so that state never reaches a commit.
-    /// </summary>
-    /// <exception cref="StateDirectoryException">The folder cannot be created or written.</exception>
-    public void EnsureStateDirectory()
-    {
-        try
-        {
-            if (OperatingSystem.IsWindows())
-                Directory.CreateDirectory(StateDirectory);
-            else
-                Directory.CreateDirectory(StateDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
-            var gitignore = Path.Combine(StateDirectory, ".gitignore");
-            if (!File.Exists(gitignore))
-                File.WriteAllText(gitignore, "*\n");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            var why = File.Exists(StateDirectory) ? "a file has that name"
-                : e is UnauthorizedAccessException ? "permission denied"
-                : e.Message.TrimEnd('.');
-            throw new StateDirectoryException($"Orchestra cannot use its state folder {StateDirectory} ({why}).");
-        }
-    }
+    /// <summary>Creates <c>.orchestra/</c> (see <see cref="StateFolder"/>), or checks that the one there is safe to use.</summary>
+    /// <exception cref="StateFolderException">The folder cannot be created, or it is not the user's alone.</exception>
+    public void EnsureStateDirectory() => StateFolder.Create(StateDirectory);
 }
-
-/// <summary>The workspace's <c>.orchestra/</c> folder cannot be created or written.</summary>
-public sealed class StateDirectoryException(string message) : Exception(message);

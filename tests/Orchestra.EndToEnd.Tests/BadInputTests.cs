@@ -57,6 +57,12 @@ public sealed class BadInputTests
         await using var fleet = new TestFleet();
         fleet.PythonService("api", Idle);
         Directory.CreateDirectory(fleet.StateDirectory, UnixFileMode.None);
+        // The user's own folder, which they may not open (another user's would be refused before any attempt).
+        if (Environment.UserName == "root")
+        {
+            using var chown = Process.Start("chown", ["nobody", fleet.StateDirectory]);
+            await chown.WaitForExitAsync();
+        }
         var home = Directory.CreateDirectory(fleet.PathOf("home"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute
             | UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute);
 

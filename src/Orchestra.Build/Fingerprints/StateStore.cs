@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Orchestra.State;
 
 namespace Orchestra.Build.Fingerprints;
 
@@ -16,7 +17,7 @@ public sealed class StateStore<T>(string stateDirectory, string kind) where T : 
     {
         try
         {
-            using var stream = File.OpenRead(PathOf(service));
+            using var stream = StateFolder.OpenRead(PathOf(service));
             return JsonSerializer.Deserialize<T>(stream, Options);
         }
         catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
@@ -28,12 +29,9 @@ public sealed class StateStore<T>(string stateDirectory, string kind) where T : 
     /// <summary>Writes through a temporary file, so that a reader never sees half an entry.</summary>
     public void Write(string service, T value)
     {
-        EnsureStateDirectory(stateDirectory);
-        Directory.CreateDirectory(Folder);
-        var path = PathOf(service);
-        var temporary = $"{path}.{Environment.ProcessId}.tmp";
-        File.WriteAllText(temporary, JsonSerializer.Serialize(value, Options));
-        File.Move(temporary, path, overwrite: true);
+        StateFolder.Create(stateDirectory);
+        StateFolder.EnsureSubfolder(Folder);
+        StateFolder.WriteText(PathOf(service), JsonSerializer.Serialize(value, Options));
     }
 
     public void Delete(string service)
@@ -43,13 +41,4 @@ public sealed class StateStore<T>(string stateDirectory, string kind) where T : 
     }
 
     private string PathOf(string service) => Path.Combine(Folder, service + ".json");
-
-    /// <summary>Creates <c>.orchestra/</c> with a <c>.gitignore</c> of <c>*</c> (SPEC §1) the first time.</summary>
-    private static void EnsureStateDirectory(string directory)
-    {
-        if (Directory.Exists(directory))
-            return;
-        Directory.CreateDirectory(directory);
-        File.WriteAllText(Path.Combine(directory, ".gitignore"), "*\n");
-    }
 }

@@ -27,7 +27,7 @@ internal static class PrepareCommand
                 // No hooks: they wrap the commands a person types, and this one runs on every save of a file.
                 var workspace = Discovery.WorkspaceLoader.Load(context.ConfigPath());
                 var prepared = await new FleetLaunch(context, workspace).PrepareAsync(services.Selected(workspace), build: true, ct);
-                await File.WriteAllTextAsync(output.Value()!, JsonSerializer.Serialize(prepared, ControlJson.Default.PreparedLaunch), ct);
+                State.StateFolder.WriteText(output.Value()!, JsonSerializer.Serialize(prepared, ControlJson.Default.PreparedLaunch));
                 return prepared.Succeeded ? ExitCodes.Success : ExitCodes.Failure;
             };
         }, throwOnUnexpectedArg: false);

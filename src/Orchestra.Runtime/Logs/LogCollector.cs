@@ -1,3 +1,5 @@
+using Orchestra.State;
+
 namespace Orchestra.Runtime.Logs;
 
 /// <summary>Tuning of the <see cref="LogCollector"/>.</summary>
@@ -52,20 +54,12 @@ public sealed class LogCollector : IAsyncDisposable
         _commit = commit;
         _onLine = onLine;
         _committed = resumeFrom;
-        CreatePrivateDirectory(files.Directory);
+        // Output may hold secrets: the folder is the owner's alone.
+        StateFolder.EnsureSubfolder(files.Directory);
         _stdout = new RawStreamTailer(files.RawStdout, resumeFrom.Stdout);
         _stderr = new RawStreamTailer(files.RawStderr, resumeFrom.Stderr);
         _writer = new RotatingLogWriter(files, options.MaxLogBytes, options.KeepRotated);
         _lastCommit = time.GetUtcNow();
-    }
-
-    private static void CreatePrivateDirectory(string path)
-    {
-        // Output may hold secrets: the folder is the owner's alone.
-        if (OperatingSystem.IsWindows())
-            Directory.CreateDirectory(path);
-        else
-            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
     }
 
     /// <summary>The offsets last persisted.</summary>

@@ -1,3 +1,6 @@
+using System.Text;
+using Orchestra.State;
+
 namespace Orchestra.Runtime.Logs;
 
 /// <summary>
@@ -17,8 +20,13 @@ public sealed class ServiceEventLog(string logDirectory, TimeProvider time)
         var text = string.Concat(lines.Select(line => LogLineFormat.Format(now, stream, line) + "\n"));
         lock (_lock)
         {
-            Directory.CreateDirectory(logDirectory);
-            File.AppendAllText(ReplicaLogFiles.EventsOf(logDirectory, service).Log, text);
+            StateFolder.EnsureSubfolder(logDirectory);
+            var options = new FileStreamOptions { Mode = FileMode.Append, Access = FileAccess.Write, Share = FileShare.ReadWrite | FileShare.Delete };
+            // Events quote build errors and exits, which may hold secrets: owner-only, like the replicas' logs.
+            if (!OperatingSystem.IsWindows())
+                options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+            using var file = new FileStream(ReplicaLogFiles.EventsOf(logDirectory, service).Log, options);
+            file.Write(Encoding.UTF8.GetBytes(text));
         }
     }
 }

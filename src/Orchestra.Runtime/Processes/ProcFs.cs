@@ -4,7 +4,7 @@ using System.Runtime.Versioning;
 namespace Orchestra.Runtime.Processes;
 
 /// <summary>One line of <c>/proc/&lt;pid&gt;/stat</c>: the fields the runner needs.</summary>
-internal readonly record struct ProcStat(int Pid, char State, int ProcessGroup, int Session, ulong StartTime)
+internal readonly record struct ProcStat(int Pid, char State, int Parent, int ProcessGroup, int Session, ulong StartTime)
 {
     public bool IsZombie => State is 'Z' or 'X' or 'x';
     public ProcessIdentity Identity => new(Pid, StartTime);
@@ -37,11 +37,12 @@ internal static class ProcFs
         var fields = text[(close + 1)..].Split(' ', StringSplitOptions.RemoveEmptyEntries);
         // fields[0] is field 3 (state), so field N is fields[N - 3].
         if (fields.Length < 20
+            || !int.TryParse(fields[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var parent)
             || !int.TryParse(fields[2], NumberStyles.Integer, CultureInfo.InvariantCulture, out var group)
             || !int.TryParse(fields[3], NumberStyles.Integer, CultureInfo.InvariantCulture, out var session)
             || !ulong.TryParse(fields[19], NumberStyles.Integer, CultureInfo.InvariantCulture, out var start))
             return null;
-        return new ProcStat(pid, fields[0][0], group, session, start);
+        return new ProcStat(pid, fields[0][0], parent, group, session, start);
     }
 
     public static IEnumerable<ProcStat> All()

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Serialization;
 using Orchestra.Runtime.Logs;
 using Orchestra.Runtime.Processes;
+using Orchestra.State;
 
 namespace Orchestra.Runtime.State;
 
@@ -55,7 +56,7 @@ public sealed class StateStore
     {
         try
         {
-            return File.Exists(FilePath) ? Parse(File.ReadAllText(FilePath)) : [];
+            return StateFolder.ReadText(FilePath) is { } text ? Parse(text) : [];
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or InvalidDataException)
         {
@@ -69,7 +70,7 @@ public sealed class StateStore
         IReadOnlyList<ReplicaRecord> replicas;
         try
         {
-            replicas = File.Exists(FilePath) ? Parse(File.ReadAllText(FilePath)) : [];
+            replicas = StateFolder.ReadText(FilePath) is { } text ? Parse(text) : [];
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or InvalidDataException)
         {
@@ -123,11 +124,8 @@ public sealed class StateStore
 
     private void WriteLocked()
     {
-        Directory.CreateDirectory(_directory);
-        var temporary = FilePath + ".tmp";
         var ordered = _replicas.Values.OrderBy(r => r.Service, StringComparer.Ordinal).ThenBy(r => r.Replica).ToList();
-        File.WriteAllText(temporary, JsonSerializer.Serialize(new StateDocument(ordered), Json));
-        File.Move(temporary, FilePath, overwrite: true);
+        StateFolder.WriteText(FilePath, JsonSerializer.Serialize(new StateDocument(ordered), Json));
     }
 
     private static IReadOnlyList<ReplicaRecord> Parse(string text)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Orchestra.State;
 using Orchestra.Supervisor.Control;
 
 namespace Orchestra.Supervisor.Fleet;
@@ -27,9 +28,7 @@ internal sealed class LaunchStore(string stateDirectory)
         {
             foreach (var spec in specs)
                 _specs[spec.Service] = spec;
-            var temporary = FilePath + ".tmp";
-            File.WriteAllText(temporary, JsonSerializer.Serialize(_specs.Values.ToList(), ControlJson.Default.ListLaunchSpec));
-            File.Move(temporary, FilePath, overwrite: true);
+            StateFolder.WriteText(FilePath, JsonSerializer.Serialize(_specs.Values.ToList(), ControlJson.Default.ListLaunchSpec));
         }
     }
 
@@ -37,7 +36,8 @@ internal sealed class LaunchStore(string stateDirectory)
     {
         try
         {
-            var specs = JsonSerializer.Deserialize(File.ReadAllText(path), ControlJson.Default.ListLaunchSpec) ?? [];
+            // A launch.json someone else could have written is refused (StateFolderException), never run.
+            var specs = StateFolder.ReadText(path) is { } text ? JsonSerializer.Deserialize(text, ControlJson.Default.ListLaunchSpec) ?? [] : [];
             return specs.ToDictionary(s => s.Service, StringComparer.Ordinal);
         }
         catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using CliWrap;
 using CliWrap.Buffered;
+using Orchestra.State;
 using Orchestra.Supervisor.Control;
 
 namespace Orchestra.Supervisor.Rerun;
@@ -29,9 +30,9 @@ internal sealed class ServiceRebuilder(ProcessCommand prepare, string stateDirec
                 .WithValidation(CommandResultValidation.None)
                 .ExecuteBufferedAsync(cancellationToken);
             // No outcome written: the command could not even start its work (a configuration error, a crash).
-            if (!File.Exists(output))
+            if (StateFolder.ReadText(output) is not { } written)
                 return new RebuildOutcome(null, [LastLineOf(result)]);
-            var prepared = JsonSerializer.Deserialize(await File.ReadAllTextAsync(output, cancellationToken), ControlJson.Default.PreparedLaunch);
+            var prepared = JsonSerializer.Deserialize(written, ControlJson.Default.PreparedLaunch);
             return prepared is { Succeeded: true } ? new RebuildOutcome(prepared, []) : new RebuildOutcome(null, prepared?.Errors ?? [LastLineOf(result)]);
         }
         finally

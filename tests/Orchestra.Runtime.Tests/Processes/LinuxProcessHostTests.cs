@@ -112,7 +112,7 @@ public sealed class LinuxProcessHostTests : IDisposable
     public void A_stat_line_with_spaces_and_parentheses_in_the_command_name_parses()
     {
         var stat = ProcFs.ParseStat(42, "42 (we ird) (name)) S 1 42 42 0 -1 4194560 1 0 0 0 0 0 0 0 20 0 1 0 987654 1000 10");
-        Assert.Equal(new ProcStat(42, 'S', 42, 42, 987654), stat);
+        Assert.Equal(new ProcStat(42, 'S', 1, 42, 42, 987654), stat);
         Assert.Null(ProcFs.ParseStat(42, "garbage"));
     }
 

@@ -7,6 +7,7 @@ using Orchestra.Tests.Support;
 namespace Orchestra.Tests.Supervisor;
 
 /// <summary>Real processes started outside Orchestra, found through /proc.</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public sealed class OutsideCopyFinderTests : IDisposable
 {
     private readonly TempWorkspace _temp = new();
