@@ -65,9 +65,15 @@ internal sealed class FleetLaunch(CommandContext context, Workspace workspace)
             var apphost = Path.IsPathRooted(evaluation.RunCommand)
                 && Path.GetDirectoryName(evaluation.RunCommand) == Path.GetDirectoryName(evaluation.TargetPath);
             IReadOnlyList<string> builtFiles = apphost ? [evaluation.TargetPath, evaluation.RunCommand] : [evaluation.TargetPath];
-            specs.Add(new LaunchSpec(service.Name, run, builtFiles) { WatchFiles = evaluation.WatchFiles, Rerun = rerun });
+            specs.Add(new LaunchSpec(service.Name, run, builtFiles) { WatchFiles = evaluation.WatchFiles, Rerun = rerun, Build = BuildOf(evaluation.TargetPath) });
         }
         return new PreparedLaunch(specs, rebuilt);
+    }
+
+    private static string? BuildOf(string builtFile)
+    {
+        var file = new FileInfo(builtFile);
+        return file.Exists ? $"{file.LastWriteTimeUtc.Ticks}:{file.Length}" : null;
     }
 
     /// <summary>The running supervisor, or a new one started as this same tool in the background.</summary>

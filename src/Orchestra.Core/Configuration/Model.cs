@@ -90,10 +90,15 @@ public sealed record HealthConfig(HealthKind Kind, string? Target, TimeSpan Inte
 }
 
 /// <summary><c>stop:</c> in service.yml; a null part falls back to the workspace defaults.</summary>
-public sealed record StopConfig(string Signal, TimeSpan? Timeout)
+/// <param name="Drain">
+/// Behind the port proxy: how long a replica taken out of the routes (rolling restart, scale down) keeps the
+/// connections it already has before it is signalled.
+/// </param>
+public sealed record StopConfig(string Signal, TimeSpan? Timeout, TimeSpan? Drain = null)
 {
     public static readonly IReadOnlyList<string> Signals = ["SIGTERM", "SIGINT", "SIGQUIT", "SIGHUP", "SIGKILL", "SIGUSR1", "SIGUSR2"];
     public static readonly StopConfig Default = new("SIGTERM", null);
+    public static readonly TimeSpan DefaultDrain = TimeSpan.FromSeconds(5);
 }
 
 /// <summary><c>watch:</c> in service.yml: what reruns the service on change.</summary>

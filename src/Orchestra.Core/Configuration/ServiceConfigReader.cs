@@ -17,7 +17,7 @@ public static partial class ServiceConfigReader
         "restart", "stop", "watch", "tests", "docker", "proxy", "framework",
     ];
     private static readonly string[] HealthKeys = ["http", "tcp", "log", "interval", "timeout"];
-    private static readonly string[] StopKeys = ["signal", "timeout"];
+    private static readonly string[] StopKeys = ["signal", "timeout", "drain"];
     private static readonly string[] WatchKeys = ["include", "exclude", "test"];
     private static readonly string[] DockerKeys = ["image"];
     private static readonly string[] RestartWords = ["no", "on-failure", "always"];
@@ -131,7 +131,7 @@ public static partial class ServiceConfigReader
     {
         if (map.Section("stop", StopKeys) is not { } stop)
             return StopConfig.Default;
-        return new StopConfig(stop.OneOf("signal", StopConfig.Signals)?.Value ?? StopConfig.Default.Signal, stop.Duration("timeout"));
+        return new StopConfig(stop.OneOf("signal", StopConfig.Signals)?.Value ?? StopConfig.Default.Signal, stop.Duration("timeout"), stop.Duration("drain"));
     }
 
     private static WatchConfig ReadWatch(MappingReader map)

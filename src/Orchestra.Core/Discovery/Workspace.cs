@@ -23,6 +23,8 @@ public sealed record ServiceDefinition
     public string? ProjectPath { get; init; }
     public required RestartPolicy Restart { get; init; }
     public required TimeSpan StopTimeout { get; init; }
+    /// <summary>How long a replica leaving the proxy's routes keeps its open connections before it is signalled (<c>stop.drain</c>).</summary>
+    public TimeSpan DrainTimeout => Config.Stop.Drain ?? StopConfig.DefaultDrain;
     /// <summary>The readiness probe in force, with the default already applied.</summary>
     public required HealthConfig Health { get; init; }
 

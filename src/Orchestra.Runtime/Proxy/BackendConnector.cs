@@ -9,7 +9,7 @@ namespace Orchestra.Runtime.Proxy;
 /// Finds a backend for one client connection: the next one in turn, else the ones after it, else it waits for the
 /// set to change until <see cref="TcpProxyOptions.WaitForBackend"/> has passed.
 /// </summary>
-internal sealed class BackendConnector(BackendSet backends, TcpProxyOptions options, CancellationSources sources, CancellationToken stopping)
+internal sealed class BackendConnector(BackendSet backends, BackendLoad load, TcpProxyOptions options, CancellationSources sources, CancellationToken stopping)
 {
     /// <summary>
     /// When every listed backend refused, they are tried again this often as well as on a change: a replica can
@@ -22,11 +22,14 @@ internal sealed class BackendConnector(BackendSet backends, TcpProxyOptions opti
     /// <summary>Client connections waiting for a backend now.</summary>
     public int Waiting => Volatile.Read(ref _waiting);
 
-    /// <summary>A socket connected to a backend, or null when none could be reached in time.</summary>
+    /// <summary>
+    /// A socket connected to a backend, counted in <see cref="BackendLoad"/> under its port until the caller leaves
+    /// it; or null when none could be reached in time.
+    /// </summary>
     // Pooled builders here and below: every connection goes through these methods, and each of them completes
     // asynchronously (a connect always does), which would otherwise allocate a box per call.
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<Socket?> ConnectAsync()
+    public async ValueTask<(Socket Socket, int Port)?> ConnectAsync()
     {
         var generation = backends.Current;
         if (await TryEachAsync(generation.Endpoints) is { } socket)
@@ -56,15 +59,24 @@ internal sealed class BackendConnector(BackendSet backends, TcpProxyOptions opti
     }
 
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<Socket?> TryEachAsync(IPEndPoint[] endpoints)
+    private async ValueTask<(Socket Socket, int Port)?> TryEachAsync(IPEndPoint[] endpoints)
     {
         if (endpoints.Length == 0)
             return null;
         var first = backends.NextTurn(endpoints.Length);
         for (var i = 0; i < endpoints.Length; i++)
         {
-            if (await TryConnectAsync(endpoints[(first + i) % endpoints.Length]) is { } socket)
-                return socket;
+            var endpoint = endpoints[(first + i) % endpoints.Length];
+            if (await TryConnectAsync(endpoint) is not { } socket)
+                continue;
+            // Counted first, then checked against the routes: a replica being drained either sees this connection in
+            // its count, or this connection sees that the replica left the routes and goes elsewhere before any byte
+            // was sent. Without the check, a connection begun just before the change reached a replica being stopped.
+            load.Enter(endpoint.Port);
+            if (backends.Current.Ports.Contains(endpoint.Port))
+                return (socket, endpoint.Port);
+            load.Leave(endpoint.Port);
+            socket.Dispose();
         }
         return null;
     }

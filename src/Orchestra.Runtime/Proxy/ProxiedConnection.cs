@@ -15,12 +15,14 @@ internal sealed class ProxiedConnection
 
     private readonly Socket _client;
     private readonly OpenConnections _open;
+    private readonly BackendLoad _load;
     private readonly CancellationSources _sources;
 
-    private ProxiedConnection(Socket client, OpenConnections open, CancellationSources sources)
+    private ProxiedConnection(Socket client, OpenConnections open, BackendLoad load, CancellationSources sources)
     {
         _client = client;
         _open = open;
+        _load = load;
         _sources = sources;
     }
 
@@ -28,9 +30,9 @@ internal sealed class ProxiedConnection
     public Task Completion { get; private set; } = Task.CompletedTask;
 
     /// <summary>Serves <paramref name="client"/> in the background, tracked by <paramref name="open"/> until it ends.</summary>
-    public static void Start(Socket client, BackendConnector connector, OpenConnections open, CancellationSources sources, CancellationToken stopping)
+    public static void Start(Socket client, BackendConnector connector, OpenConnections open, BackendLoad load, CancellationSources sources, CancellationToken stopping)
     {
-        var connection = new ProxiedConnection(client, open, sources);
+        var connection = new ProxiedConnection(client, open, load, sources);
         open.Add(connection);
         connection.Completion = connection.ServeAsync(connector, stopping);
     }
@@ -38,15 +40,16 @@ internal sealed class ProxiedConnection
     private async Task ServeAsync(BackendConnector connector, CancellationToken stopping)
     {
         Socket? backend = null;
+        int? backendPort = null;
         // Cancelled when either side resets or the proxy stops; it ends whatever receive or send is pending. The sockets
         // are closed here only, once both directions have returned, so that a close never races an operation in
         // flight on another thread (.NET on Unix spins in Dispose until such an operation has let go of the socket).
         var abort = _sources.Rent();
         try
         {
-            backend = await connector.ConnectAsync();
-            if (backend is null)
+            if (await connector.ConnectAsync() is not var (socket, port))
                 return;
+            (backend, backendPort) = (socket, port);
             var upstream = PumpAsync(_client, backend, abort);
             await PumpAsync(backend, _client, abort);
             await upstream;
@@ -66,6 +69,8 @@ internal sealed class ProxiedConnection
             }
             backend?.Dispose();
             _client.Dispose();
+            if (backendPort is { } port)
+                _load.Leave(port);
             _sources.Return(abort);
         }
         // Only here: a connection that failed in a way nobody expected stays tracked, so disposing the proxy rethrows it.

@@ -13,6 +13,7 @@ public sealed class TcpProxy : IAsyncDisposable
     private static readonly TimeSpan AcceptErrorPause = TimeSpan.FromMilliseconds(100);
 
     private readonly BackendSet _backends = new();
+    private readonly BackendLoad _load = new();
     private readonly BackendConnector _connector;
     private readonly OpenConnections _open = new();
     private readonly CancellationTokenSource _stopping = new();
@@ -31,7 +32,7 @@ public sealed class TcpProxy : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.ConnectTimeout, TimeSpan.Zero, nameof(options));
         Port = port;
         _sources = new CancellationSources(_stopping.Token);
-        _connector = new BackendConnector(_backends, options, _sources, _stopping.Token);
+        _connector = new BackendConnector(_backends, _load, options, _sources, _stopping.Token);
     }
 
     /// <summary>The public port.</summary>
@@ -87,6 +88,24 @@ public sealed class TcpProxy : IAsyncDisposable
         _backends.Replace(ports);
     }
 
+    /// <summary>
+    /// Waits until no forwarded connection to the backend <paramref name="port"/> is open, for at most
+    /// <paramref name="timeout"/>: call it after taking the port out of the backends, before stopping what listens
+    /// there. False when connections were still open at the timeout.
+    /// </summary>
+    public async Task<bool> DrainAsync(int port, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _load.WhenIdleAsync(port).WaitAsync(timeout, cancellationToken);
+            return true;
+        }
+        catch (TimeoutException)
+        {
+            return false;
+        }
+    }
+
     /// <summary>Stops accepting, closes the listener and every open forwarded connection, and awaits all its tasks.</summary>
     public async ValueTask DisposeAsync()
     {
@@ -123,7 +142,7 @@ public sealed class TcpProxy : IAsyncDisposable
                 continue;
             }
             client.NoDelay = true;
-            ProxiedConnection.Start(client, _connector, _open, _sources, stopping);
+            ProxiedConnection.Start(client, _connector, _open, _load, _sources, stopping);
         }
     }
 }

@@ -239,7 +239,7 @@ public sealed class ReplicaRunner : IAsyncDisposable
             var process = _host.Spawn(_spec.ToSpawnRequest());
             Publish(r => r with
             {
-                State = ReplicaState.Starting, Pid = process.Pid, StartTime = process.StartTime, Port = _spec.Port,
+                State = ReplicaState.Starting, Pid = process.Pid, StartTime = process.StartTime, Port = _spec.Port, Build = _spec.Build,
                 StartedAt = _options.Time.GetUtcNow(), Backoff = null, Restarts = r.Restarts + restarts,
             });
             return (process, null);

@@ -24,6 +24,8 @@ public sealed record ReplicaSpec
     public RestartPolicy Restart { get; init; } = RestartPolicy.OnFailure;
     public string StopSignal { get; init; } = "SIGTERM";
     public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>Which build of the program this is (see <c>LaunchSpec.Build</c>); recorded with each process it starts.</summary>
+    public string? Build { get; init; }
 
     public ReplicaLogFiles LogFiles => new(ReplicaLogFiles.DirectoryIn(StateDirectory), Service, Replica);
 

@@ -48,6 +48,8 @@ public sealed record ReplicaRecord
     public string? LastExit { get; init; }
     /// <summary>The backoff before the pending restart, while <see cref="State"/> is <see cref="ReplicaState.Restarting"/>.</summary>
     public TimeSpan? Backoff { get; init; }
+    /// <summary>Which build of the program the current process runs, so that a build made meanwhile is noticed.</summary>
+    public string? Build { get; init; }
     public long StdoutOffset { get; init; }
     public long StderrOffset { get; init; }
 

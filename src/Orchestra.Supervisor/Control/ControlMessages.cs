@@ -25,6 +25,12 @@ public sealed record LaunchSpec(string Service, IReadOnlyList<string> Command, I
     public IReadOnlyList<string> WatchFiles { get; init; } = [];
     /// <summary>Whether the supervisor reruns the service when its files change (false: <c>start --noreload</c>).</summary>
     public bool Rerun { get; init; } = true;
+    /// <summary>
+    /// Which build of the program this is (its built file's time and size), or null when that cannot be known. A
+    /// replica started from another build is replaced by the next start, even when nothing needs building: a build
+    /// may have finished after the replica started, e.g. a rerun's build whose supervisor was killed meanwhile.
+    /// </summary>
+    public string? Build { get; init; }
 }
 
 /// <summary>

@@ -33,6 +33,8 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
     // Changed only by the request holding _gate, but read by KillAll from the signal thread, which cannot wait for a
     // request to finish: changes and that read take the dictionary's own lock.
     private readonly Dictionary<(string Service, int Replica), ReplicaRunner> _runners = [];
+    // Replicas leaving the routes while their open connections finish; guarded by the _runners lock.
+    private readonly HashSet<ReplicaRunner> _draining = [];
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly ServiceProxies _proxies = new();
     private readonly ServiceRebuilder _rebuilder;
@@ -211,16 +213,14 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
         var runners = new List<ReplicaRunner>();
         for (var replica = 0; replica < scale; replica++)
         {
-            if (_runners.TryGetValue((service.Name, replica), out var running) && !rebuilt && running.Current.State is ReplicaState.Healthy or ReplicaState.Starting)
+            if (_runners.TryGetValue((service.Name, replica), out var running) && !rebuilt && running.Current.State is ReplicaState.Healthy or ReplicaState.Starting
+                && (launch.Build is null || running.Current.Build == launch.Build))
             {
                 runners.Add(running);
                 continue;
             }
             if (running is not null)
-            {
-                await running.StopAsync(cancellationToken);
-                await running.DisposeAsync();
-            }
+                await RetireAsync(service, running, cancellationToken);
             var spec = SpecFor(service, launch, replica, ReplicaPortFor(service, replica));
             var runner = NewRunner(spec);
             SetRunner((service.Name, replica), runner);
@@ -279,10 +279,16 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
 
     private async Task RemoveReplicasAboveAsync(string service, int scale, CancellationToken cancellationToken)
     {
+        var definition = _workspace.FindService(service);
         foreach (var key in _runners.Keys.Where(k => k.Service == service && k.Replica >= scale).ToList())
         {
-            await _runners[key].StopAsync(cancellationToken);
-            await _runners[key].DisposeAsync();
+            if (definition is not null)
+                await RetireAsync(definition, _runners[key], cancellationToken);
+            else
+            {
+                await _runners[key].StopAsync(cancellationToken);
+                await _runners[key].DisposeAsync();
+            }
             RemoveRunner(key);
             _state.Remove(key.Service, key.Replica);
         }
@@ -386,7 +392,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
     }
 
     private ReplicaSpec SpecFor(ServiceDefinition service, LaunchSpec launch, int replica, int? port) =>
-        ReplicaSpec.For(_workspace, service, launch.Command, new EnvironmentResolver(_workspace).Resolve(service, "start", replica, port), replica, port);
+        ReplicaSpec.For(_workspace, service, launch.Command, new EnvironmentResolver(_workspace).Resolve(service, "start", replica, port), replica, port) with { Build = launch.Build };
 
     /// <summary>
     /// The port a new process of the replica listens on: the service's own without the proxy; behind it, the port the
@@ -429,6 +435,32 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
         _ => null,
     };
 
+    /// <summary>
+    /// Stops a replica that is replaced or scaled away. Behind the proxy it first leaves the routes and keeps the
+    /// connections it has until they finish (or <c>stop.drain</c> passes), so that no accepted request is cut.
+    /// </summary>
+    private async Task RetireAsync(ServiceDefinition service, ReplicaRunner runner, CancellationToken cancellationToken)
+    {
+        if (service.UsesProxy && runner.Current is { State: ReplicaState.Healthy, Port: { } port })
+        {
+            lock (_runners)
+                _draining.Add(runner);
+            RouteToReadyReplicas(service.Name);
+            if (!await _proxies.DrainAsync(service.Name, port, service.DrainTimeout, cancellationToken))
+                _events.Write(service.Name, LogStream.Stderr, [$"replica {runner.Current.Replica}: connections still open after {DurationParser.Format(service.DrainTimeout)} of draining; stopping it anyway"]);
+        }
+        try
+        {
+            await runner.StopAsync(cancellationToken);
+            await runner.DisposeAsync();
+        }
+        finally
+        {
+            lock (_runners)
+                _draining.Remove(runner);
+        }
+    }
+
     /// <summary>Points the service's proxy at its healthy replicas; called on every change of one of them.</summary>
     private void RouteToReadyReplicas(string service)
     {
@@ -438,7 +470,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
         List<int> ready;
         lock (_runners)
         {
-            ready = _runners.Where(r => r.Key.Service == service).OrderBy(r => r.Key.Replica)
+            ready = _runners.Where(r => r.Key.Service == service && !_draining.Contains(r.Value)).OrderBy(r => r.Key.Replica)
                 .Select(r => r.Value.Current)
                 .Where(r => r.State == ReplicaState.Healthy && r.Port is not null && r.Port != publicPort)
                 .Select(r => r.Port!.Value)

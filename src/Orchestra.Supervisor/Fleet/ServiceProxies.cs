@@ -40,6 +40,18 @@ internal sealed class ServiceProxies : IAsyncDisposable
             proxy.SetBackends(readyPorts);
     }
 
+    /// <summary>
+    /// Waits until the service's proxy has no open connection to <paramref name="backendPort"/>, for at most
+    /// <paramref name="timeout"/>; false when some were still open. True at once when the service has no proxy.
+    /// </summary>
+    public Task<bool> DrainAsync(string service, int backendPort, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        TcpProxy? proxy;
+        lock (_lock)
+            _proxies.TryGetValue(service, out proxy);
+        return proxy?.DrainAsync(backendPort, timeout, cancellationToken) ?? Task.FromResult(true);
+    }
+
     /// <summary>Stops listening on the service's public port.</summary>
     public async Task CloseAsync(string service)
     {

@@ -82,6 +82,31 @@ public sealed class TcpProxyTests
     }
 
     [Fact]
+    public async Task Draining_a_backend_waits_for_its_open_connections_and_sends_new_ones_elsewhere()
+    {
+        await using var a = TestBackend.Echo("A");
+        await using var b = TestBackend.Echo("B");
+        await using var proxy = new TcpProxy(0);
+        proxy.Start();
+        proxy.SetBackends([a.Port]);
+        using var onA = await ConnectAsync(proxy.Port);
+        Assert.Equal("A", await ReadAsync(onA, 1));
+
+        proxy.SetBackends([b.Port]);
+        var drained = proxy.DrainAsync(a.Port, TimeSpan.FromMinutes(5), CancellationToken.None);
+        using var onB = await ConnectAsync(proxy.Port);
+        Assert.Equal("B", await ReadAsync(onB, 1));
+        // The connection A already had still works, and the drain waits for it.
+        Assert.Equal("still here", await ExchangeAsync(onA, "still here"));
+        Assert.False(drained.IsCompleted, "the drain ended while A still had a connection");
+
+        onA.Shutdown(SocketShutdown.Send);
+        Assert.Equal("closed", await ReadEndAsync(onA));
+        Assert.True(await drained.WithDeadline());
+        Assert.True(await proxy.DrainAsync(b.Port, TimeSpan.FromMilliseconds(50), CancellationToken.None) is false, "B's open connection was not counted");
+    }
+
+    [Fact]
     public async Task New_connections_take_turns_among_the_backends()
     {
         await using var a = TestBackend.Echo("A");

@@ -1,0 +1,37 @@
+using Orchestra.EndToEnd.Tests.Support;
+
+namespace Orchestra.EndToEnd.Tests;
+
+/// <summary>
+/// Issue 8, point 3: behind the port proxy, a replica that leaves the routes (rolling restart, scale down) drains
+/// before it is signalled, so that the port never fails a request, even under 200 concurrent connections.
+/// </summary>
+[Collection(MinimalApiCollection.Name)]
+public sealed class DrainTests(MinimalApi api)
+{
+    [Fact]
+    public async Task Restarts_and_a_scale_down_and_up_under_200_concurrent_clients_fail_no_request()
+    {
+        await using var fleet = new TestFleet();
+        var port = Ports.Free();
+        api.CopyInto(fleet, "api", $"port: {port}\nscale: 3\nhealth: {{ http: /health }}\n");
+        await fleet.RunOkAsync("start", "--no-build");
+
+        long answeredBefore;
+        IReadOnlyList<string> failures;
+        await using (var load = new LoadGenerator(port, clients: 200))
+        {
+            await Eventually.TrueAsync(() => load.Answered > 1000, "the load to flow");
+            await fleet.RunOkAsync("restart", "api");
+            await fleet.RunOkAsync("restart", "api");
+            await fleet.RunOkAsync("scale", "api=1");
+            await fleet.RunOkAsync("scale", "api=3");
+            answeredBefore = load.Answered;
+            await Eventually.TrueAsync(() => load.Answered > answeredBefore + 1000, "the load to flow after the changes");
+            failures = load.Failures;
+        }
+
+        Assert.True(failures.Count == 0, $"{failures.Count} failed requests: {string.Join("; ", failures.GroupBy(f => f).Select(g => $"{g.Count()} × {g.Key}"))}");
+        Assert.Equal(3, (await fleet.PsAsync("api")).Count(r => r.State == "healthy"));
+    }
+}
