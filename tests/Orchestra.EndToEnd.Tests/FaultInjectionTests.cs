@@ -45,6 +45,27 @@ public sealed class FaultInjectionTests(MinimalApi api)
         Assert.Single(await fleet.PsAsync("api"));
     }
 
+    [Fact]
+    public async Task Deleting_the_state_folder_under_a_running_fleet_leaves_one_supervisor_that_stop_still_reaches()
+    {
+        await using var fleet = new TestFleet();
+        var port = Ports.Free();
+        fleet.PythonService("web", PythonHttpServer.Answering("\"up\""), $"port: {port}\nscale: 2\nhealth: {{ http: / }}\n");
+        await fleet.RunOkAsync("start");
+        var supervisor = fleet.SupervisorPid!.Value;
+        var replicas = await fleet.PsAsync();
+
+        Directory.Delete(fleet.StateDirectory, recursive: true);
+        var ps = await fleet.PsAsync();
+
+        Assert.Equal([supervisor], Procs.LiveWithCommandLine($"__supervise --config {fleet.PathOf("orchestra.yml")}"));
+        Assert.Equal(replicas.Select(r => (r.Pid, "healthy")), ps.Select(r => (r.Pid, r.State)));
+        Assert.Equal("up", await FreshHttp.GetStringAsync($"http://127.0.0.1:{port}/"));
+        await fleet.RunOkAsync("stop");
+        await Eventually.TrueAsync(() => !Procs.IsLive(supervisor), "the supervisor to end");
+        Assert.Empty(Procs.LiveInWorkspace(fleet.Root));
+    }
+
     /// <summary>The port the replica itself listens on, from the state file: the public port closes with the supervisor.</summary>
     private static int ReplicaPort(TestFleet fleet)
     {

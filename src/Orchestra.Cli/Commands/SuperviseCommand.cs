@@ -7,7 +7,7 @@ namespace Orchestra.Cli.Commands;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal static class SuperviseCommand
 {
-    public const string Name = "__supervise";
+    public const string Name = SupervisorHost.CommandName;
 
     public static void Register(CommandLineApplication app, CommandContext context, CommandHandlers handlers)
     {

@@ -1,4 +1,5 @@
 using System.Text;
+using Orchestra.State;
 
 namespace Orchestra.Runtime.Logs;
 
@@ -39,12 +40,25 @@ internal sealed class RotatingLogWriter(ReplicaLogFiles files, long maxBytes, in
     }
 
     /// <summary>Makes what was appended visible to readers; called once per collected batch, not per line.</summary>
-    public void Flush() => _writer?.Flush();
+    public void Flush()
+    {
+        if (_writer is null)
+            return;
+        _writer.Flush();
+        // The log was deleted (rm -rf .orchestra): the next line starts a new file rather than feed a name nobody sees.
+        if (!File.Exists(files.Log))
+        {
+            _writer.Dispose();
+            _writer = null;
+            _size = 0;
+        }
+    }
 
     private StreamWriter Writer()
     {
         if (_writer is not null)
             return _writer;
+        StateFolder.EnsureSubfolder(files.Directory);
         var options = new FileStreamOptions
         {
             Mode = FileMode.Append,

@@ -109,6 +109,13 @@ public sealed class StateStore
         }
     }
 
+    /// <summary>Writes the file from what is known now.</summary>
+    public void Save()
+    {
+        lock (_lock)
+            WriteLocked();
+    }
+
     private void TrySave()
     {
         try

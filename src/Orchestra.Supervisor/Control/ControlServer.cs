@@ -40,7 +40,14 @@ public sealed class ControlServer(string socketPath, IControlHandler handler)
         finally
         {
             await Task.WhenAll(connections);
-            File.Delete(socketPath);
+            try
+            {
+                File.Delete(socketPath);
+            }
+            catch (DirectoryNotFoundException)
+            {
+                // The state folder was deleted with the socket in it.
+            }
         }
     }
 

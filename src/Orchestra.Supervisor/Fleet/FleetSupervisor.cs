@@ -7,6 +7,7 @@ using Orchestra.Runtime.Proxy;
 using Orchestra.Runtime.Replicas;
 using Orchestra.Runtime.State;
 using Orchestra.Runtime.Watch;
+using Orchestra.State;
 using Orchestra.Supervisor.Control;
 using Orchestra.Supervisor.Reliability;
 using Orchestra.Supervisor.Rerun;
@@ -566,6 +567,14 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
             _gate.Release();
         }
         return WatchSetFor(definition, launch);
+    }
+
+    /// <summary>Writes the state and launch files again from memory: the state folder was deleted and made again.</summary>
+    public void PersistState()
+    {
+        StateFolder.EnsureSubfolder(ReplicaLogFiles.DirectoryIn(_workspace.StateDirectory));
+        _state.Save();
+        _launches.Save([]);
     }
 
     /// <summary>SIGKILL to every replica's process group, now, without waiting: the second Ctrl-C.</summary>
