@@ -47,6 +47,25 @@ public sealed class RerunTests(MinimalApi api)
     }
 
     [Fact]
+    public async Task A_change_to_service_yml_reruns_with_the_new_settings_and_a_port_change_says_it_needs_a_restart()
+    {
+        await using var fleet = new TestFleet();
+        var port = Ports.Free();
+        var yaml = $"port: {port}\nhealth: {{ http: / }}\nwatch: {{ include: [\"service.yml\"] }}\n";
+        fleet.PythonService("probe", PythonHttpServer.Answering("os.environ.get('PROBE', 'none')"), yaml);
+        await fleet.RunOkAsync("start");
+        Assert.Equal("none", await GetAsync($"http://127.0.0.1:{port}/"));
+
+        fleet.Write("probe/service.yml", $"command: [\"{TestFleet.Python}\", \"-u\", \"main.py\"]\n{yaml}env: {{ PROBE: \"1\" }}\n");
+        await Eventually.TrueAsync(async () => await GetAsync($"http://127.0.0.1:{port}/") == "1", "the rerun replica to have PROBE");
+
+        fleet.Write("probe/service.yml", $"command: [\"{TestFleet.Python}\", \"-u\", \"main.py\"]\n{yaml.Replace($"port: {port}", $"port: {Ports.Free()}")}env: {{ PROBE: \"2\" }}\n");
+        await Eventually.TrueAsync(async () => (await fleet.RunOkAsync("logs", "probe")).Out.Contains("its port or proxy setting changed; that applies at the next 'dotnet orchestra restart probe'", StringComparison.Ordinal),
+            "the event log to say the port change waits for a restart");
+        Assert.Equal("1", await GetAsync($"http://127.0.0.1:{port}/"));
+    }
+
+    [Fact]
     public async Task A_project_is_rebuilt_on_a_source_change_and_a_compile_error_leaves_the_old_replica_serving()
     {
         await using var fleet = new TestFleet();

@@ -32,10 +32,16 @@ internal static class StartCommand
                     ? command.Option("--scale <COUNT>", "Replicas, overriding scale: in service.yml: N for the named services (default: all), or svc=N; repeatable.", CommandOptionType.MultipleValue)
                     : null;
                 var noReload = command.Option("--noreload", "Do not rebuild and rerun a service when its files change.", CommandOptionType.NoValue);
+                var keepFailed = op == ControlOps.Start
+                    ? command.Option("--keep-failed", "When the start fails, leave what it started running (default: stop it again).", CommandOptionType.NoValue)
+                    : null;
                 handlers[command] = ct => context.RunInWorkspaceAsync(name, async (workspace, token) =>
                 {
                     var named = services.Selected(workspace);
-                    var settings = new StartSettings(!noBuild.HasValue(), !noKill.HasValue(), !noReload.HasValue(), ScaleArguments.Parse(scale?.Values ?? [], workspace, named));
+                    var settings = new StartSettings(!noBuild.HasValue(), !noKill.HasValue(), !noReload.HasValue(), ScaleArguments.Parse(scale?.Values ?? [], workspace, named))
+                    {
+                        KeepFailed = keepFailed?.HasValue() == true,
+                    };
                     var selected = op == ControlOps.Start ? DependencyOrder.WithDependencies(workspace, named) : named;
                     var began = DateTimeOffset.UtcNow;
                     if (attach?.HasValue() == true)
@@ -98,7 +104,7 @@ internal static class StartCommand
             return ExitCodes.Failure;
         }
         var supervisor = await starting;
-        var request = new ControlRequest { Op = op, Services = selected.Select(s => s.Name).ToList(), Launch = specs, Rebuilt = rebuilt, KillOutside = settings.KillOutside, Scales = settings.Scales };
+        var request = new ControlRequest { Op = op, Services = selected.Select(s => s.Name).ToList(), Launch = specs, Rebuilt = rebuilt, KillOutside = settings.KillOutside, Scales = settings.Scales, KeepOnFailure = settings.KeepFailed };
         return await SendAsync(context, supervisor, request, cancellationToken);
     }
 
@@ -139,4 +145,8 @@ internal static class StartCommand
 }
 
 /// <summary>The options of <c>start</c> and <c>restart</c> that shape what is sent to the supervisor.</summary>
-internal sealed record StartSettings(bool Build, bool KillOutside, bool Rerun, IReadOnlyDictionary<string, int> Scales);
+internal sealed record StartSettings(bool Build, bool KillOutside, bool Rerun, IReadOnlyDictionary<string, int> Scales)
+{
+    /// <summary>Leave what a failed start started running.</summary>
+    public bool KeepFailed { get; init; }
+}

@@ -44,6 +44,14 @@ internal sealed class ControlConnection : IAsyncDisposable
         return line is null ? null : JsonSerializer.Deserialize(line, type);
     }
 
+    /// <summary>Completes when the other end has closed the connection; anything it still sends is ignored.</summary>
+    public async Task WaitForCloseAsync(CancellationToken cancellationToken)
+    {
+        while (await _reader.ReadLineAsync(cancellationToken) is not null)
+        {
+        }
+    }
+
     public async ValueTask DisposeAsync()
     {
         await _writer.DisposeAsync();

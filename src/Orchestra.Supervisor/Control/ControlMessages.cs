@@ -58,6 +58,8 @@ public sealed record ControlRequest
     public IReadOnlyList<string> Rebuilt { get; init; } = [];
     /// <summary>Stop copies of a service running outside Orchestra before starting it (false: refuse instead).</summary>
     public bool KillOutside { get; init; } = true;
+    /// <summary>Keep what a failed start started running (<c>start --keep-failed</c>); by default it is stopped again.</summary>
+    public bool KeepOnFailure { get; init; }
     /// <summary>Replica counts that override <c>scale:</c> (from <c>start --scale</c> and <c>scale</c>) until the service is stopped.</summary>
     public IReadOnlyDictionary<string, int> Scales { get; init; } = new Dictionary<string, int>();
 }

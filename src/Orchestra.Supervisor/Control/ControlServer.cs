@@ -59,12 +59,38 @@ public sealed class ControlServer(string socketPath, IControlHandler handler)
             var request = await connection.ReceiveAsync(ControlJson.Default.ControlRequest, cancellationToken);
             if (request is null)
                 return;
-            var result = await handler.HandleAsync(request, e => connection.SendAsync(e, ControlJson.Default.ControlEvent, cancellationToken), cancellationToken);
-            await connection.SendAsync(result with { Done = true }, ControlJson.Default.ControlEvent, cancellationToken);
+            // A client that hangs up (Ctrl-C on `start`) cancels its request: the supervisor stops waiting for it.
+            using var hungUp = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            using var served = new CancellationTokenSource();
+            var watching = WatchForHangUpAsync(connection, hungUp, served.Token);
+            try
+            {
+                var result = await handler.HandleAsync(request, e => connection.SendAsync(e, ControlJson.Default.ControlEvent, hungUp.Token), hungUp.Token);
+                await connection.SendAsync(result with { Done = true }, ControlJson.Default.ControlEvent, cancellationToken);
+            }
+            finally
+            {
+                await served.CancelAsync();
+                await watching;
+            }
         }
         catch (Exception e) when (e is IOException or SocketException or JsonException or OperationCanceledException)
         {
             // A client that went away, or spoke nonsense, costs only its own connection.
+        }
+    }
+
+    /// <summary>Cancels <paramref name="hungUp"/> when the client closes its end before the request is served.</summary>
+    private static async Task WatchForHangUpAsync(ControlConnection connection, CancellationTokenSource hungUp, CancellationToken served)
+    {
+        try
+        {
+            await connection.WaitForCloseAsync(served);
+            await hungUp.CancelAsync();
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or SocketException or ObjectDisposedException)
+        {
+            // Served first, or the connection broke: either way there is nothing to cancel from here.
         }
     }
 }

@@ -36,7 +36,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
     private readonly Dictionary<(string Service, int Replica), ReplicaRunner> _runners = [];
     // Replicas leaving the routes while their open connections finish; guarded by the _runners lock.
     private readonly HashSet<ReplicaRunner> _draining = [];
-    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly FleetGate _gate = new();
     private readonly ServiceProxies _proxies = new();
     private readonly ServiceRebuilder _rebuilder;
     private readonly ServiceWatches _watches;
@@ -110,29 +110,72 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
         if (request.Op == ControlOps.Status)
             return new ControlEvent { Replicas = Status(request.Services), Message = Interlocked.Exchange(ref _recoveryNote, null) };
 
-        await _gate.WaitAsync(cancellationToken);
+        IReadOnlyCollection<string> concerned = request.Op switch
+        {
+            ControlOps.Shutdown => [],
+            ControlOps.Scale => [.. request.Scales.Keys],
+            _ => request.Services,
+        };
+        // A stop never waits behind a start, restart, scale or rollout of the same services: it interrupts it.
+        using var work = await _gate.EnterAsync(concerned, preempt: request.Op is ControlOps.Stop or ControlOps.Shutdown, cancellationToken);
         try
         {
             return request.Op switch
             {
-                ControlOps.Start => await StartAsync(request, progress, cancellationToken),
-                ControlOps.Restart => await RestartAsync(request, progress, cancellationToken),
-                ControlOps.Stop => await StopAsync(request.Services, progress, cancellationToken),
-                ControlOps.Shutdown => await ShutdownAsync(progress, cancellationToken),
-                ControlOps.Scale => await ScaleAsync(request, progress, cancellationToken),
+                ControlOps.Start => await StartAsync(request, progress, work.Token),
+                ControlOps.Restart => await RestartAsync(request, progress, work.Token),
+                ControlOps.Stop => await StopAsync(request.Services, progress, work.Token),
+                ControlOps.Shutdown => await ShutdownAsync(progress, work.Token),
+                ControlOps.Scale => await ScaleAsync(request, progress, work.Token),
                 _ => new ControlEvent { ExitCode = 2, Error = $"The supervisor does not know the operation '{request.Op}'." },
             };
         }
-        finally
+        catch (OperationCanceledException) when (work.Preempted)
         {
-            _gate.Release();
+            return new ControlEvent { ExitCode = 1, Error = $"The {request.Op} was interrupted by a stop." };
         }
     }
 
+    /// <summary>
+    /// A start that fails (a service not healthy, a port held by a stranger, a stop, the client gone) leaves the fleet
+    /// as it found it unless asked to keep what started: the services it started are stopped again, and a supervisor
+    /// left with nothing to look after ends.
+    /// </summary>
     private async Task<ControlEvent> StartAsync(ControlRequest request, Func<ControlEvent, Task> progress, CancellationToken cancellationToken)
     {
         _workspace = WorkspaceLoader.Load(_configPath);
-        return await StartLoadedAsync(request, progress, cancellationToken);
+        var runningBefore = RunningServices();
+        ControlEvent? outcome = null;
+        try
+        {
+            outcome = await StartLoadedAsync(request, progress, cancellationToken);
+            return outcome;
+        }
+        finally
+        {
+            if (outcome is not { ExitCode: 0 } && !request.KeepOnFailure)
+                await RollBackAsync(request.Services.Except(runningBefore).ToList());
+        }
+    }
+
+    private HashSet<string> RunningServices()
+    {
+        lock (_runners)
+            return _runners.Keys.Select(k => k.Service).ToHashSet();
+    }
+
+    private async Task RollBackAsync(IReadOnlyList<string> started)
+    {
+        // Not cancellable: the request was cancelled or failed already, and this is what makes it leave nothing behind.
+        if (started.Count > 0)
+            await StopAsync(started, _ => Task.CompletedTask, CancellationToken.None);
+        if (RunningServices().Count == 0)
+        {
+            await _log.WriteLineAsync($"{DateTimeOffset.UtcNow:O} the start failed and nothing else runs; the supervisor ends");
+            await _watches.DisposeAsync();
+            await _proxies.DisposeAsync();
+            await _shutdown.CancelAsync();
+        }
     }
 
     /// <summary><see cref="StartAsync"/> on the workspace as last loaded.</summary>
@@ -346,11 +389,17 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
         return stopped;
     }
 
-    private List<ReplicaStatus> Status(IReadOnlyList<string> services) =>
-        _state.Replicas
+    /// <summary>What ps shows, never waiting for a request: the runners are read under their lock, as a snapshot.</summary>
+    private List<ReplicaStatus> Status(IReadOnlyList<string> services)
+    {
+        Dictionary<(string Service, int Replica), ReplicaRecord> live;
+        lock (_runners)
+            live = _runners.ToDictionary(r => r.Key, r => r.Value.Current);
+        return _state.Replicas
             .Where(r => services.Count == 0 || services.Contains(r.Service))
-            .Select(r => ToStatus(_runners.TryGetValue(r.Key, out var runner) ? runner.Current : r))
+            .Select(r => ToStatus(live.GetValueOrDefault(r.Key, r)))
             .ToList();
+    }
 
     private ReplicaStatus ToStatus(ReplicaRecord record)
     {
@@ -551,22 +600,44 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
                 return null;
             launch = rebuilt with { Rerun = true };
         }
-        await _gate.WaitAsync(cancellationToken);
+        using var work = await _gate.EnterAsync([service], preempt: false, cancellationToken);
+        if (!RunningServices().Contains(service))
+            return null;
+        definition = ReloadForRerun(definition);
+        _launches.Save([launch]);
+        var started = await StartServiceAsync(definition, killOutside: true, rebuilt: true, _ => Task.CompletedTask, work.Token);
+        var summary = $"rerun {_options.Time.GetElapsedTime(began).TotalSeconds:0.00}s after the change{(started.Error is { } error ? $", but {error}" : "")}";
+        await _log.WriteLineAsync($"{DateTimeOffset.UtcNow:O} {service}: {summary}");
+        _events.Write(service, started.Error is null ? LogStream.Stdout : LogStream.Stderr, [summary]);
+        return WatchSetFor(definition, launch);
+    }
+
+    /// <summary>
+    /// The configuration a rerun applies: read again, so that a change to service.yml (its env, health, args) reaches
+    /// the new replicas. A configuration that no longer loads, or a change of what the running fleet is built on (the
+    /// port, the proxy), is not applied: the event log says so, and the rerun goes on with the settings in force.
+    /// </summary>
+    private ServiceDefinition ReloadForRerun(ServiceDefinition current)
+    {
+        Workspace reloaded;
         try
         {
-            if (!_runners.Keys.Any(k => k.Service == service))
-                return null;
-            _launches.Save([launch]);
-            var started = await StartServiceAsync(definition, killOutside: true, rebuilt: true, _ => Task.CompletedTask, cancellationToken);
-            var summary = $"rerun {_options.Time.GetElapsedTime(began).TotalSeconds:0.00}s after the change{(started.Error is { } error ? $", but {error}" : "")}";
-            await _log.WriteLineAsync($"{DateTimeOffset.UtcNow:O} {service}: {summary}");
-            _events.Write(service, started.Error is null ? LogStream.Stdout : LogStream.Stderr, [summary]);
+            reloaded = WorkspaceLoader.Load(_configPath);
         }
-        finally
+        catch (ConfigurationException e)
         {
-            _gate.Release();
+            _events.Write(current.Name, LogStream.Stderr, ["the configuration has errors, so the rerun keeps the settings in force:", .. e.Errors.Select(error => error.ToString())]);
+            return current;
         }
-        return WatchSetFor(definition, launch);
+        if (reloaded.FindService(current.Name) is not { } changed)
+            return current;
+        if (changed.Port != current.Port || changed.UsesProxy != current.UsesProxy)
+        {
+            _events.Write(current.Name, LogStream.Stderr, [$"its port or proxy setting changed; that applies at the next 'dotnet orchestra restart {current.Name}', so the rerun keeps the settings in force"]);
+            return current;
+        }
+        _workspace = reloaded;
+        return changed;
     }
 
     /// <summary>Writes the state and launch files again from memory: the state folder was deleted and made again.</summary>

@@ -51,14 +51,25 @@ public sealed class TestFleet : IAsyncDisposable
         Service(name, $"command: [\"{Python}\", \"-u\", \"main.py\"]\n{moreYaml}", ("main.py", script));
 
     /// <summary>Runs one command line through the real CLI, in-process, in the workspace folder.</summary>
-    public async Task<CliResult> RunAsync(params string[] args)
+    public Task<CliResult> RunAsync(params string[] args) => RunAsync(CancellationToken.None, args);
+
+    /// <summary>Runs a command that <paramref name="interrupt"/> cancels as Ctrl-C would; a cancelled command gives exit code 130.</summary>
+    public async Task<CliResult> RunAsync(CancellationToken interrupt, params string[] args)
     {
         var output = new StringWriter();
         var error = new StringWriter();
         var host = new CliHost(output, error, Root, _ => null, IsTerminal: false);
-        using var deadline = new CancellationTokenSource(CommandDeadline);
-        var code = await OrchestraCli.RunAsync(args, host, deadline.Token);
-        return new CliResult(code, output.ToString(), error.ToString());
+        using var deadline = CancellationTokenSource.CreateLinkedTokenSource(interrupt);
+        deadline.CancelAfter(CommandDeadline);
+        try
+        {
+            var code = await OrchestraCli.RunAsync(args, host, deadline.Token);
+            return new CliResult(code, output.ToString(), error.ToString());
+        }
+        catch (OperationCanceledException) when (interrupt.IsCancellationRequested)
+        {
+            return new CliResult(130, output.ToString(), error.ToString());
+        }
     }
 
     /// <summary>Runs a command and fails the test with its whole output unless it exits 0.</summary>
