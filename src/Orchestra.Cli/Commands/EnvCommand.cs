@@ -15,7 +15,7 @@ internal static class EnvCommand
         {
             command.Description = "Print the environment a service runs with. Secrets are masked unless --show-secrets.";
             var serviceArgument = command.Argument("SERVICE", "The service.");
-            var export = command.Option("--export", "Print shell 'export NAME=value' lines, for eval in a POSIX shell.", CommandOptionType.NoValue);
+            var export = command.Option("--export", "Print shell 'export NAME=value' lines, for eval in a POSIX shell; secrets are left out unless --show-secrets.", CommandOptionType.NoValue);
             var showSecrets = command.Option("--show-secrets", "Print secret values instead of ****.", CommandOptionType.NoValue);
             var all = command.Option("--all", "Include the variables passed through unchanged from Orchestra's own environment.", CommandOptionType.NoValue);
             var forCommand = command.Option("--for <COMMAND>", "Resolve as this command would (its commands.<name>.env applies); default start.", CommandOptionType.SingleValue);
@@ -40,15 +40,27 @@ internal static class EnvCommand
         }, throwOnUnexpectedArg: false);
     }
 
+    /// <summary>
+    /// The export lines, leaving out what a shell cannot name and, unless shown, what holds a secret: an exported
+    /// <c>****</c> would be taken for the value by whatever runs in that shell.
+    /// </summary>
     private static void WriteExports(IEnumerable<ResolvedVariable> variables, Func<ResolvedVariable, string> shown, CommandContext context)
     {
+        var secrets = new List<string>();
         foreach (var variable in variables)
         {
-            if (ShellQuoting.IsShellName(variable.Name))
-                context.Out.WriteLine(ShellQuoting.Export(variable.Name, shown(variable)));
-            else
+            var value = shown(variable);
+            if (!ShellQuoting.IsShellName(variable.Name))
                 context.Host.Error.WriteLine($"# {variable.Name} is left out: a POSIX shell cannot name it.");
+            else if (value != variable.Value)
+                secrets.Add(variable.Name);
+            else
+                context.Out.WriteLine(ShellQuoting.Export(variable.Name, value));
         }
+        if (secrets.Count == 1)
+            context.Host.Error.WriteLine($"# {secrets[0]} is left out: its value holds a secret, which only --show-secrets exports.");
+        else if (secrets.Count > 1)
+            context.Host.Error.WriteLine($"# {string.Join(", ", secrets)} are left out: their values hold secrets, which only --show-secrets exports.");
     }
 
     private static void WriteTable(IEnumerable<ResolvedVariable> variables, Func<ResolvedVariable, string> shown, IAnsiConsole console)

@@ -11,7 +11,7 @@ public sealed class CliTests : IDisposable
     public CliTests()
     {
         _temp.Write("orchestra.yml", "name: shop\n");
-        _temp.Service("api", "port: 5100\nenv: { DB_PASSWORD: hunter2, ConnectionStrings__db: 'Host=h;Password=hunter2', GREETING: \"it's here\" }\n");
+        _temp.Service("api", "port: 5100\nenv: { DB_PASSWORD: hunter2, ConnectionStrings__db: 'Host=h;Password=hunter2', GREETING: \"it's here\", REDIS_URL: 'redis://:hunter2@redis:6379' }\n");
         _temp.Service("web", "port: 5200\ndepends_on: [api]\n");
     }
 
@@ -66,6 +66,7 @@ public sealed class CliTests : IDisposable
         Assert.DoesNotContain("hunter2", masked.Out);
         Assert.Matches(@"DB_PASSWORD\s+\*\*\*\*\s+api/service\.yml", masked.Out);
         Assert.Contains("Host=h;Password=****", masked.Out);
+        Assert.Matches(@"REDIS_URL\s+redis://:\*\*\*\*@redis:6379\s+api/service\.yml", masked.Out);
         Assert.Matches(@"services__web__http__0\s+http://127\.0\.0\.1:5200\s+orchestra", masked.Out);
         Assert.Contains("hunter2", shown.Out);
     }
@@ -81,6 +82,20 @@ public sealed class CliTests : IDisposable
         Assert.Contains("export GREETING='it'\\''s here'", lines);
         Assert.Contains("export ConnectionStrings__db='Host=h;Password=hunter2'", lines);
         Assert.All(lines, line => Assert.StartsWith("export ", line));
+    }
+
+    [Fact]
+    public async Task Env_export_without_show_secrets_leaves_the_secrets_out_and_names_them()
+    {
+        var result = await Run("env", "api", "--export");
+
+        Assert.Equal(0, result.ExitCode);
+        var lines = result.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains("export GREETING='it'\\''s here'", lines);
+        Assert.DoesNotContain("****", result.Out);
+        Assert.DoesNotContain("hunter2", result.Out);
+        Assert.DoesNotContain(lines, line => line.StartsWith("export DB_PASSWORD=", StringComparison.Ordinal) || line.StartsWith("export ConnectionStrings__db=", StringComparison.Ordinal) || line.StartsWith("export REDIS_URL=", StringComparison.Ordinal));
+        Assert.Equal("# ConnectionStrings__db, DB_PASSWORD, REDIS_URL are left out: their values hold secrets, which only --show-secrets exports.\n", result.Error);
     }
 
     [Fact]
