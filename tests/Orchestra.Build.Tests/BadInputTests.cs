@@ -73,18 +73,31 @@ public sealed class BadInputTests
     [Fact]
     public async Task Package_that_cannot_be_restored_fails_the_service_with_the_nuget_error()
     {
-        const string project = """
-            <Project Sdk="Microsoft.NET.Sdk">
-              <PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework></PropertyGroup>
-              <ItemGroup><PackageReference Include="Orchestra.No.Such.Package" Version="1.0.0" /></ItemGroup>
-            </Project>
-            """;
-        using var workspace = new TestWorkspace().Service("needy", project, "", "System.Console.WriteLine();");
+        using var workspace = new TestWorkspace().Service("needy", TestWorkspace.NeedsMissingPackage, "", "System.Console.WriteLine();");
         var result = await workspace.BuildAsync();
         var report = Assert.Single(result.Services);
         Assert.Equal(BuildOutcome.Failed, report.Outcome);
         Assert.Equal("its packages could not be restored.", report.Error);
         Assert.Contains(report.Diagnostics, d => d.Code == "NU1101" && d.ToString().Contains("error NU1101:", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Restore_failure_of_one_service_is_its_own_and_the_others_restore_and_build()
+    {
+        // "a" comes first, so the fleet's one restore enters through its project: the errors NuGet raises there
+        // about b's package must still be b's alone.
+        using var workspace = new TestWorkspace()
+            .Service("a", TestWorkspace.Console, "", "Console.WriteLine(\"fine\");\n")
+            .Service("b", TestWorkspace.NeedsMissingPackage, "", "System.Console.WriteLine();");
+        var (code, output, _) = await workspace.RunCliAsync("build");
+        Assert.Equal(1, code);
+        Assert.Contains("a: built", output);
+        Assert.Contains("b: failed: its packages could not be restored.", output);
+        var nu1101 = Assert.Single(output.Split('\n'), line => line.Contains("error NU1101", StringComparison.Ordinal));
+        Assert.Contains(workspace.PathOf("b/B.csproj"), nu1101);
+        Assert.Matches(@"(?s)b: failed.*error NU1101", output);
+        Assert.Contains("2 services: 1 built, 1 failed.", output);
+        Assert.True(File.Exists(workspace.PathOf("a/bin/Debug/net10.0/A.dll")));
     }
 
     [Fact]

@@ -19,6 +19,14 @@ public sealed class TestWorkspace : IDisposable
         </Project>
         """;
 
+    /// <summary>A console program whose one package exists nowhere, so that its restore fails with NU1101.</summary>
+    public const string NeedsMissingPackage = """
+        <Project Sdk="Microsoft.NET.Sdk">
+          <PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework></PropertyGroup>
+          <ItemGroup><PackageReference Include="Orchestra.No.Such.Package" Version="1.0.0" /></ItemGroup>
+        </Project>
+        """;
+
     public TestWorkspace()
     {
         Root = Path.Combine(Path.GetTempPath(), "orchestra-build-tests", Guid.NewGuid().ToString("N")[..12]);

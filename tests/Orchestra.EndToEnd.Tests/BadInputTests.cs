@@ -30,6 +30,33 @@ public sealed class BadInputTests
     }
 
     [Fact]
+    public async Task A_start_where_one_service_does_not_build_names_that_service_alone()
+    {
+        await using var fleet = new TestFleet();
+        // Restore stays off the network: the one package b needs exists nowhere, so its restore fails with NU1101.
+        fleet.Write("NuGet.config", """<configuration><packageSources><clear /><add key="local" value="packages" /></packageSources></configuration>""");
+        Directory.CreateDirectory(fleet.PathOf("packages"));
+        fleet.Service("a", "", ("a.csproj", """
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework></PropertyGroup>
+            </Project>
+            """), ("Program.cs", "System.Console.WriteLine(\"a ran\");\n"));
+        fleet.Service("b", "", ("b.csproj", """
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework></PropertyGroup>
+              <ItemGroup><PackageReference Include="Orchestra.No.Such.Package" Version="1.0.0" /></ItemGroup>
+            </Project>
+            """), ("Program.cs", "System.Console.WriteLine(\"b ran\");\n"));
+
+        var start = await fleet.RunAsync("start");
+
+        Assert.True(start.ExitCode == 1, start.ToString());
+        Assert.Contains("error: b did not build: its packages could not be restored, so nothing was started.", start.Error);
+        Assert.DoesNotContain("a did not build", start.Error);
+        Assert.Empty(Procs.LiveInWorkspace(fleet.Root));
+    }
+
+    [Fact]
     public async Task A_file_where_the_state_folder_belongs_fails_start_with_one_sentence()
     {
         await using var fleet = new TestFleet();

@@ -25,6 +25,29 @@ public sealed class ProxyAndScaleTests
     private static string Answer(PsReplica replica) => $"replica {replica.Replica} pid {replica.Pid} port {replica.Port}";
 
     [Fact]
+    public async Task Env_shows_the_port_a_running_replica_behind_the_proxy_got_and_the_public_address_beside_it()
+    {
+        await using var fleet = new TestFleet();
+        var port = Ports.Free();
+        fleet.PythonService("web", WhoAmI, $"port: {port}\nhealth: {{ http: / }}\n");
+        await fleet.RunOkAsync("start");
+        var replica = await fleet.ReplicaAsync("web");
+        // The replica itself says which PORT it was given: env must show that one, not the proxy's.
+        Assert.Equal(Answer(replica), await FreshHttp.GetStringAsync($"http://127.0.0.1:{port}/"));
+        Assert.NotEqual(port, replica.Port);
+
+        var table = await fleet.RunOkAsync("env", "web");
+        Assert.Matches($@"(?m)^\s*PORT\s+{replica.Port}\s+orchestra\s*$", table.Out);
+        Assert.Matches($@"(?m)^\s*ASPNETCORE_URLS\s+http://127\.0\.0\.1:{replica.Port}\s+orchestra\s*$", table.Out);
+        Assert.Contains($"public: http://127.0.0.1:{port}, the port proxy in front of the replicas; PORT is the own port of replica 0 (pid {replica.Pid}), which runs now.", table.Out);
+
+        var export = await fleet.RunOkAsync("env", "web", "--export");
+        Assert.Contains($"export PORT={replica.Port}\n", export.Out);
+        Assert.Contains($"export ASPNETCORE_URLS=http://127.0.0.1:{replica.Port}\n", export.Out);
+        Assert.Contains($"# public: http://127.0.0.1:{port},", export.Error);
+    }
+
+    [Fact]
     public async Task The_port_reaches_every_healthy_replica_and_scale_changes_how_many_there_are()
     {
         await using var fleet = new TestFleet();

@@ -76,13 +76,20 @@ public sealed class RerunTests(MinimalApi api)
         var first = await fleet.ReplicaAsync("api");
         Assert.Equal($"hello from api pid {first.Pid}", await GetAsync($"http://127.0.0.1:{port}/hello"));
 
-        fleet.Write("api/Program.cs", MinimalApi.Program.Replace("app.Run();", "app.Run()"));
+        // Two errors, each shown on a line of its own by ps and as an item of ps --json's buildErrors.
+        fleet.Write("api/Program.cs", MinimalApi.Program.Replace("app.Run();", "app.Run()").Replace("() => \"ok\");", "() => \"ok\")"));
         var broken = await Eventually.ValueAsync(async () => await fleet.ReplicaAsync("api") is { BuildError: not null } r ? r : null, "ps to show the build error");
-        Assert.Contains("Program.cs", broken.BuildError);
-        Assert.Contains("error CS1002", broken.BuildError);
+        Assert.Collection(broken.BuildErrors,
+            e => Assert.Matches(@"^/.*Program\.cs\(3,\d+\): error CS1002: ; expected", e),
+            e => Assert.Matches(@"^/.*Program\.cs\(9,\d+\): error CS1002: ; expected", e));
+        // The older single field stays for the scripts that read it: the same errors, a line each.
+        Assert.Equal(string.Join('\n', broken.BuildErrors), broken.BuildError);
         Assert.Equal(first.Pid, broken.Pid);
         Assert.Equal($"hello from api pid {first.Pid}", await GetAsync($"http://127.0.0.1:{port}/hello"));
-        Assert.Contains("the rerun after a change did not build", (await fleet.RunOkAsync("ps")).Out);
+        var ps = (await fleet.RunOkAsync("ps")).Out;
+        Assert.Matches(@"(?m)^api: the rerun after a change did not build, so it runs the previous build:$", ps);
+        Assert.Matches(@"(?m)^  /\S*Program\.cs\(3,\d+\): error CS1002: ; expected$", ps);
+        Assert.Matches(@"(?m)^  /\S*Program\.cs\(9,\d+\): error CS1002: ; expected$", ps);
         // `logs` merges Orchestra's own lines about the service with its output, errors marked as stderr.
         var logs = (await fleet.RunOkAsync("logs", "api")).Out;
         Assert.Matches(@"(?m)^api\.orchestra \| Program\.cs changed: rerunning$", logs);
@@ -96,6 +103,7 @@ public sealed class RerunTests(MinimalApi api)
         Assert.Equal($"hi again from api pid {second.Pid}", rerun);
         Assert.NotEqual(first.Pid, second.Pid);
         Assert.Null(second.BuildError);
+        Assert.Empty(second.BuildErrors);
         Assert.False(Procs.IsLive(first.Pid!.Value), "the replica of the previous build still runs");
     }
 }

@@ -17,8 +17,8 @@ internal sealed class DiagnosticCollector : ILogger
 
     public void Initialize(IEventSource eventSource)
     {
-        eventSource.ErrorRaised += (_, e) => Add(e.ProjectFile, new BuildDiagnostic(DiagnosticSeverity.Error, e.File, e.LineNumber, e.ColumnNumber, e.Code, e.Message ?? ""));
-        eventSource.WarningRaised += (_, e) => Add(e.ProjectFile, new BuildDiagnostic(DiagnosticSeverity.Warning, e.File, e.LineNumber, e.ColumnNumber, e.Code, e.Message ?? ""));
+        eventSource.ErrorRaised += (_, e) => Add(Owner(e.File, e.ProjectFile), new BuildDiagnostic(DiagnosticSeverity.Error, e.File, e.LineNumber, e.ColumnNumber, e.Code, e.Message ?? ""));
+        eventSource.WarningRaised += (_, e) => Add(Owner(e.File, e.ProjectFile), new BuildDiagnostic(DiagnosticSeverity.Warning, e.File, e.LineNumber, e.ColumnNumber, e.Code, e.Message ?? ""));
     }
 
     public void Shutdown()
@@ -35,13 +35,21 @@ internal sealed class DiagnosticCollector : ILogger
         lock (gate)
         {
             return diagnostics
-                .Where(d => d.Project is null || set.Contains(d.Project) || (d.Diagnostic.File is { } file && set.Contains(file)))
+                .Where(d => d.Project is null || set.Contains(d.Project))
                 .Select(d => d.Diagnostic)
                 .Distinct()
                 .OrderByDescending(d => d.Severity)
                 .ToList();
         }
     }
+
+    /// <summary>
+    /// The project a diagnostic is about. The fleet's one restore runs in the project it enters through, so every
+    /// NuGet error is raised there, but names the project it concerns as its file; any other diagnostic belongs to
+    /// the project that raised it (a compile error in a library, to the library, and so to each service using it).
+    /// </summary>
+    private static string? Owner(string? file, string? project) =>
+        file is not null && Path.IsPathFullyQualified(file) && Path.GetExtension(file).EndsWith("proj", StringComparison.OrdinalIgnoreCase) ? file : project;
 
     private void Add(string? project, BuildDiagnostic diagnostic)
     {

@@ -25,14 +25,23 @@ internal static class StatusTables
                 replica.RssBytes is { } rss ? Bytes(rss) : "-");
         }
         console.Write(table);
-        foreach (var (service, error) in replicas.Where(r => r.BuildError is not null).Select(r => (r.Service, r.BuildError)).Distinct())
-            console.MarkupLine($"[red]{Markup.Escape(service)}[/]: the rerun after a change did not build, so it runs the previous build: {Markup.Escape(error!)}");
+        // Every replica of a service carries its build errors; they are shown once, an error per line.
+        foreach (var service in replicas.Where(r => r.BuildErrors.Count > 0).DistinctBy(r => r.Service))
+        {
+            console.MarkupLine($"[red]{Markup.Escape(service.Service)}[/]: the rerun after a change did not build, so it runs the previous build:");
+            WriteIndented(service.BuildErrors, console);
+        }
         foreach (var replica in replicas.Where(r => r.State == "crashed" && r.LastLines.Count > 0))
         {
             console.MarkupLine($"[red]{Markup.Escape(replica.Service)}.{replica.Replica}[/] crashed; its last lines:");
-            foreach (var line in replica.LastLines)
-                console.WriteLine("  " + line);
+            WriteIndented(replica.LastLines, console);
         }
+    }
+
+    private static void WriteIndented(IEnumerable<string> lines, IAnsiConsole console)
+    {
+        foreach (var line in lines)
+            console.WriteLine("  " + line);
     }
 
     public static void WriteStarted(IReadOnlyList<ReplicaStatus> replicas, IAnsiConsole console)

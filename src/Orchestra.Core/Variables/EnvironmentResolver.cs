@@ -25,7 +25,17 @@ public sealed class EnvironmentResolver
         _inherited = inherited ?? CurrentProcessEnvironment();
     }
 
+    /// <summary>
+    /// The <c>PORT</c> of a replica behind the port proxy that is not running: the supervisor gives each replica a
+    /// free port of its own as it starts it, while the service's port is the proxy's (SPEC §5).
+    /// </summary>
+    public const string PortChosenAtStart = "<a free port chosen at start>";
+
     /// <summary>The environment of replica <paramref name="replica"/> of <paramref name="service"/> when run by <paramref name="command"/>.</summary>
+    /// <param name="replicaPort">
+    /// The port the replica listens on. Null: the service's port when it binds it itself (<c>proxy: false</c>), and
+    /// <see cref="PortChosenAtStart"/> behind the proxy, where that port is only known once the replica starts.
+    /// </param>
     /// <exception cref="ConfigurationException">A missing or malformed env file, or a cycle of references.</exception>
     public ReplicaEnvironment Resolve(ServiceDefinition service, string command, int replica = 0, int? replicaPort = null)
     {
@@ -36,7 +46,8 @@ public sealed class EnvironmentResolver
         foreach (var (layer, origin, source) in WorkspaceLayers(command))
             Apply(merged, layer, origin, source);
 
-        foreach (var variable in Injected(service, replica, replicaPort ?? service.Port, merged))
+        var port = replicaPort?.ToString(CultureInfo.InvariantCulture) ?? (service.UsesProxy ? PortChosenAtStart : service.Port?.ToString(CultureInfo.InvariantCulture));
+        foreach (var variable in Injected(service, replica, port, merged))
             merged[variable.Name] = variable;
 
         foreach (var file in service.Config.EnvFiles)
@@ -80,14 +91,14 @@ public sealed class EnvironmentResolver
             merged[name] = new ResolvedVariable(name, value, origin, source);
     }
 
-    private IEnumerable<ResolvedVariable> Injected(ServiceDefinition service, int replica, int? port, Dictionary<string, ResolvedVariable> below)
+    private IEnumerable<ResolvedVariable> Injected(ServiceDefinition service, int replica, string? port, Dictionary<string, ResolvedVariable> below)
     {
         ResolvedVariable Make(string name, string value) => new(name, value, VariableOrigin.Injected, "orchestra");
 
-        if (port is { } p)
+        if (port is not null)
         {
-            yield return Make("PORT", p.ToString(CultureInfo.InvariantCulture));
-            yield return Make("ASPNETCORE_URLS", $"http://127.0.0.1:{p}");
+            yield return Make("PORT", port);
+            yield return Make("ASPNETCORE_URLS", $"http://127.0.0.1:{port}");
         }
         yield return Make("ORCHESTRA_SERVICE", service.Name);
         yield return Make("ORCHESTRA_REPLICA", replica.ToString(CultureInfo.InvariantCulture));

@@ -81,8 +81,16 @@ public sealed record ReplicaStatus
     public double? CpuPercent { get; init; }
     public long? RssBytes { get; init; }
     public IReadOnlyList<string> LastLines { get; init; } = [];
-    /// <summary>Why the service's last rerun on change did not build; its replicas run the previous build meanwhile.</summary>
-    public string? BuildError { get; init; }
+    /// <summary>
+    /// Why the service's last rerun on change did not build: the compiler's errors, one each, else one sentence; its
+    /// replicas run the previous build meanwhile.
+    /// </summary>
+    public IReadOnlyList<string> BuildErrors { get; init; } = [];
+    /// <summary>
+    /// <see cref="BuildErrors"/> as one text, a line each, or null: the field <c>ps --json</c> printed before the
+    /// list, kept for the scripts that read it.
+    /// </summary>
+    public string? BuildError => BuildErrors.Count == 0 ? null : string.Join('\n', BuildErrors);
 }
 
 /// <summary>

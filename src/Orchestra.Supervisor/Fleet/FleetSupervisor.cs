@@ -43,7 +43,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
     private readonly TextWriter _log;
     private readonly ServiceEventLog _events;
     // Why the last rerun of a service did not build; read by status requests, which do not take the gate.
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> _buildErrors = new();
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, IReadOnlyList<string>> _buildErrors = new();
     // Replica counts set by `scale` or `start --scale`, in force until the service is stopped.
     private readonly Dictionary<string, int> _scales = [];
     private readonly CancellationTokenSource _shutdown = new();
@@ -418,7 +418,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
             CpuPercent = usage?.CpuPercent,
             RssBytes = usage?.RssBytes,
             LastLines = record.State == ReplicaState.Crashed ? LastLines(record.Service, record.Replica) : [],
-            BuildError = _buildErrors.GetValueOrDefault(record.Service),
+            BuildErrors = _buildErrors.GetValueOrDefault(record.Service) ?? [],
         };
     }
 
@@ -590,8 +590,8 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
             if (outcome.Prepared?.Launch.FirstOrDefault(l => l.Service == service) is not { } rebuilt)
             {
                 var errors = outcome.Errors.Count > 0 ? outcome.Errors : ["the build gave no launch spec."];
-                _buildErrors[service] = string.Join(" ", errors);
-                await _log.WriteLineAsync($"{DateTimeOffset.UtcNow:O} {service}: not rerun, the build failed: {_buildErrors[service]}");
+                _buildErrors[service] = errors;
+                await _log.WriteLineAsync($"{DateTimeOffset.UtcNow:O} {service}: not rerun, the build failed: {string.Join(" ", errors)}");
                 _events.Write(service, LogStream.Stderr, ["the build failed, so the previous build runs on:", .. errors]);
                 return null;
             }

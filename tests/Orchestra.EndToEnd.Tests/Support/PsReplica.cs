@@ -15,6 +15,7 @@ public sealed record PsReplica(
     int Restarts,
     long? RssBytes,
     IReadOnlyList<string> LastLines,
+    IReadOnlyList<string> BuildErrors,
     string? BuildError)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);

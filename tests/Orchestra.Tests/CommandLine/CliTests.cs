@@ -11,7 +11,7 @@ public sealed class CliTests : IDisposable
     public CliTests()
     {
         _temp.Write("orchestra.yml", "name: shop\n");
-        _temp.Service("api", "port: 5100\nenv: { DB_PASSWORD: hunter2, ConnectionStrings__db: 'Host=h;Password=hunter2', GREETING: \"it's here\" }\n");
+        _temp.Service("api", "port: 5100\nenv: { DB_PASSWORD: hunter2, ConnectionStrings__db: 'Host=h;Password=hunter2', GREETING: \"it's here\", REDIS_URL: 'redis://:hunter2@redis:6379' }\n");
         _temp.Service("web", "port: 5200\ndepends_on: [api]\n");
     }
 
@@ -66,6 +66,7 @@ public sealed class CliTests : IDisposable
         Assert.DoesNotContain("hunter2", masked.Out);
         Assert.Matches(@"DB_PASSWORD\s+\*\*\*\*\s+api/service\.yml", masked.Out);
         Assert.Contains("Host=h;Password=****", masked.Out);
+        Assert.Matches(@"REDIS_URL\s+redis://:\*\*\*\*@redis:6379\s+api/service\.yml", masked.Out);
         Assert.Matches(@"services__web__http__0\s+http://127\.0\.0\.1:5200\s+orchestra", masked.Out);
         Assert.Contains("hunter2", shown.Out);
     }
@@ -77,10 +78,49 @@ public sealed class CliTests : IDisposable
 
         Assert.Equal(0, result.ExitCode);
         var lines = result.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Contains("export PORT=5100", lines);
+        // Behind the port proxy a replica's port is chosen as it starts, and none runs: no made-up PORT is exported.
+        Assert.DoesNotContain(lines, line => line.StartsWith("export PORT=", StringComparison.Ordinal) || line.StartsWith("export ASPNETCORE_URLS=", StringComparison.Ordinal));
+        Assert.Contains("# Left out as naming the port of a replica, chosen at its start (none runs now): ASPNETCORE_URLS, PORT.\n", result.Error);
+        Assert.Contains("export ORCHESTRA_SERVICE=api", lines);
         Assert.Contains("export GREETING='it'\\''s here'", lines);
         Assert.Contains("export ConnectionStrings__db='Host=h;Password=hunter2'", lines);
         Assert.All(lines, line => Assert.StartsWith("export ", line));
+    }
+
+    [Fact]
+    public async Task Env_export_without_show_secrets_leaves_the_secrets_out_and_names_them()
+    {
+        var result = await Run("env", "api", "--export");
+
+        Assert.Equal(0, result.ExitCode);
+        var lines = result.Out.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains("export GREETING='it'\\''s here'", lines);
+        Assert.DoesNotContain("****", result.Out);
+        Assert.DoesNotContain("hunter2", result.Out);
+        Assert.DoesNotContain(lines, line => line.StartsWith("export DB_PASSWORD=", StringComparison.Ordinal) || line.StartsWith("export ConnectionStrings__db=", StringComparison.Ordinal) || line.StartsWith("export REDIS_URL=", StringComparison.Ordinal));
+        Assert.Equal(
+            "# Left out as holding secrets (--show-secrets exports them): ConnectionStrings__db, DB_PASSWORD, REDIS_URL.\n"
+            + "# Left out as naming the port of a replica, chosen at its start (none runs now): ASPNETCORE_URLS, PORT.\n"
+            + "# public: http://127.0.0.1:5100, the port proxy in front of the replicas; each replica listens on a free port chosen at its start.\n",
+            result.Error);
+    }
+
+    [Fact]
+    public async Task Env_shows_the_port_a_replica_gets_behind_the_proxy_and_the_public_address_beside_it()
+    {
+        _temp.Service("direct", "port: 5300\nproxy: false\nenv: { SELF: 'http://localhost:${PORT}/' }\n");
+
+        var proxied = await Run("env", "api");
+        var direct = await Run("env", "direct");
+
+        Assert.Equal(0, proxied.ExitCode);
+        Assert.Matches(@"(?m)^\s*PORT\s+<a free port chosen at start>\s+orchestra\s*$", proxied.Out);
+        Assert.Matches(@"(?m)^\s*ASPNETCORE_URLS\s+http://127\.0\.0\.1:<a free port chosen at start>\s+orchestra\s*$", proxied.Out);
+        Assert.Contains("public: http://127.0.0.1:5100, the port proxy in front of the replicas; each replica listens on a free port chosen at its start.", proxied.Out);
+        // Without the proxy the replica binds the service's port itself, and that is all there is to say.
+        Assert.Matches(@"(?m)^\s*PORT\s+5300\s+orchestra\s*$", direct.Out);
+        Assert.Matches(@"(?m)^\s*SELF\s+http://localhost:5300/\s+direct/service\.yml\s*$", direct.Out);
+        Assert.DoesNotContain("public:", direct.Out);
     }
 
     [Fact]

@@ -23,9 +23,10 @@ public sealed class EnvironmentResolverTests : IDisposable
         ["PORT"] = "inherited",
     };
 
-    private ReplicaEnvironment Resolve(string service, string command = "start") =>
+    /// <summary>Resolves as the supervisor does for a replica listening on <paramref name="replicaPort"/>.</summary>
+    private ReplicaEnvironment Resolve(string service, string command = "start", int? replicaPort = null) =>
         new EnvironmentResolver(WorkspaceLoader.Load(_temp.ConfigPath), Inherited).Resolve(
-            WorkspaceLoader.Load(_temp.ConfigPath).FindService(service)!, command);
+            WorkspaceLoader.Load(_temp.ConfigPath).FindService(service)!, command, replicaPort: replicaPort);
 
     [Fact]
     public void Each_layer_overrides_the_ones_below_in_the_documented_order()
@@ -40,13 +41,13 @@ public sealed class EnvironmentResolverTests : IDisposable
         _temp.Write("api/.env", "L4=service-env-file\nL5=service-env-file\n");
         _temp.Service("api", "port: 5100\nenv_file: .env\nenv: { L5: service-env }\n");
 
-        var env = Resolve("api");
+        var env = Resolve("api", replicaPort: 41873);
 
         Assert.Equal("inherited", env["L0"]);
         Assert.Equal("global-env-file", env["L1"]);
         Assert.Equal("global-env", env["L2"]);
         Assert.Equal("command-env", env["L3"]);
-        Assert.Equal("5100", env["PORT"]);
+        Assert.Equal("41873", env["PORT"]);
         Assert.Equal("service-env-file", env["L4"]);
         Assert.Equal("service-env", env["L5"]);
         Assert.Equal(
@@ -70,9 +71,9 @@ public sealed class EnvironmentResolverTests : IDisposable
         _temp.Write("orchestra.yml", "env: { DATA: '${HOME}/data' }\n");
         _temp.Service("api", "port: 5100\nenv: { SELF: 'http://127.0.0.1:${PORT}/', DATA: '${DATA}/api' }\n");
 
-        var env = Resolve("api");
+        var env = Resolve("api", replicaPort: 41873);
 
-        Assert.Equal("http://127.0.0.1:5100/", env["SELF"]);
+        Assert.Equal("http://127.0.0.1:41873/", env["SELF"]);
         Assert.Equal("/home/me/data/api", env["DATA"]);
     }
 
@@ -90,11 +91,11 @@ public sealed class EnvironmentResolverTests : IDisposable
         _temp.Service("web", "port: 5200\ndepends_on: [api, my-db]\n");
         _temp.Service("worker", "env: { ASPNETCORE_ENVIRONMENT: Staging }\n");
 
-        var web = Resolve("web");
+        var web = Resolve("web", replicaPort: 41873);
         var worker = Resolve("worker");
 
-        Assert.Equal("5200", web["PORT"]);
-        Assert.Equal("http://127.0.0.1:5200", web["ASPNETCORE_URLS"]);
+        Assert.Equal("41873", web["PORT"]);
+        Assert.Equal("http://127.0.0.1:41873", web["ASPNETCORE_URLS"]);
         Assert.Equal("web", web["ORCHESTRA_SERVICE"]);
         Assert.Equal("0", web["ORCHESTRA_REPLICA"]);
         Assert.Equal("Development", web["DOTNET_ENVIRONMENT"]);
@@ -106,6 +107,22 @@ public sealed class EnvironmentResolverTests : IDisposable
         Assert.Equal(VariableOrigin.Inherited, worker.Variables.Single(v => v.Name == "PORT").Origin);
         Assert.Equal("Staging", worker["ASPNETCORE_ENVIRONMENT"]);
         Assert.Equal("http://127.0.0.1:5200", worker["services__web__http__0"]);
+    }
+
+    [Fact]
+    public void Without_its_port_a_replica_behind_the_proxy_is_told_it_is_chosen_at_start_and_one_without_the_proxy_gets_the_service_port()
+    {
+        _temp.Write("orchestra.yml", "name: x\n");
+        _temp.Service("api", "port: 5100\nenv: { SELF: 'http://127.0.0.1:${PORT}/' }\n");
+        _temp.Service("direct", "port: 5300\nproxy: false\n");
+
+        var api = Resolve("api");
+        var direct = Resolve("direct");
+
+        Assert.Equal(EnvironmentResolver.PortChosenAtStart, api["PORT"]);
+        Assert.Equal($"http://127.0.0.1:{EnvironmentResolver.PortChosenAtStart}/", api["SELF"]);
+        Assert.Equal("5300", direct["PORT"]);
+        Assert.Equal("http://127.0.0.1:5300", direct["ASPNETCORE_URLS"]);
     }
 
     [Fact]
