@@ -62,8 +62,9 @@ public sealed class LinuxProcessHost : IProcessHost
 
     public ExitStatus? CheckExit(ProcessIdentity process)
     {
-        // waitpid(0) or waitpid(-n) would reap someone else's child.
-        if (process.Pid <= 0)
+        // waitpid(0) or waitpid(-n) would reap someone else's child; and a pid now held by another process (another
+        // start time) is not this process: waiting on it could reap a child of ours that reused the pid.
+        if (process.Pid <= 0 || process.StartTime != 0 && ProcFs.ReadStat(process.Pid) is { } stat && stat.StartTime != process.StartTime)
             return ExitStatus.Unknown;
         var result = LibC.waitpid(process.Pid, out var status, LibC.WNoHang);
         if (result == process.Pid)
@@ -95,8 +96,10 @@ public sealed class LinuxProcessHost : IProcessHost
         if (leader.Pid <= 1)
             return;
         // The group id stays reserved while any member lives, so signalling it is safe only while the
-        // leader itself is verified; members that outlived the leader are signalled one by one.
-        if (IsAlive(leader))
+        // leader itself is verified; members that outlived the leader are signalled one by one. A leader that
+        // shows as a zombie is verified too: its pid is not reused before it is reaped, and a multi-threaded
+        // leader whose main thread ended shows as one while its process still runs.
+        if (ProcFs.ReadStat(leader.Pid) is { } stat && stat.StartTime == leader.StartTime)
             LibC.kill(-leader.Pid, signal);
         foreach (var member in GroupMembers(leader))
         {

@@ -37,7 +37,7 @@ public sealed class ProcessGroupStopper(IProcessHost host, TimeProvider time, Ti
     private async Task<StopOutcome> StopAsync(ProcessIdentity target, Func<ProcessIdentity, IReadOnlyList<ProcessIdentity>> alive,
         Action<ProcessIdentity, int> send, int signal, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        if (alive(target).Count == 0)
+        if (alive(target).Count == 0 && host.CheckExit(target) is not null)
             return StopOutcome.NotRunning;
         send(target, signal);
         if (await WaitEmptyAsync(target, alive, timeout, cancellationToken))
@@ -55,9 +55,10 @@ public sealed class ProcessGroupStopper(IProcessHost host, TimeProvider time, Ti
         var deadline = time.GetUtcNow() + timeout;
         while (true)
         {
-            // Reap the target if it is our child, or it would linger as a zombie until the supervisor's next poll.
-            host.CheckExit(target);
-            if (alive(target).Count == 0)
+            // Empty only once the target is reaped, when it is our child: a multi-threaded process whose main thread
+            // ended first shows as a zombie while its other threads still run, and cannot be reaped yet. Taken for
+            // gone then, it was never reaped and stayed a zombie of the supervisor for good.
+            if (host.CheckExit(target) is not null && alive(target).Count == 0)
                 return true;
             if (time.GetUtcNow() >= deadline)
                 return false;
