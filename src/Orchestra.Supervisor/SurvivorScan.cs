@@ -17,6 +17,6 @@ public static class SurvivorScan
         var host = new LinuxProcessHost();
         var records = new StateStore(workspace.StateDirectory).Peek() ?? [];
         return records.Any(r => r.Process is { } p && host.IsAlive(p) || r.State == ReplicaState.Restarting)
-            || host.FindReplicas(workspace.Root).Count > 0;
+            || host.FindReplicas(workspace.Root).Replicas.Count > 0;
     }
 }

@@ -66,6 +66,57 @@ public sealed class FaultInjectionTests(MinimalApi api)
         Assert.Empty(Procs.LiveInWorkspace(fleet.Root));
     }
 
+    /// <summary>Serves HTTP on $PORT after starting a child in a session of its own, which inherits the replica's markers.</summary>
+    private static readonly string WithEscapedChild = "import subprocess\nsubprocess.Popen(['sleep', '600'], start_new_session=True)\n" + PythonHttpServer.Answering("'up'");
+
+    /// <summary>Kills the supervisor with SIGKILL and damages the state file, so the next command finds the replicas through /proc.</summary>
+    private static async Task LoseTheSupervisorAndItsRecordsAsync(TestFleet fleet)
+    {
+        var supervisor = fleet.SupervisorPid!.Value;
+        Procs.Signal(supervisor, Procs.SigKill);
+        await Eventually.TrueAsync(() => !Procs.IsLive(supervisor), "the supervisor to die");
+        File.WriteAllText(Path.Combine(fleet.StateDirectory, "state.json"), "{ \"replicas\": [ {\"service\": ");
+    }
+
+    [Fact]
+    public async Task Recovery_from_proc_adopts_the_replica_and_not_its_child_that_left_its_session()
+    {
+        await using var fleet = new TestFleet();
+        fleet.PythonService("web", WithEscapedChild, $"port: {Ports.Free()}\nhealth: {{ http: / }}\n");
+        await fleet.RunOkAsync("start");
+        var replica = (await fleet.ReplicaAsync("web")).Pid!.Value;
+        var child = (int)await Eventually.ValueAsync(() => Procs.LiveInWorkspace(fleet.Root).Where(p => p != replica).Cast<int?>().FirstOrDefault() is { } pid ? (object)pid : null, "the escaped child");
+        await LoseTheSupervisorAndItsRecordsAsync(fleet);
+
+        var ps = await fleet.RunOkAsync("ps");
+
+        Assert.Equal(replica, (await fleet.ReplicaAsync("web")).Pid);
+        Assert.Contains($"Not adopted, as they descend from a replica and left its session (setsid): pid {child} (web.0)", ps.Error);
+        Assert.True(Procs.IsLive(child), "the escaped child was stopped");
+        Procs.Signal(child, Procs.SigKill);
+    }
+
+    [Fact]
+    public async Task Recovery_from_proc_does_not_take_a_stopped_services_escaped_child_for_its_replica()
+    {
+        await using var fleet = new TestFleet();
+        fleet.PythonService("web", WithEscapedChild, $"port: {Ports.Free()}\nhealth: {{ http: / }}\n");
+        fleet.PythonService("other", "import time\nprint('up', flush=True)\nwhile True:\n    time.sleep(1)\n", "health: { log: \"up\" }\n");
+        await fleet.RunOkAsync("start");
+        var replica = (await fleet.ReplicaAsync("web")).Pid!.Value;
+        await fleet.RunOkAsync("stop", "web");
+        var child = Assert.Single(Procs.LiveInWorkspace(fleet.Root), p => Procs.CommandLine(p).StartsWith("sleep", StringComparison.Ordinal));
+        await LoseTheSupervisorAndItsRecordsAsync(fleet);
+
+        var ps = await fleet.RunOkAsync("ps");
+
+        Assert.DoesNotContain(await fleet.PsAsync(), r => r.Service == "web" && r.Pid is not null);
+        Assert.Contains($"pid {child} (web.0)", ps.Error);
+        Assert.True(Procs.IsLive(child), "the escaped child was stopped");
+        Assert.False(Procs.IsLive(replica));
+        Procs.Signal(child, Procs.SigKill);
+    }
+
     /// <summary>The port the replica itself listens on, from the state file: the public port closes with the supervisor.</summary>
     private static int ReplicaPort(TestFleet fleet)
     {

@@ -33,8 +33,21 @@ public interface IProcessHost
     /// <summary>Sends <paramref name="signal"/> to this one process, if it is still the process <paramref name="process"/> names.</summary>
     void Signal(ProcessIdentity process, int signal);
 
-    /// <summary>Live session leaders whose environment says they are replica of the workspace at <paramref name="workspaceRoot"/>.</summary>
-    IReadOnlyList<FoundReplica> FindReplicas(string workspaceRoot);
+    /// <summary>
+    /// The replicas of the workspace at <paramref name="workspaceRoot"/> that live, found by their environment when
+    /// their records are lost; and the processes that carry the same markers without being replicas.
+    /// </summary>
+    ReplicaScan FindReplicas(string workspaceRoot);
+}
+
+/// <summary>
+/// What a scan for lost replicas found. A replica's children inherit its environment, so a child that called
+/// <c>setsid</c> looks like a replica (a session leader with the markers) while it is not one: those are
+/// <see cref="Escaped"/>, never adopted, only reported.
+/// </summary>
+public sealed record ReplicaScan(IReadOnlyList<FoundReplica> Replicas, IReadOnlyList<FoundReplica> Escaped)
+{
+    public static readonly ReplicaScan None = new([], []);
 }
 
 /// <summary>A live replica found by its environment (<c>ORCHESTRA_WORKSPACE</c>, <c>ORCHESTRA_SERVICE</c>, <c>ORCHESTRA_REPLICA</c>).</summary>

@@ -117,22 +117,42 @@ public sealed class LinuxProcessHost : IProcessHost
             LibC.kill(process.Pid, signal);
     }
 
-    public IReadOnlyList<FoundReplica> FindReplicas(string workspaceRoot)
+    /// <summary>
+    /// A replica is a session leader of this user whose environment carries the workspace, service and replica
+    /// markers and whose parent does not carry the workspace's (a replica's parent is its supervisor, or init once
+    /// that died). A marked session leader below a marked parent descends from a replica and escaped its session;
+    /// so does every younger claimant of the same replica, since a replica starts before its descendants.
+    /// </summary>
+    public ReplicaScan FindReplicas(string workspaceRoot)
     {
-        var found = new List<FoundReplica>();
+        var user = Orchestra.State.CurrentUser.Id;
+        var marked = new Dictionary<int, (ProcStat Stat, IReadOnlyDictionary<string, string> Environment)>();
         foreach (var stat in ProcFs.All())
         {
-            if (stat.IsZombie || stat.Session != stat.Pid || ProcFs.ReadEnvironment(stat.Pid) is not { } env)
-                continue;
-            if (env.GetValueOrDefault("ORCHESTRA_WORKSPACE") == workspaceRoot
+            if (!stat.IsZombie && ProcessList.RunsAs(stat.Pid, user) && ProcFs.ReadEnvironment(stat.Pid) is { } env
+                && env.GetValueOrDefault("ORCHESTRA_WORKSPACE") == workspaceRoot)
+                marked[stat.Pid] = (stat, env);
+        }
+        var leaders = new List<(FoundReplica Found, bool BelowReplica)>();
+        foreach (var (stat, env) in marked.Values)
+        {
+            if (stat.Session == stat.Pid
                 && env.GetValueOrDefault("ORCHESTRA_SERVICE") is { Length: > 0 } service
                 && int.TryParse(env.GetValueOrDefault("ORCHESTRA_REPLICA"), NumberStyles.None, CultureInfo.InvariantCulture, out var replica))
-                found.Add(new FoundReplica(service, replica, stat.Identity)
+            {
+                var found = new FoundReplica(service, replica, stat.Identity)
                 {
                     Port = int.TryParse(env.GetValueOrDefault("PORT"), NumberStyles.None, CultureInfo.InvariantCulture, out var port) ? port : null,
-                });
+                };
+                leaders.Add((found, marked.ContainsKey(stat.Parent)));
+            }
         }
-        return found;
+        var replicas = leaders.Where(l => !l.BelowReplica).Select(l => l.Found)
+            .GroupBy(f => (f.Service, f.Replica))
+            .Select(g => g.MinBy(f => f.Process.StartTime)!)
+            .ToList();
+        var escaped = leaders.Select(l => l.Found).Except(replicas).ToList();
+        return new ReplicaScan(replicas, escaped);
     }
 
     private static ExitStatus Decode(int status)

@@ -7,7 +7,11 @@ using Orchestra.State;
 namespace Orchestra.Runtime.State;
 
 /// <summary>The outcome of reading the state file: the replicas it knows, and what went wrong if it was unusable.</summary>
-public sealed record StateLoad(IReadOnlyList<ReplicaRecord> Replicas, string? Problem);
+public sealed record StateLoad(IReadOnlyList<ReplicaRecord> Replicas, string? Problem)
+{
+    /// <summary>The replicas were found again in /proc, not read from the file: the caller checks what they run before adopting them.</summary>
+    public bool Recovered { get; init; }
+}
 
 /// <summary>
 /// The replicas' state in <c>.orchestra/state.json</c>. Every write goes to a temporary file that is then renamed
@@ -76,7 +80,10 @@ public sealed class StateStore
         {
             problem = $"The state file {FilePath} could not be read ({e.Message}); the running replicas were found again from their processes.";
             SetAside();
-            replicas = Recover(host, workspaceRoot);
+            var scan = host.FindReplicas(workspaceRoot);
+            replicas = Recover(scan);
+            if (scan.Escaped.Count > 0)
+                problem += $" Not adopted, as they descend from a replica and left its session (setsid): {string.Join(", ", scan.Escaped.Select(f => $"pid {f.Process.Pid} ({f.Service}.{f.Replica})"))}; Orchestra does not stop them.";
         }
         lock (_lock)
         {
@@ -86,7 +93,7 @@ public sealed class StateStore
         }
         if (problem is not null)
             TrySave();
-        return new StateLoad(Replicas, problem);
+        return new StateLoad(Replicas, problem) { Recovered = problem is not null };
     }
 
     /// <summary>Records <paramref name="replica"/> and writes the file.</summary>
@@ -155,10 +162,10 @@ public sealed class StateStore
         }
     }
 
-    private IReadOnlyList<ReplicaRecord> Recover(IProcessHost host, string workspaceRoot)
+    private IReadOnlyList<ReplicaRecord> Recover(ReplicaScan scan)
     {
         var logs = ReplicaLogFiles.DirectoryIn(_directory);
-        return host.FindReplicas(workspaceRoot).Select(found =>
+        return scan.Replicas.Select(found =>
         {
             // Offsets are lost with the file: resume where collected (punched) raw data ends. Lines of the last
             // partly punched block may be collected twice; none is lost.

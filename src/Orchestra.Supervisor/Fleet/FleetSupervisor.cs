@@ -78,11 +78,19 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
     public async Task<string?> AdoptSurvivorsAsync()
     {
         var load = _state.Load(_host, _workspace.Root);
+        var impostors = new List<string>();
         foreach (var record in load.Replicas)
         {
             var waitingToRestart = record.Process is null && record.State == ReplicaState.Restarting;
             if ((waitingToRestart || record.Process is { } process && _host.IsAlive(process)) && SpecFor(record.Service, record.Replica, record.Port) is { } spec)
             {
+                // Found in /proc only by markers its children inherit: it must also run the replica's command.
+                if (load.Recovered && record.Process is { } found && !RunsCommandOf(found, spec))
+                {
+                    impostors.Add($"pid {found.Pid} ({record.Service}.{record.Replica})");
+                    _state.Remove(record.Service, record.Replica);
+                    continue;
+                }
                 var runner = NewRunner(spec);
                 runner.Adopt(record);
                 SetRunner(record.Key, runner);
@@ -93,6 +101,8 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
             }
         }
         var problems = new List<string?> { load.Problem };
+        if (impostors.Count > 0)
+            problems.Add($"Not adopted, as they carry a replica's markers but do not run its command: {string.Join(", ", impostors)}; Orchestra does not stop them.");
         foreach (var service in _workspace.Services.Where(s => _runners.Keys.Any(k => k.Service == s.Name)))
         {
             if (service.UsesProxy)
@@ -638,6 +648,19 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
         }
         _workspace = reloaded;
         return changed;
+    }
+
+    /// <summary>
+    /// Whether the process runs the spec's command: its arguments end with the program and the spec's arguments (a
+    /// script started through its #! line has its interpreter in front).
+    /// </summary>
+    private static bool RunsCommandOf(ProcessIdentity process, ReplicaSpec spec)
+    {
+        var arguments = ProcessList.CommandLine(process.Pid);
+        var program = arguments.Count - spec.Arguments.Count - 1;
+        return program >= 0
+            && Path.GetFileName(arguments[program]) == Path.GetFileName(spec.Program)
+            && arguments.Skip(program + 1).SequenceEqual(spec.Arguments);
     }
 
     /// <summary>Writes the state and launch files again from memory: the state folder was deleted and made again.</summary>
