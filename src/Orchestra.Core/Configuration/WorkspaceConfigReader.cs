@@ -78,9 +78,10 @@ public static class WorkspaceConfigReader
             return vendors;
         foreach (var (keyNode, valueNode) in section.Children)
         {
-            if (keyNode is not YamlScalarNode { Value: { Length: > 0 } name } || !ServiceConfigReader.IsValidName(name))
+            var name = (keyNode as YamlScalarNode)?.Value ?? "";
+            if (ServiceConfigReader.NameProblem(name) is { } problem)
             {
-                map.Errors.Add(map.At(keyNode), $"a vendor name must be letters, digits, '-', '_' or '.', got {YamlValues.Describe(keyNode)}.");
+                map.Errors.Add(map.At(keyNode), $"a vendor name {problem}, got {YamlValues.Describe(keyNode)}.");
                 continue;
             }
             if (valueNode is not YamlMappingNode vendorNode)

@@ -46,7 +46,7 @@ public static partial class DotEnvParser
                 continue;
             var match = Assignment().Match(line);
             if (!match.Success)
-                throw Error(path, lineNumber, 1, $"expected NAME=VALUE, got '{Shorten(trimmed)}'.");
+                throw Error(path, lineNumber, 1, $"expected NAME=VALUE, got '{Excerpt.Of(trimmed)}'.");
             var name = match.Groups[1].Value;
             var at = new SourceLocation(path, lineNumber, match.Groups[1].Index + 1);
             var rest = line[match.Length..];
@@ -77,7 +77,7 @@ public static partial class DotEnvParser
                 {
                     var tail = line[(position + 1)..].Trim();
                     if (tail.Length > 0 && !tail.StartsWith('#'))
-                        throw Error(path, index + 1, position + 2, $"unexpected text after the closing quote: '{Shorten(tail)}'.");
+                        throw Error(path, index + 1, position + 2, $"unexpected text after the closing quote: '{Excerpt.Of(tail)}'.");
                     return value.ToString();
                 }
                 if (quote == '\'')
@@ -113,8 +113,6 @@ public static partial class DotEnvParser
         }
         return value;
     }
-
-    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
 
     private static ConfigurationException Error(string path, int line, int column, string message) =>
         new(new SourceLocation(path, line, column), message);

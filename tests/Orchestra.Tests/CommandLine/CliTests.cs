@@ -104,6 +104,17 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task Config_fails_on_what_start_would_fail_on_later()
+    {
+        _temp.Write("orchestra.yml", "env: { A: '${B}', B: '${A}' }\n");
+
+        var result = await Run("config");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal($"error: {_temp.ConfigPath}:1:8: the variables refer to each other in a cycle: A -> B -> A.\n", result.Error);
+    }
+
+    [Fact]
     public async Task No_workspace_exits_2_with_one_sentence()
     {
         var empty = Path.Combine(_temp.Root, "api");

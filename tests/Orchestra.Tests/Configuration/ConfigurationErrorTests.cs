@@ -217,4 +217,70 @@ public sealed class ConfigurationErrorTests : IDisposable
         Assert.Equal(new SourceLocation(file, 2, 3), error.Location);
         Assert.Equal("service 'api' has a tcp health check but no port to probe; add 'port:'.", error.Message);
     }
+
+    [Fact]
+    public void A_folder_name_too_long_for_a_service_name_asks_for_a_name_key()
+    {
+        var folder = new string('a', 200);
+        var file = _workspace.Service(folder);
+
+        var error = Single(LoadFails());
+
+        Assert.Equal(new SourceLocation(file, 1, 1), error.Location);
+        Assert.Equal($"the folder name '{folder[..40]}…' cannot be a service name, which must have at most 64 characters, not 200; give one with 'name:'.", error.Message);
+    }
+
+    [Fact]
+    public void A_name_key_too_long_is_reported_at_its_place()
+    {
+        var file = _workspace.Service("api", $"name: {new string('n', 300)}\n");
+
+        var error = Single(LoadFails());
+
+        Assert.Equal(new SourceLocation(file, 1, 7), error.Location);
+        Assert.Equal($"name must have at most 64 characters, not 300, got '{new string('n', 40)}…'.", error.Message);
+    }
+
+    [Fact]
+    public void A_vendor_name_too_long_is_reported_at_its_place()
+    {
+        var file = _workspace.Write("orchestra.yml", $"vendors:\n  {new string('v', 65)}: {{ image: redis }}\n");
+
+        var error = Single(LoadFails());
+
+        Assert.Equal(new SourceLocation(file, 2, 3), error.Location);
+        Assert.Equal($"a vendor name must have at most 64 characters, not 65, got '{new string('v', 40)}…'.", error.Message);
+    }
+
+    [Fact]
+    public void A_cycle_of_variables_is_reported_when_the_workspace_loads()
+    {
+        var config = _workspace.Write("orchestra.yml", "env:\n  A: ${B}\n  B: ${A}\n");
+        var service = _workspace.Service("api", "env: { X: '${Y}', Y: '${X}' }\n");
+
+        var errors = LoadFails().Errors;
+
+        Assert.Equal(
+            [$"{service}:1:8: the variables refer to each other in a cycle: X -> Y -> X.", $"{config}:2:3: the variables refer to each other in a cycle: A -> B -> A."],
+            errors.Select(e => e.ToString()));
+    }
+
+    [Fact]
+    public void A_malformed_or_missing_env_file_is_reported_when_the_workspace_loads()
+    {
+        var config = _workspace.Write("orchestra.yml", "env_file: [.env, missing.env]\n");
+        var dotEnv = _workspace.Write(".env", "GOOD=1\nthis is bad\n");
+        _workspace.Service("api", "env_file: api.env\n");
+        var apiEnv = _workspace.Write("api/api.env", "A='open\n");
+
+        var errors = LoadFails().Errors;
+
+        Assert.Equal(
+            [
+                $"{dotEnv}:2:1: expected NAME=VALUE, got 'this is bad'.",
+                $"{apiEnv}:1:3: the quote ' opened here is never closed.",
+                $"{config}:1:18: the env file {Path.Combine(_workspace.Root, "missing.env")} does not exist.",
+            ],
+            errors.Select(e => e.ToString()));
+    }
 }
