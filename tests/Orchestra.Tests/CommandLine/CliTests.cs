@@ -115,6 +115,17 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task A_bracket_left_open_exits_2_naming_where_it_opened()
+    {
+        _temp.Write("orchestra.yml", "services: [a\nname: x\n");
+
+        var result = await Run("config");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal($"error: {_temp.ConfigPath}:1:11: invalid YAML: the '[' opened here is not closed: at line 2, column 1 a ',' or ']' was expected.\n", result.Error);
+    }
+
+    [Fact]
     public async Task No_workspace_exits_2_with_one_sentence()
     {
         var empty = Path.Combine(_temp.Root, "api");

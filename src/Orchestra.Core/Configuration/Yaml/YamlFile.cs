@@ -26,7 +26,7 @@ internal static class YamlFile
         var stream = new YamlStream();
         try
         {
-            stream.Load(new StringReader(text));
+            stream.Load(new GuardedParser(text, path));
         }
         catch (YamlException e)
         {
