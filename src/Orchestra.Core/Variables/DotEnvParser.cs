@@ -20,17 +20,17 @@ public static partial class DotEnvParser
     /// <summary>Reads a file; a missing or malformed file is a <see cref="ConfigurationException"/>.</summary>
     public static IReadOnlyList<EnvEntry> Read(string path, SourceLocation? referencedAt)
     {
-        string text;
+        byte[] bytes;
         try
         {
-            text = File.ReadAllText(path);
+            bytes = File.ReadAllBytes(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             var reason = e is FileNotFoundException or DirectoryNotFoundException ? "does not exist" : $"cannot be read: {e.Message}";
             throw new ConfigurationException(referencedAt, $"the env file {path} {reason}.");
         }
-        return Parse(text, path);
+        return Parse(ConfigurationText.Decode(bytes, path), path);
     }
 
     public static IReadOnlyList<EnvEntry> Parse(string text, string path)

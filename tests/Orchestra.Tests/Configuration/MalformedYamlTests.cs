@@ -64,6 +64,21 @@ public sealed class MalformedYamlTests : IDisposable
         Assert.Equal("lists and mappings nest more than 32 levels deep here; a configuration needs a few.", error.Message);
     }
 
+    [Theory]
+    [InlineData(new byte[] { (byte)'p', (byte)':', (byte)' ', (byte)'1', (byte)'\n', (byte)'n', (byte)':', (byte)' ', 0xFF, (byte)'\n' }, 2, 4, "the byte 0xFF is not valid UTF-8; save the file as UTF-8.")]
+    [InlineData(new byte[] { (byte)'p', (byte)':', (byte)' ', (byte)'1', (byte)'\n', (byte)'n', (byte)':', (byte)' ', (byte)'a', 0, (byte)'\n' }, 2, 5, "the file holds a NUL character, which no file name, argument or environment variable can carry.")]
+    public void Bytes_that_are_not_UTF8_text_or_a_NUL_are_refused_at_their_place(byte[] content, int line, int column, string message)
+    {
+        var file = Path.Combine(_workspace.Root, "service.yml");
+        File.WriteAllBytes(file, content);
+
+        var e = Assert.Throws<ConfigurationException>(() => ServiceConfigReader.Read(file));
+
+        var error = Assert.Single(e.Errors);
+        Assert.Equal(new SourceLocation(file, line, column), error.Location);
+        Assert.Equal(message, error.Message);
+    }
+
     [Fact]
     public void A_NUL_written_as_an_escape_is_refused_at_its_value()
     {
