@@ -102,8 +102,8 @@ public static partial class ServiceConfigReader
 
     private static HealthConfig ReadProbe(MappingReader health)
     {
-        var interval = health.Duration("interval") ?? HealthConfig.DefaultInterval;
-        var timeout = health.Duration("timeout") ?? HealthConfig.DefaultTimeout;
+        var interval = health.Duration("interval", DurationRange.Probe) ?? HealthConfig.DefaultInterval;
+        var timeout = health.Duration("timeout", DurationRange.Probe) ?? HealthConfig.DefaultTimeout;
         var probes = new[] { "http", "tcp", "log" }.Where(health.Has).ToList();
         if (probes.Count > 1)
         {
@@ -141,7 +141,7 @@ public static partial class ServiceConfigReader
     {
         if (map.Section("stop", StopKeys) is not { } stop)
             return StopConfig.Default;
-        return new StopConfig(stop.OneOf("signal", StopConfig.Signals)?.Value ?? StopConfig.Default.Signal, stop.Duration("timeout"), stop.Duration("drain"));
+        return new StopConfig(stop.OneOf("signal", StopConfig.Signals)?.Value ?? StopConfig.Default.Signal, stop.Duration("timeout", DurationRange.Stop), stop.Duration("drain", DurationRange.Stop));
     }
 
     private static WatchConfig ReadWatch(MappingReader map)

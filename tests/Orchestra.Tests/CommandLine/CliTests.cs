@@ -126,6 +126,15 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task Logs_since_longer_ago_than_the_calendar_shows_everything_instead_of_crashing()
+    {
+        var result = await Run("logs", "--since", "1000000000h");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal("", result.Error);
+    }
+
+    [Fact]
     public async Task No_workspace_exits_2_with_one_sentence()
     {
         var empty = Path.Combine(_temp.Root, "api");
