@@ -92,6 +92,22 @@ public sealed class CliTests : IDisposable
         Assert.Equal("error: There is no service named 'apx' (known services: api, web). Did you mean 'api'?\n", result.Error);
     }
 
+    [Theory]
+    [InlineData("stop", "nosuch")]
+    [InlineData("stop", "~nosuch")]
+    [InlineData("restart", "nosuch")]
+    [InlineData("ps", "nosuch")]
+    [InlineData("logs", "nosuch")]
+    [InlineData("scale", "nosuch=2")]
+    public async Task An_unknown_service_is_a_usage_error_even_when_nothing_runs(string command, string argument)
+    {
+        var result = await Run(command, argument);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal("error: There is no service named 'nosuch' (known services: api, web).\n", result.Error);
+        Assert.Equal("", result.Out);
+    }
+
     [Fact]
     public async Task A_configuration_error_exits_2_with_file_line_and_column()
     {
