@@ -1,5 +1,6 @@
 using McMaster.Extensions.CommandLineUtils;
 using Orchestra.Cli.Output;
+using Orchestra.Configuration;
 using Orchestra.Discovery;
 using Orchestra.Supervisor;
 using Orchestra.Supervisor.Control;
@@ -37,6 +38,8 @@ internal static class StartCommand
                     var named = services.Selected(workspace);
                     var settings = new StartSettings(!noBuild.HasValue(), !noKill.HasValue(), !noReload.HasValue(), ScaleArguments.Parse(scale?.Values ?? [], workspace, named));
                     var selected = op == ControlOps.Start ? DependencyOrder.WithDependencies(workspace, named) : named;
+                    if (VendorSupport.UnmetDependencies(workspace, selected) is { Count: > 0 } unmet)
+                        throw new ConfigurationException(unmet);
                     var began = DateTimeOffset.UtcNow;
                     if (attach?.HasValue() == true)
                         return await AttachedAsync(context, workspace, selected, settings, token);

@@ -108,6 +108,33 @@ public sealed class CliTests : IDisposable
         Assert.Equal("", result.Out);
     }
 
+    [Theory]
+    [InlineData("start")]
+    [InlineData("restart")]
+    public async Task Start_and_restart_refuse_a_dependency_on_a_vendor_since_none_is_run_yet(string command)
+    {
+        _temp.Write("orchestra.yml", "vendors:\n  postgres: { image: postgres:16 }\n");
+        var web = _temp.Service("web", "port: 5200\ndepends_on: [api, postgres]\n");
+
+        var result = await Run(command, "web");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal($"error: {web}:2:19: service 'web' depends on vendor 'postgres', but Orchestra does not run vendors yet; start it yourself and remove it from depends_on.\n", result.Error);
+        Assert.False(Directory.Exists(Path.Combine(_temp.Root, "web", "obj")), "nothing is built");
+    }
+
+    [Fact]
+    public async Task Config_lists_vendors_with_a_note_that_they_are_not_run_yet()
+    {
+        _temp.Write("orchestra.yml", "vendors:\n  postgres: { image: postgres:16 }\n  redis: { image: redis:7 }\n");
+
+        var result = await Run("config");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Matches(@"postgres\s+postgres:16", result.Out);
+        Assert.Equal("note: Orchestra does not run vendors yet: start postgres, redis yourself.\n", result.Error);
+    }
+
     [Fact]
     public async Task A_configuration_error_exits_2_with_file_line_and_column()
     {
