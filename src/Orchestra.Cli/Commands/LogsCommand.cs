@@ -61,7 +61,11 @@ internal static class LogsCommand
     private static DateTimeOffset ParseSince(string text)
     {
         if (DurationParser.TryParse(text, out var back))
-            return DateTimeOffset.UtcNow - back;
+        {
+            var now = DateTimeOffset.UtcNow;
+            // Further back than the calendar goes means every line there is.
+            return back < now - DateTimeOffset.MinValue ? now - back : DateTimeOffset.MinValue;
+        }
         if (DateTimeOffset.TryParse(text, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var at))
             return at;
         throw new UsageException($"--since takes {DurationParser.Expected}, or a timestamp such as 2026-11-25T12:00:00Z; got '{text}'.");

@@ -43,14 +43,15 @@ internal static class PsCommand
             var services = command.ServicesArgument();
             handlers[command] = ct => context.RunInWorkspaceAsync("stop", async (workspace, token) =>
             {
+                // Named before anything is asked of a supervisor, so that a typo is an error whether or not one runs.
+                var request = services.Values.Count == 0
+                    ? new ControlRequest { Op = ControlOps.Shutdown }
+                    : new ControlRequest { Op = ControlOps.Stop, Services = Names(workspace, services) };
                 if (await SupervisorIfAnythingRunsAsync(workspace, token) is not { } supervisor)
                 {
                     context.Out.WriteLine("Nothing runs in this workspace.");
                     return ExitCodes.Success;
                 }
-                var request = services.Values.Count == 0
-                    ? new ControlRequest { Op = ControlOps.Shutdown }
-                    : new ControlRequest { Op = ControlOps.Stop, Services = Names(workspace, services) };
                 var result = await supervisor.SendAsync(request, e => context.Out.WriteLine($"{e.Service}: {e.Message}"), token);
                 if (result.Error is not null)
                     throw new CommandFailedException(result.Error);

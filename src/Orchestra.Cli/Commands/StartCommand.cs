@@ -1,5 +1,6 @@
 using McMaster.Extensions.CommandLineUtils;
 using Orchestra.Cli.Output;
+using Orchestra.Configuration;
 using Orchestra.Discovery;
 using Orchestra.Supervisor;
 using Orchestra.Supervisor.Control;
@@ -43,6 +44,8 @@ internal static class StartCommand
                         KeepFailed = keepFailed?.HasValue() == true,
                     };
                     var selected = op == ControlOps.Start ? DependencyOrder.WithDependencies(workspace, named) : named;
+                    if (VendorSupport.UnmetDependencies(workspace, selected) is { Count: > 0 } unmet)
+                        throw new ConfigurationException(unmet);
                     var began = DateTimeOffset.UtcNow;
                     if (attach?.HasValue() == true)
                         return await AttachedAsync(context, workspace, selected, settings, token);

@@ -22,11 +22,21 @@ public static partial class ServiceConfigReader
     private static readonly string[] DockerKeys = ["image"];
     private static readonly string[] RestartWords = ["no", "on-failure", "always"];
 
+    /// <summary>
+    /// The longest service or vendor name. A name becomes file names under .orchestra/ with suffixes such as
+    /// <c>.99.log.10</c> (255 bytes at most on Linux), environment variable names and log prefixes: 64 leaves
+    /// ample room and is longer than any name a person types.
+    /// </summary>
+    public const int MaxNameLength = 64;
+
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]*$")]
     private static partial Regex NameShape();
 
-    /// <summary>Whether a service or vendor name is safe in env variable names, file names and prefixes.</summary>
-    public static bool IsValidName(string name) => NameShape().IsMatch(name);
+    /// <summary>Why a service or vendor name cannot be used (completing "a name …"), or null when it can.</summary>
+    public static string? NameProblem(string name) =>
+        name.Length > MaxNameLength ? $"must have at most {MaxNameLength} characters, not {name.Length}"
+        : !NameShape().IsMatch(name) ? "must start with a letter or digit and hold only letters, digits, '-', '_' or '.'"
+        : null;
 
     /// <summary>Reads and validates the file; throws <see cref="ConfigurationException"/> with every error found.</summary>
     public static ServiceConfig Read(string path)
@@ -45,8 +55,8 @@ public static partial class ServiceConfigReader
         var errors = new ErrorSink();
         var map = new MappingReader(mapping, path, errors, TopKeys);
         var name = map.String("name");
-        if (name is { } n && !IsValidName(n.Value))
-            errors.Add(n.Location, $"name must start with a letter or digit and hold only letters, digits, '-', '_' or '.', got '{n.Value}'.");
+        if (name is { } n && NameProblem(n.Value) is { } problem)
+            errors.Add(n.Location, $"name {problem}, got '{Excerpt.Of(n.Value)}'.");
 
         var config = new ServiceConfig
         {
@@ -92,8 +102,8 @@ public static partial class ServiceConfigReader
 
     private static HealthConfig ReadProbe(MappingReader health)
     {
-        var interval = health.Duration("interval") ?? HealthConfig.DefaultInterval;
-        var timeout = health.Duration("timeout") ?? HealthConfig.DefaultTimeout;
+        var interval = health.Duration("interval", DurationRange.Probe) ?? HealthConfig.DefaultInterval;
+        var timeout = health.Duration("timeout", DurationRange.Probe) ?? HealthConfig.DefaultTimeout;
         var probes = new[] { "http", "tcp", "log" }.Where(health.Has).ToList();
         if (probes.Count > 1)
         {
@@ -131,7 +141,7 @@ public static partial class ServiceConfigReader
     {
         if (map.Section("stop", StopKeys) is not { } stop)
             return StopConfig.Default;
-        return new StopConfig(stop.OneOf("signal", StopConfig.Signals)?.Value ?? StopConfig.Default.Signal, stop.Duration("timeout"), stop.Duration("drain"));
+        return new StopConfig(stop.OneOf("signal", StopConfig.Signals)?.Value ?? StopConfig.Default.Signal, stop.Duration("timeout", DurationRange.Stop), stop.Duration("drain", DurationRange.Stop));
     }
 
     private static WatchConfig ReadWatch(MappingReader map)

@@ -78,9 +78,10 @@ public static class WorkspaceConfigReader
             return vendors;
         foreach (var (keyNode, valueNode) in section.Children)
         {
-            if (keyNode is not YamlScalarNode { Value: { Length: > 0 } name } || !ServiceConfigReader.IsValidName(name))
+            var name = (keyNode as YamlScalarNode)?.Value ?? "";
+            if (ServiceConfigReader.NameProblem(name) is { } problem)
             {
-                map.Errors.Add(map.At(keyNode), $"a vendor name must be letters, digits, '-', '_' or '.', got {YamlValues.Describe(keyNode)}.");
+                map.Errors.Add(map.At(keyNode), $"a vendor name {problem}, got {YamlValues.Describe(keyNode)}.");
                 continue;
             }
             if (valueNode is not YamlMappingNode vendorNode)
@@ -142,7 +143,7 @@ public static class WorkspaceConfigReader
             health.Errors.Add(health.Location, "a vendor health check needs a command, such as 'command: [\"pg_isready\"]'.");
             return null;
         }
-        return new VendorHealth(command, health.Duration("interval") ?? HealthConfig.DefaultInterval, health.Duration("timeout") ?? HealthConfig.DefaultTimeout);
+        return new VendorHealth(command, health.Duration("interval", DurationRange.Probe) ?? HealthConfig.DefaultInterval, health.Duration("timeout", DurationRange.Probe) ?? HealthConfig.DefaultTimeout);
     }
 
     private static ServiceDefaults ReadDefaults(MappingReader map)
@@ -151,6 +152,6 @@ public static class WorkspaceConfigReader
             return ServiceDefaults.Standard;
         return new ServiceDefaults(
             ServiceConfigReader.ReadRestart(defaults) ?? ServiceDefaults.Standard.Restart,
-            defaults.Duration("stop_timeout") ?? ServiceDefaults.Standard.StopTimeout);
+            defaults.Duration("stop_timeout", DurationRange.Stop) ?? ServiceDefaults.Standard.StopTimeout);
     }
 }

@@ -49,9 +49,9 @@ public static class ServiceDiscovery
                 continue;
             }
             var name = config.Name?.Value ?? Path.GetFileName(folder);
-            if (config.Name is null && !ServiceConfigReader.IsValidName(name))
+            if (config.Name is null && ServiceConfigReader.NameProblem(name) is { } problem)
             {
-                errors.Add(new SourceLocation(config.FilePath, 1, 1), $"the folder name '{name}' cannot be a service name; give one with 'name:'.");
+                errors.Add(new SourceLocation(config.FilePath, 1, 1), $"the folder name '{Excerpt.Of(name)}' cannot be a service name, which {problem}; give one with 'name:'.");
                 continue;
             }
             if (byName.TryGetValue(name, out var first))

@@ -1,8 +1,9 @@
 using Orchestra.Configuration;
+using Orchestra.Variables;
 
 namespace Orchestra.Discovery;
 
-/// <summary>Checks the rules that span several files: dependencies, cycles, names and ports.</summary>
+/// <summary>Checks the rules that span several files: dependencies, cycles, names, ports and the environment's env files and references.</summary>
 internal static class WorkspaceValidator
 {
     public static void Validate(Workspace workspace)
@@ -26,6 +27,7 @@ internal static class WorkspaceValidator
         }
         CheckCycles(workspace.Services, services, errors);
         CheckPorts(workspace, errors);
+        errors.AddRange(EnvironmentCheck.Errors(workspace));
         errors.ThrowIfAny();
     }
 

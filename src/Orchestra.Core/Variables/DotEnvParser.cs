@@ -20,17 +20,17 @@ public static partial class DotEnvParser
     /// <summary>Reads a file; a missing or malformed file is a <see cref="ConfigurationException"/>.</summary>
     public static IReadOnlyList<EnvEntry> Read(string path, SourceLocation? referencedAt)
     {
-        string text;
+        byte[] bytes;
         try
         {
-            text = File.ReadAllText(path);
+            bytes = File.ReadAllBytes(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             var reason = e is FileNotFoundException or DirectoryNotFoundException ? "does not exist" : $"cannot be read: {e.Message}";
             throw new ConfigurationException(referencedAt, $"the env file {path} {reason}.");
         }
-        return Parse(text, path);
+        return Parse(ConfigurationText.Decode(bytes, path), path);
     }
 
     public static IReadOnlyList<EnvEntry> Parse(string text, string path)
@@ -46,7 +46,7 @@ public static partial class DotEnvParser
                 continue;
             var match = Assignment().Match(line);
             if (!match.Success)
-                throw Error(path, lineNumber, 1, $"expected NAME=VALUE, got '{Shorten(trimmed)}'.");
+                throw Error(path, lineNumber, 1, $"expected NAME=VALUE, got '{Excerpt.Of(trimmed)}'.");
             var name = match.Groups[1].Value;
             var at = new SourceLocation(path, lineNumber, match.Groups[1].Index + 1);
             var rest = line[match.Length..];
@@ -77,7 +77,7 @@ public static partial class DotEnvParser
                 {
                     var tail = line[(position + 1)..].Trim();
                     if (tail.Length > 0 && !tail.StartsWith('#'))
-                        throw Error(path, index + 1, position + 2, $"unexpected text after the closing quote: '{Shorten(tail)}'.");
+                        throw Error(path, index + 1, position + 2, $"unexpected text after the closing quote: '{Excerpt.Of(tail)}'.");
                     return value.ToString();
                 }
                 if (quote == '\'')
@@ -113,8 +113,6 @@ public static partial class DotEnvParser
         }
         return value;
     }
-
-    private static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
 
     private static ConfigurationException Error(string path, int line, int column, string message) =>
         new(new SourceLocation(path, line, column), message);

@@ -12,7 +12,7 @@ namespace Orchestra.Variables;
 /// </summary>
 public sealed class EnvironmentResolver
 {
-    private static readonly StringComparer Names = OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
+    internal static readonly StringComparer Names = OperatingSystem.IsWindows() ? StringComparer.OrdinalIgnoreCase : StringComparer.Ordinal;
 
     private readonly Workspace _workspace;
     private readonly IReadOnlyDictionary<string, string> _inherited;

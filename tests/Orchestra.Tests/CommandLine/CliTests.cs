@@ -132,6 +132,49 @@ public sealed class CliTests : IDisposable
         Assert.Equal("error: There is no service named 'apx' (known services: api, web). Did you mean 'api'?\n", result.Error);
     }
 
+    [Theory]
+    [InlineData("stop", "nosuch")]
+    [InlineData("stop", "~nosuch")]
+    [InlineData("restart", "nosuch")]
+    [InlineData("ps", "nosuch")]
+    [InlineData("logs", "nosuch")]
+    [InlineData("scale", "nosuch=2")]
+    public async Task An_unknown_service_is_a_usage_error_even_when_nothing_runs(string command, string argument)
+    {
+        var result = await Run(command, argument);
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal("error: There is no service named 'nosuch' (known services: api, web).\n", result.Error);
+        Assert.Equal("", result.Out);
+    }
+
+    [Theory]
+    [InlineData("start")]
+    [InlineData("restart")]
+    public async Task Start_and_restart_refuse_a_dependency_on_a_vendor_since_none_is_run_yet(string command)
+    {
+        _temp.Write("orchestra.yml", "vendors:\n  postgres: { image: postgres:16 }\n");
+        var web = _temp.Service("web", "port: 5200\ndepends_on: [api, postgres]\n");
+
+        var result = await Run(command, "web");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal($"error: {web}:2:19: service 'web' depends on vendor 'postgres', but Orchestra does not run vendors yet; start it yourself and remove it from depends_on.\n", result.Error);
+        Assert.False(Directory.Exists(Path.Combine(_temp.Root, "web", "obj")), "nothing is built");
+    }
+
+    [Fact]
+    public async Task Config_lists_vendors_with_a_note_that_they_are_not_run_yet()
+    {
+        _temp.Write("orchestra.yml", "vendors:\n  postgres: { image: postgres:16 }\n  redis: { image: redis:7 }\n");
+
+        var result = await Run("config");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Matches(@"postgres\s+postgres:16", result.Out);
+        Assert.Equal("note: Orchestra does not run vendors yet: start postgres, redis yourself.\n", result.Error);
+    }
+
     [Fact]
     public async Task A_configuration_error_exits_2_with_file_line_and_column()
     {
@@ -141,6 +184,37 @@ public sealed class CliTests : IDisposable
 
         Assert.Equal(2, result.ExitCode);
         Assert.Equal($"error: {file}:1:7: port must be a whole number from 1 to 65535, got '70000'.\n", result.Error);
+    }
+
+    [Fact]
+    public async Task Config_fails_on_what_start_would_fail_on_later()
+    {
+        _temp.Write("orchestra.yml", "env: { A: '${B}', B: '${A}' }\n");
+
+        var result = await Run("config");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal($"error: {_temp.ConfigPath}:1:8: the variables refer to each other in a cycle: A -> B -> A.\n", result.Error);
+    }
+
+    [Fact]
+    public async Task A_bracket_left_open_exits_2_naming_where_it_opened()
+    {
+        _temp.Write("orchestra.yml", "services: [a\nname: x\n");
+
+        var result = await Run("config");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Equal($"error: {_temp.ConfigPath}:1:11: invalid YAML: the '[' opened here is not closed: at line 2, column 1 a ',' or ']' was expected.\n", result.Error);
+    }
+
+    [Fact]
+    public async Task Logs_since_longer_ago_than_the_calendar_shows_everything_instead_of_crashing()
+    {
+        var result = await Run("logs", "--since", "1000000000h");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Equal("", result.Error);
     }
 
     [Fact]

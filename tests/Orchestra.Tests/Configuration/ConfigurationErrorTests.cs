@@ -26,6 +26,10 @@ public sealed class ConfigurationErrorTests : IDisposable
     [InlineData("restart: sometimes\n", 1, 10, "restart must be one of no, on-failure, always, got 'sometimes'.")]
     [InlineData("restart: alway\n", 1, 10, "restart must be one of no, on-failure, always, got 'alway'. Did you mean 'always'?")]
     [InlineData("stop:\n  timeout: 10x\n", 2, 12, "timeout must be a duration such as 500ms, 10s, 2m or 1h30m, got '10x'.")]
+    [InlineData("health: { interval: 0s }\n", 1, 21, "interval must be from 100ms to 1h, got '0s'.")]
+    [InlineData("health: { timeout: 99999999h }\n", 1, 20, "timeout must be from 100ms to 1h, got '99999999h'.")]
+    [InlineData("stop: { timeout: 2h }\n", 1, 18, "timeout must be from 0s to 1h, got '2h'.")]
+    [InlineData("stop: { drain: 1000000000h }\n", 1, 16, "drain must be from 0s to 1h, got '1000000000h'.")]
     [InlineData("stop:\n  signal: SIGTREM\n", 2, 11, "signal must be one of SIGTERM, SIGINT, SIGQUIT, SIGHUP, SIGKILL, SIGUSR1, SIGUSR2, got 'SIGTREM'. Did you mean 'SIGTERM'?")]
     [InlineData("port: 5100\nhealth:\n  intervl: 1s\n", 3, 3, "unknown key 'intervl'. Did you mean 'interval'?")]
     [InlineData("prot: 5100\n", 1, 1, "unknown key 'prot'. Did you mean 'port'?")]
@@ -62,6 +66,8 @@ public sealed class ConfigurationErrorTests : IDisposable
     [InlineData("name: shop\nservice: ['*']\n", 2, 1, "unknown key 'service'. Did you mean 'services'?")]
     [InlineData("commands:\n  strat: {}\n", 2, 3, "unknown key 'strat'. Did you mean 'start'?")]
     [InlineData("defaults:\n  stop_timeout: soon\n", 2, 17, "stop_timeout must be a duration such as 500ms, 10s, 2m or 1h30m, got 'soon'.")]
+    [InlineData("defaults:\n  stop_timeout: 200000000h200000000h\n", 2, 17, "stop_timeout must be from 0s to 1h, got '200000000h200000000h'.")]
+    [InlineData("vendors:\n  pg:\n    image: postgres:16\n    health: { command: [pg_isready], interval: 0s }\n", 4, 48, "interval must be from 100ms to 1h, got '0s'.")]
     [InlineData("vendors:\n  pg:\n    ports: ['5432']\n", 2, 3, "vendor 'pg' needs an image, such as 'image: postgres:16'.")]
     [InlineData("vendors:\n  pg:\n    image: postgres:16\n    ports: ['99999:5432']\n", 4, 13, "a vendor port must be 'CONTAINER' or 'HOST:CONTAINER' with ports from 1 to 65535, got '99999:5432'.")]
     [InlineData("name: [a]\n", 1, 7, "name must be text, got a list.")]
@@ -216,5 +222,71 @@ public sealed class ConfigurationErrorTests : IDisposable
 
         Assert.Equal(new SourceLocation(file, 2, 3), error.Location);
         Assert.Equal("service 'api' has a tcp health check but no port to probe; add 'port:'.", error.Message);
+    }
+
+    [Fact]
+    public void A_folder_name_too_long_for_a_service_name_asks_for_a_name_key()
+    {
+        var folder = new string('a', 200);
+        var file = _workspace.Service(folder);
+
+        var error = Single(LoadFails());
+
+        Assert.Equal(new SourceLocation(file, 1, 1), error.Location);
+        Assert.Equal($"the folder name '{folder[..40]}…' cannot be a service name, which must have at most 64 characters, not 200; give one with 'name:'.", error.Message);
+    }
+
+    [Fact]
+    public void A_name_key_too_long_is_reported_at_its_place()
+    {
+        var file = _workspace.Service("api", $"name: {new string('n', 300)}\n");
+
+        var error = Single(LoadFails());
+
+        Assert.Equal(new SourceLocation(file, 1, 7), error.Location);
+        Assert.Equal($"name must have at most 64 characters, not 300, got '{new string('n', 40)}…'.", error.Message);
+    }
+
+    [Fact]
+    public void A_vendor_name_too_long_is_reported_at_its_place()
+    {
+        var file = _workspace.Write("orchestra.yml", $"vendors:\n  {new string('v', 65)}: {{ image: redis }}\n");
+
+        var error = Single(LoadFails());
+
+        Assert.Equal(new SourceLocation(file, 2, 3), error.Location);
+        Assert.Equal($"a vendor name must have at most 64 characters, not 65, got '{new string('v', 40)}…'.", error.Message);
+    }
+
+    [Fact]
+    public void A_cycle_of_variables_is_reported_when_the_workspace_loads()
+    {
+        var config = _workspace.Write("orchestra.yml", "env:\n  A: ${B}\n  B: ${A}\n");
+        var service = _workspace.Service("api", "env: { X: '${Y}', Y: '${X}' }\n");
+
+        var errors = LoadFails().Errors;
+
+        Assert.Equal(
+            [$"{service}:1:8: the variables refer to each other in a cycle: X -> Y -> X.", $"{config}:2:3: the variables refer to each other in a cycle: A -> B -> A."],
+            errors.Select(e => e.ToString()));
+    }
+
+    [Fact]
+    public void A_malformed_or_missing_env_file_is_reported_when_the_workspace_loads()
+    {
+        var config = _workspace.Write("orchestra.yml", "env_file: [.env, missing.env]\n");
+        var dotEnv = _workspace.Write(".env", "GOOD=1\nthis is bad\n");
+        _workspace.Service("api", "env_file: api.env\n");
+        var apiEnv = _workspace.Write("api/api.env", "A='open\n");
+
+        var errors = LoadFails().Errors;
+
+        Assert.Equal(
+            [
+                $"{dotEnv}:2:1: expected NAME=VALUE, got 'this is bad'.",
+                $"{apiEnv}:1:3: the quote ' opened here is never closed.",
+                $"{config}:1:18: the env file {Path.Combine(_workspace.Root, "missing.env")} does not exist.",
+            ],
+            errors.Select(e => e.ToString()));
     }
 }

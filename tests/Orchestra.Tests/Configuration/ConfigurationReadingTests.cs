@@ -74,6 +74,7 @@ public sealed class ConfigurationReadingTests : IDisposable
             proxy: false
             framework: net10.0
             """);
+        _workspace.Write("orders/.env", "ORDERS_DB=orders\n");
         _workspace.Service("catalog");
 
         var orders = WorkspaceLoader.Load(_workspace.ConfigPath).FindService("orders")!;

@@ -1,4 +1,5 @@
 using Orchestra.Configuration;
+using Orchestra.Tests.Support;
 using Orchestra.Variables;
 
 namespace Orchestra.Tests.Variables;
@@ -66,5 +67,34 @@ public sealed class DotEnvParserTests
         var error = Assert.Single(e.Errors);
         Assert.Equal(new SourceLocation(File, line, column), error.Location);
         Assert.Equal(message, error.Message);
+    }
+
+    [Theory]
+    [InlineData(new byte[] { (byte)'A', (byte)'=', (byte)'1', (byte)'\n', (byte)'B', (byte)'=', 0xC3, (byte)'(', (byte)'\n' }, 2, 3, "the byte 0xC3 is not valid UTF-8; save the file as UTF-8.")]
+    [InlineData(new byte[] { (byte)'B', (byte)'=', 0xC3, 0xA9, 0xFF, (byte)'\n' }, 1, 4, "the byte 0xFF is not valid UTF-8; save the file as UTF-8.")]
+    [InlineData(new byte[] { (byte)'A', (byte)'=', (byte)'1', (byte)'\n', (byte)'B', (byte)'=', (byte)'a', 0, (byte)'b', (byte)'\n' }, 2, 4, "the file holds a NUL character, which no file name, argument or environment variable can carry.")]
+    public void Bytes_that_are_not_UTF8_text_or_a_NUL_are_refused_at_their_place(byte[] content, int line, int column, string message)
+    {
+        using var temp = new TempWorkspace();
+        var path = Path.Combine(temp.Root, ".env");
+        System.IO.File.WriteAllBytes(path, content);
+
+        var e = Assert.Throws<ConfigurationException>(() => DotEnvParser.Read(path, null));
+
+        var error = Assert.Single(e.Errors);
+        Assert.Equal(new SourceLocation(path, line, column), error.Location);
+        Assert.Equal(message, error.Message);
+    }
+
+    [Fact]
+    public void A_UTF8_byte_order_mark_is_not_part_of_the_first_name()
+    {
+        using var temp = new TempWorkspace();
+        var path = Path.Combine(temp.Root, ".env");
+        System.IO.File.WriteAllBytes(path, [0xEF, 0xBB, 0xBF, .. "A=é\n"u8]);
+
+        var entry = Assert.Single(DotEnvParser.Read(path, null));
+
+        Assert.Equal(("A", "é"), (entry.Name, entry.Value));
     }
 }

@@ -90,13 +90,16 @@ internal sealed class MappingReader
         return null;
     }
 
-    public TimeSpan? Duration(string key)
+    public TimeSpan? Duration(string key, DurationRange range)
     {
         if (String(key) is not { } text)
             return null;
-        if (DurationParser.TryParse(text.Value, out var duration))
+        if (!DurationParser.TryParse(text.Value, out var duration))
+            Errors.Add(text.Location, $"{key} must be {DurationParser.Expected}, got '{Excerpt.Of(text.Value)}'.");
+        else if (!range.Contains(duration))
+            Errors.Add(text.Location, $"{key} must be {range}, got '{Excerpt.Of(text.Value)}'.");
+        else
             return duration;
-        Errors.Add(text.Location, $"{key} must be {DurationParser.Expected}, got '{text.Value}'.");
         return null;
     }
 

@@ -9,16 +9,16 @@ internal static class YamlFile
     /// <summary>The root node, or null when the file holds no document or only <c>null</c>.</summary>
     public static YamlNode? Load(string path)
     {
-        string text;
+        byte[] bytes;
         try
         {
-            text = File.ReadAllText(path);
+            bytes = File.ReadAllBytes(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new ConfigurationException(null, $"Cannot read {path}: {e.Message}");
         }
-        return Parse(text, path);
+        return Parse(ConfigurationText.Decode(bytes, path), path);
     }
 
     public static YamlNode? Parse(string text, string path)
@@ -26,7 +26,7 @@ internal static class YamlFile
         var stream = new YamlStream();
         try
         {
-            stream.Load(new StringReader(text));
+            stream.Load(new GuardedParser(text, path));
         }
         catch (YamlException e)
         {

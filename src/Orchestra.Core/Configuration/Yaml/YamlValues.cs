@@ -14,7 +14,7 @@ internal static class YamlValues
         YamlMappingNode => "a mapping",
         YamlSequenceNode => "a list",
         YamlScalarNode s when IsNull(s) => "nothing",
-        YamlScalarNode s => $"'{s.Value}'",
+        YamlScalarNode s => $"'{Excerpt.Of(s.Value ?? "")}'",
         _ => "an alias",
     };
 }
