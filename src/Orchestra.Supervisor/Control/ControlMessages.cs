@@ -81,6 +81,8 @@ public sealed record ReplicaStatus
     public IReadOnlyList<string> LastLines { get; init; } = [];
     /// <summary>Why the service's last rerun on change did not build; its replicas run the previous build meanwhile.</summary>
     public string? BuildError { get; init; }
+    /// <summary>Why the replica's output cannot be collected at the moment; it waits in the raw capture files and collection is retried.</summary>
+    public string? LogFault { get; init; }
 }
 
 /// <summary>

@@ -349,7 +349,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
     private List<ReplicaStatus> Status(IReadOnlyList<string> services) =>
         _state.Replicas
             .Where(r => services.Count == 0 || services.Contains(r.Service))
-            .Select(r => ToStatus(_runners.TryGetValue(r.Key, out var runner) ? runner.Current : r))
+            .Select(r => _runners.TryGetValue(r.Key, out var runner) ? ToStatus(runner.Current) with { LogFault = runner.LogFault?.Reason } : ToStatus(r))
             .ToList();
 
     private ReplicaStatus ToStatus(ReplicaRecord record)
@@ -423,6 +423,10 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
             if (changed.State != before && EventFor(changed, before) is var (stream, line))
                 _events.Write(changed.Service, stream, [line]);
         };
+        // Not into the service's event log: that is in the folder that is failing.
+        runner.LogFaultChanged += fault => _log.WriteLine(fault is null
+            ? $"{DateTimeOffset.UtcNow:O} {spec.Service}.{spec.Replica}: collecting its output works again"
+            : $"{DateTimeOffset.UtcNow:O} {spec.Service}.{spec.Replica}: cannot collect its output, retrying; it waits in the raw capture files: {fault.Reason}");
         return runner;
     }
 

@@ -15,7 +15,8 @@ public sealed record PsReplica(
     int Restarts,
     long? RssBytes,
     IReadOnlyList<string> LastLines,
-    string? BuildError)
+    string? BuildError,
+    string? LogFault)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
