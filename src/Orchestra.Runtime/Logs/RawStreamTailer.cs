@@ -37,12 +37,17 @@ internal sealed class RawStreamTailer : IDisposable
     }
 
     /// <summary>
-    /// True once the file this tailer has open is no longer the one at its path (it was rotated away).
-    /// Linux-only, through /proc/self/fd; elsewhere rotation is not detected.
+    /// The name the file this tailer has open goes by now: the kernel follows it through renames (a rotation), and ends
+    /// it with <c> (deleted)</c> once it has no name. Null while nothing is open, and off Linux (through /proc/self/fd).
+    /// Only the name: a file is renamed within its folder, and the folder's path may differ by a symbolic link.
     /// </summary>
-    public bool WasReplaced =>
+    public string? CurrentName =>
         _stream is not null && OperatingSystem.IsLinux()
-        && new FileInfo($"/proc/self/fd/{_stream.SafeFileHandle.DangerousGetHandle()}").LinkTarget != Path.GetFullPath(_path);
+            ? Path.GetFileName(new FileInfo($"/proc/self/fd/{_stream.SafeFileHandle.DangerousGetHandle()}").LinkTarget)
+            : null;
+
+    /// <summary>Opens the file when it exists (reads open it anyway); false when there is none yet.</summary>
+    public bool TryOpen() => Open() is not null;
 
     /// <summary>Bytes consumed into lines handed on: the offset a successor resumes from.</summary>
     public long Offset => _consumed;
