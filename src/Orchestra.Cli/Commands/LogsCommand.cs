@@ -28,21 +28,27 @@ internal static class LogsCommand
                     Tail = tail.HasValue() ? ParseTail(tail.Value()!) : null,
                     Since = since.HasValue() ? ParseSince(since.Value()!) : null,
                 };
-                return await PrintAsync(context, query, timestamps.HasValue(), token);
+                return await PrintAsync(context, query, selected, timestamps.HasValue(), token);
             }, ct);
         }, throwOnUnexpectedArg: false);
     }
 
     /// <summary>Follows the logs of <paramref name="services"/> from <paramref name="since"/> on, until cancelled (Ctrl-C only detaches).</summary>
     public static Task<int> FollowAsync(CommandContext context, Workspace workspace, IReadOnlyList<string> services, DateTimeOffset since, CancellationToken cancellationToken) =>
-        PrintAsync(context, Query(workspace, services) with { Follow = true, Since = since }, timestamps: false, cancellationToken);
+        PrintAsync(context, Query(workspace, services) with { Follow = true, Since = since }, services, timestamps: false, cancellationToken);
 
-    private static LogQuery Query(Workspace workspace, IReadOnlyList<string> services) =>
-        new(ReplicaLogFiles.FindAll(ReplicaLogFiles.DirectoryIn(workspace.StateDirectory)).Where(f => services.Contains(f.Service)).ToList());
-
-    private static async Task<int> PrintAsync(CommandContext context, LogQuery query, bool timestamps, CancellationToken cancellationToken)
+    private static LogQuery Query(Workspace workspace, IReadOnlyList<string> services)
     {
-        var printer = new LogPrinter(context.Out, context.UseColor, timestamps, query.Replicas.Select(r => LogPrinter.Prefix(r.Service, r.Replica)).ToList());
+        // Looked for again while following: replicas added by `scale` and a service's first event log come later.
+        IReadOnlyList<ReplicaLogFiles> Find() =>
+            ReplicaLogFiles.FindAll(ReplicaLogFiles.DirectoryIn(workspace.StateDirectory)).Where(f => services.Contains(f.Service)).ToList();
+        return new LogQuery(Find()) { Discover = Find };
+    }
+
+    private static async Task<int> PrintAsync(CommandContext context, LogQuery query, IReadOnlyList<string> services, bool timestamps, CancellationToken cancellationToken)
+    {
+        var printer = new LogPrinter(context.Out, context.UseColor, context.Host.IsTerminal, timestamps, services,
+            query.Replicas.Select(r => LogPrinter.Prefix(r.Service, r.Replica)).ToList());
         try
         {
             await foreach (var entry in new LogReader(TimeProvider.System).ReadAsync(query, cancellationToken))

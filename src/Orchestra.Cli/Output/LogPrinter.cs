@@ -1,18 +1,24 @@
+using System.Globalization;
+using System.Text;
 using Orchestra.Runtime.Logs;
 
 namespace Orchestra.Cli.Output;
 
 /// <summary>
-/// Writes merged log lines as <c>name.replica | text</c>, the prefix padded to the widest and coloured per
+/// Writes merged log lines as <c>name.replica | text</c>, the prefix padded to the widest seen and coloured per
 /// service; standard error is marked with <c>!</c> (and red text when colour is on). Plain ANSI rather than a
 /// rendering library, because <c>logs -f</c> writes many lines and each must be cheap.
+/// <para>
+/// On a terminal, control characters in a line (all but tab) are shown as <c>\x1b</c>-style escapes: a service's
+/// output must not set the terminal's title, clear it, or hide lines from the reader. Piped, lines go out byte for byte,
+/// for tools that read them. The colour Orchestra itself adds is written either way when colour is on.
+/// </para>
 /// </summary>
-internal sealed class LogPrinter(TextWriter output, bool color, bool timestamps, IReadOnlyList<string> prefixes)
+internal sealed class LogPrinter(TextWriter output, bool color, bool terminal, bool timestamps, IReadOnlyList<string> services, IReadOnlyList<string> prefixes)
 {
     private static readonly string[] Palette = ["36", "33", "32", "35", "34", "96", "93", "92", "95", "94"];
-    private readonly int _width = prefixes.Count == 0 ? 0 : prefixes.Max(p => p.Length);
-    private readonly Dictionary<string, string> _colors = prefixes
-        .Select(p => p[..p.LastIndexOf('.')]).Distinct()
+    private int _width = prefixes.Count == 0 ? 0 : prefixes.Max(p => p.Length);
+    private readonly Dictionary<string, string> _colors = services.Distinct()
         .Select((service, i) => (service, Palette[i % Palette.Length]))
         .ToDictionary(p => p.service, p => p.Item2);
 
@@ -20,16 +26,39 @@ internal sealed class LogPrinter(TextWriter output, bool color, bool timestamps,
 
     public void Write(LogEntry entry)
     {
-        var prefix = Prefix(entry.Service, entry.Replica).PadRight(_width);
+        var name = Prefix(entry.Service, entry.Replica);
+        _width = Math.Max(_width, name.Length);
+        var prefix = Shown(name).PadRight(_width);
+        var text = Shown(entry.Text);
         var mark = entry.Stream == LogStream.Stderr ? "!" : "|";
-        var time = timestamps ? entry.Timestamp.UtcDateTime.ToString("HH:mm:ss.fff ") : "";
+        var time = timestamps ? entry.Timestamp.UtcDateTime.ToString("HH:mm:ss.fff ", CultureInfo.InvariantCulture) : "";
         if (!color)
         {
-            output.WriteLine($"{time}{prefix} {mark} {entry.Text}");
+            output.WriteLine($"{time}{prefix} {mark} {text}");
             return;
         }
         var code = _colors.GetValueOrDefault(entry.Service, "37");
-        var text = entry.Stream == LogStream.Stderr ? $"\u001b[31m{entry.Text}\u001b[0m" : entry.Text;
+        if (entry.Stream == LogStream.Stderr)
+            text = $"\u001b[31m{text}\u001b[0m";
         output.WriteLine($"\u001b[2m{time}\u001b[0m\u001b[{code}m{prefix} {mark}\u001b[0m {text}");
+    }
+
+    /// <summary>The text as it may reach the output: unchanged when piped; on a terminal, with its control characters made visible.</summary>
+    private string Shown(string text) => terminal && HasControl(text) ? Escaped(text) : text;
+
+    /// <summary>Whether <paramref name="text"/> holds a C0 control (tab among them), DEL or a C1 control (U+009B is a one-character CSI).</summary>
+    private static bool HasControl(ReadOnlySpan<char> text) => text.IndexOfAnyInRange('\0', '\u001f') >= 0 || text.IndexOfAnyInRange('\u007f', '\u009f') >= 0;
+
+    private static string Escaped(string text)
+    {
+        var shown = new StringBuilder(text.Length + 16);
+        foreach (var c in text)
+        {
+            if (c == '\t' || !char.IsControl(c))
+                shown.Append(c);
+            else
+                shown.Append(CultureInfo.InvariantCulture, $"\\x{(int)c:x2}");
+        }
+        return shown.ToString();
     }
 }

@@ -31,6 +31,8 @@ internal static class StatusTables
             console.MarkupLine($"[red]{Markup.Escape(service.Service)}[/]: the rerun after a change did not build, so it runs the previous build:");
             WriteIndented(service.BuildErrors, console);
         }
+        foreach (var replica in replicas.Where(r => r.LogFault is not null))
+            console.MarkupLine($"[red]{Markup.Escape(replica.Service)}.{replica.Replica}[/]: its output cannot be collected now, so it waits on disk and collection is retried: {Markup.Escape(replica.LogFault!)}");
         foreach (var replica in replicas.Where(r => r.State == "crashed" && r.LastLines.Count > 0))
         {
             console.MarkupLine($"[red]{Markup.Escape(replica.Service)}.{replica.Replica}[/] crashed; its last lines:");

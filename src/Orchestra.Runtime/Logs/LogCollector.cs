@@ -15,7 +15,12 @@ public sealed record LogCollectorOptions
     public int KeepRotated { get; init; } = 3;
     /// <summary>Bytes read from one stream per pass, so stdout cannot starve stderr.</summary>
     public int MaxBytesPerPass { get; init; } = 1 << 20;
+    /// <summary>The longest wait between retries while the log cannot be written; the wait doubles from <see cref="PollInterval"/> up to this.</summary>
+    public TimeSpan MaxRetryInterval { get; init; } = TimeSpan.FromSeconds(2);
 }
+
+/// <summary>Why a replica's output cannot be collected at the moment, and since when; collection is retried until it can.</summary>
+public sealed record LogFault(DateTimeOffset Since, string Reason);
 
 /// <summary>
 /// Moves one replica's output from its raw capture files into its log file. The replica writes straight to the
@@ -23,6 +28,11 @@ public sealed record LogCollectorOptions
 /// while no supervisor runs is kept; the collector catches up from the offsets it persisted. Offsets are
 /// committed after the lines are written, so a supervisor crash may repeat up to one commit interval of lines
 /// but never loses one. Collected raw bytes are punched out to give the disk space back.
+/// <para>
+/// A file system fault while collecting (a full disk, an immutable or vanished folder) is retried with a growing wait
+/// and reported through <see cref="Fault"/>; nothing is consumed that was not written, so when the fault clears
+/// collection resumes where it stopped, meanwhile the output waits in the raw capture files.
+/// </para>
 /// </summary>
 public sealed class LogCollector : IAsyncDisposable
 {
@@ -37,8 +47,12 @@ public sealed class LogCollector : IAsyncDisposable
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
     private LogOffsets _committed;
+    // What is in the log file for sure: the offsets when the writer last had nothing waiting. Only these are committed,
+    // so even the commit made when a fault stops a pass lets the next collector repeat no line.
+    private LogOffsets _durable;
     private DateTimeOffset _lastCommit;
     private bool _canReclaim = true;
+    private LogFault? _fault;
     private Task? _loop;
 
     /// <param name="files">The replica's files.</param>
@@ -53,17 +67,23 @@ public sealed class LogCollector : IAsyncDisposable
         _time = time;
         _commit = commit;
         _onLine = onLine;
-        _committed = resumeFrom;
+        _committed = _durable = resumeFrom;
         // Output may hold secrets: the folder is the owner's alone.
         StateFolder.EnsureSubfolder(files.Directory);
         _stdout = new RawStreamTailer(files.RawStdout, resumeFrom.Stdout);
         _stderr = new RawStreamTailer(files.RawStderr, resumeFrom.Stderr);
-        _writer = new RotatingLogWriter(files, options.MaxLogBytes, options.KeepRotated);
+        _writer = new RotatingLogWriter(files, options.MaxLogBytes, options.KeepRotated, () => _durable = new LogOffsets(_stdout.Offset, _stderr.Offset));
         _lastCommit = time.GetUtcNow();
     }
 
     /// <summary>The offsets last persisted.</summary>
     public LogOffsets Committed => _committed;
+
+    /// <summary>Why collection is failing now; null while it works.</summary>
+    public LogFault? Fault => Volatile.Read(ref _fault);
+
+    /// <summary>Raised when collection starts failing, fails for another reason, or works again (null).</summary>
+    public event Action<LogFault?>? FaultChanged;
 
     /// <summary>Starts collecting in the background until disposed.</summary>
     public void Start() => _loop ??= RunAsync(_stopping.Token);
@@ -71,8 +91,9 @@ public sealed class LogCollector : IAsyncDisposable
     /// <summary>
     /// Collects everything written so far and persists the offsets. With <paramref name="processEnded"/> an
     /// unfinished last line is emitted too: its writer is gone, and the next process must start a new line.
+    /// Returns false when a fault stopped it (see <see cref="Fault"/>): what is not collected stays in the raw files.
     /// </summary>
-    public async Task DrainAsync(bool processEnded, CancellationToken cancellationToken)
+    public async Task<bool> DrainAsync(bool processEnded, CancellationToken cancellationToken)
     {
         await _gate.WaitAsync(cancellationToken);
         try
@@ -87,6 +108,14 @@ public sealed class LogCollector : IAsyncDisposable
             }
             _writer.Flush();
             CommitOffsets();
+            Report(null);
+            return true;
+        }
+        catch (Exception e) when (IsFault(e))
+        {
+            Report(e);
+            CommitOffsets();
+            return false;
         }
         finally
         {
@@ -98,25 +127,38 @@ public sealed class LogCollector : IAsyncDisposable
     {
         try
         {
+            var retry = _options.PollInterval;
             while (true)
             {
                 await _gate.WaitAsync(cancellationToken);
                 var read = 0;
+                var failed = false;
                 try
                 {
                     read = CollectPass();
                     _writer.Flush();
                     if (_time.GetUtcNow() - _lastCommit >= _options.CommitInterval)
                         CommitOffsets();
+                    Report(null);
                 }
-                catch (IOException)
+                catch (Exception e) when (IsFault(e))
                 {
-                    // A full disk or a vanished folder: nothing is consumed that was not written, so the next pass retries.
+                    // Nothing is consumed that was not written, so the pass is simply tried again, less often while it fails.
+                    Report(e);
+                    CommitOffsets();
+                    failed = true;
                 }
                 finally
                 {
                     _gate.Release();
                 }
+                if (failed)
+                {
+                    await Task.Delay(retry, _time, cancellationToken);
+                    retry = TimeSpan.FromTicks(Math.Min(retry.Ticks * 2, _options.MaxRetryInterval.Ticks));
+                    continue;
+                }
+                retry = _options.PollInterval;
                 // Keep going without a pause while output is flowing.
                 if (read == 0)
                     await Task.Delay(_options.PollInterval, _time, cancellationToken);
@@ -125,6 +167,20 @@ public sealed class LogCollector : IAsyncDisposable
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
+    }
+
+    /// <summary>What the file system throws when the logs folder or a log file cannot be written (or is no longer the user's alone).</summary>
+    private static bool IsFault(Exception e) => e is IOException or UnauthorizedAccessException or StateFolderException;
+
+    /// <summary>Records the outcome of a pass; only a change is raised, so a fault lasting minutes is reported once.</summary>
+    private void Report(Exception? failure)
+    {
+        var before = _fault;
+        if (failure is null ? before is null : before?.Reason == failure.Message)
+            return;
+        var now = failure is null ? null : new LogFault(before?.Since ?? _time.GetUtcNow(), failure.Message);
+        Volatile.Write(ref _fault, now);
+        FaultChanged?.Invoke(now);
     }
 
     private int CollectPass() =>
@@ -141,7 +197,7 @@ public sealed class LogCollector : IAsyncDisposable
     private void CommitOffsets()
     {
         _lastCommit = _time.GetUtcNow();
-        var offsets = new LogOffsets(_stdout.Offset, _stderr.Offset);
+        var offsets = _durable;
         if (offsets == _committed)
             return;
         _commit(offsets);
@@ -150,7 +206,10 @@ public sealed class LogCollector : IAsyncDisposable
             _canReclaim = RawSpaceReclaimer.Reclaim(_files.RawStdout, offsets.Stdout) & RawSpaceReclaimer.Reclaim(_files.RawStderr, offsets.Stderr);
     }
 
-    /// <summary>Stops the loop, collects what is left (an unfinished line stays pending for the next collector) and persists the offsets.</summary>
+    /// <summary>
+    /// Stops the loop, collects what is left (an unfinished line stays pending for the next collector) and persists the
+    /// offsets. Under a fault what is left stays in the raw files, from the offsets persisted, for the next collector.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         await _stopping.CancelAsync();

@@ -6,7 +6,8 @@ namespace Orchestra.Runtime.Logs;
 /// Reads a growing file from a byte offset and cuts it into lines: a raw capture file for the collector, a
 /// collected log for the reader. A line longer than the maximum is emitted in pieces (cut on a UTF-8
 /// character boundary), never dropped. An unfinished last line stays pending, and <see cref="Offset"/> (what is
-/// safe to persist) stops before it.
+/// safe to persist) stops before it. When a line cannot be handed on (its writer failed), the tailer steps back to
+/// that line's start, so the next read offers it again: a failing consumer delays lines but never loses one.
 /// </summary>
 internal sealed class RawStreamTailer : IDisposable
 {
@@ -22,41 +23,64 @@ internal sealed class RawStreamTailer : IDisposable
     private readonly int _maxLineBytes;
     private int _pendingCount;
     private long _readPosition;
+    // The file offset of the first byte not yet handed on: where the pending bytes start.
+    private long _consumed;
     private FileStream? _stream;
 
     public RawStreamTailer(string path, long offset, int maxLineBytes = MaxLineBytes)
     {
         _path = path;
         _readPosition = offset;
+        _consumed = offset;
         _maxLineBytes = maxLineBytes;
         _pending = new byte[maxLineBytes];
     }
 
     /// <summary>
-    /// True once the file this tailer has open is no longer the one at its path (it was rotated away).
-    /// Linux-only, through /proc/self/fd; elsewhere rotation is not detected.
+    /// The name the file this tailer has open goes by now: the kernel follows it through renames (a rotation), and ends
+    /// it with <c> (deleted)</c> once it has no name. Null while nothing is open, and off Linux (through /proc/self/fd).
+    /// Only the name: a file is renamed within its folder, and the folder's path may differ by a symbolic link.
     /// </summary>
-    public bool WasReplaced =>
+    public string? CurrentName =>
         _stream is not null && OperatingSystem.IsLinux()
-        && new FileInfo($"/proc/self/fd/{_stream.SafeFileHandle.DangerousGetHandle()}").LinkTarget != Path.GetFullPath(_path);
+            ? Path.GetFileName(new FileInfo($"/proc/self/fd/{_stream.SafeFileHandle.DangerousGetHandle()}").LinkTarget)
+            : null;
 
-    /// <summary>Bytes consumed into complete lines: the offset a successor resumes from.</summary>
-    public long Offset => _readPosition - _pendingCount;
+    /// <summary>Opens the file when it exists (reads open it anyway); false when there is none yet.</summary>
+    public bool TryOpen() => Open() is not null;
 
-    /// <summary>Reads up to <paramref name="maxBytes"/> new bytes and hands each complete line to <paramref name="emit"/>; returns the bytes read.</summary>
+    /// <summary>Bytes consumed into lines handed on: the offset a successor resumes from.</summary>
+    public long Offset => _consumed;
+
+    /// <summary>
+    /// Reads up to <paramref name="maxBytes"/> new bytes and hands each complete line to <paramref name="emit"/>; returns
+    /// the bytes read. When reading or <paramref name="emit"/> throws, the tailer is back at <see cref="Offset"/>: the
+    /// line that was not taken, and everything after it, is read again next time.
+    /// </summary>
     public int ReadLines(Action<string> emit, int maxBytes)
     {
         if (Open() is not { } stream)
             return 0;
         var total = 0;
-        while (total < maxBytes)
+        try
         {
-            var read = stream.Read(_chunk, 0, Math.Min(_chunk.Length, maxBytes - total));
-            if (read == 0)
-                break;
-            _readPosition += read;
-            total += read;
-            Split(_chunk.AsSpan(0, read), emit);
+            while (total < maxBytes)
+            {
+                var read = stream.Read(_chunk, 0, Math.Min(_chunk.Length, maxBytes - total));
+                if (read == 0)
+                    break;
+                _readPosition += read;
+                total += read;
+                Split(_chunk.AsSpan(0, read), emit);
+            }
+        }
+        catch
+        {
+            // The bytes after the line that failed were read but not handed on; the pending ones are read again too.
+            _readPosition = _consumed;
+            _pendingCount = 0;
+            stream.Position = _consumed;
+            throw;
         }
         return total;
     }
@@ -65,7 +89,7 @@ internal sealed class RawStreamTailer : IDisposable
     public void FlushPending(Action<string> emit)
     {
         if (_pendingCount > 0)
-            EmitPending(_pendingCount, emit);
+            EmitPending(_pendingCount, terminator: 0, emit);
     }
 
     private void Split(ReadOnlySpan<byte> data, Action<string> emit)
@@ -80,7 +104,7 @@ internal sealed class RawStreamTailer : IDisposable
                 // Too long for one line: fill the line up, emit the largest whole-character prefix, keep the rest.
                 data[..room].CopyTo(_pending.AsSpan(_pendingCount));
                 _pendingCount = _maxLineBytes;
-                EmitPending(CharacterBoundary(_pending), emit);
+                EmitPending(CharacterBoundary(_pending), terminator: 0, emit);
                 data = data[room..];
                 continue;
             }
@@ -88,12 +112,13 @@ internal sealed class RawStreamTailer : IDisposable
             _pendingCount += take;
             if (newline < 0)
                 return;
-            EmitPending(_pendingCount, emit);
+            EmitPending(_pendingCount, terminator: 1, emit);
             data = data[(newline + 1)..];
         }
     }
 
-    private void EmitPending(int count, Action<string> emit)
+    /// <summary>Hands on the first <paramref name="count"/> pending bytes, then counts them (and the <paramref name="terminator"/> newline) as consumed.</summary>
+    private void EmitPending(int count, int terminator, Action<string> emit)
     {
         var line = _pending.AsSpan(0, count);
         if (line.EndsWith("\r"u8))
@@ -101,6 +126,7 @@ internal sealed class RawStreamTailer : IDisposable
         emit(Encoding.UTF8.GetString(line));
         _pending.AsSpan(count, _pendingCount - count).CopyTo(_pending);
         _pendingCount -= count;
+        _consumed += count + terminator;
     }
 
     /// <summary>The length of the longest prefix of a full buffer that does not end inside a UTF-8 sequence.</summary>
@@ -124,7 +150,7 @@ internal sealed class RawStreamTailer : IDisposable
         _stream = new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1, FileOptions.SequentialScan);
         // Shorter than the offset: the file was deleted and begun anew, so all of it is new.
         if (_stream.Length < _readPosition)
-            _readPosition = 0;
+            _readPosition = _consumed = 0;
         _stream.Position = _readPosition;
         return _stream;
     }

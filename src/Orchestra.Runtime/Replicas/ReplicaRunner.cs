@@ -64,6 +64,12 @@ public sealed class ReplicaRunner : IAsyncDisposable
     /// <summary>Raised after every recorded change, on the runner's background loop.</summary>
     public event Action<ReplicaRecord>? Changed;
 
+    /// <summary>Why the replica's output cannot be collected at the moment (it is retried); null while it can.</summary>
+    public LogFault? LogFault => _collector?.Fault;
+
+    /// <summary>Raised when collecting the replica's output starts failing, or works again (null).</summary>
+    public event Action<LogFault?>? LogFaultChanged;
+
     /// <summary>
     /// Starts a new process for the replica and supervises it in the background. A runner runs one lifecycle:
     /// <see cref="Start"/> or <see cref="Adopt"/> once; a replica still alive from state must be adopted or stopped first.
@@ -112,7 +118,8 @@ public sealed class ReplicaRunner : IAsyncDisposable
 
     /// <summary>
     /// Stops the replica: its supervision ends, its process group gets the stop signal, then SIGKILL after the
-    /// stop timeout, and the output is collected to the last byte. The raw capture files are then removed.
+    /// stop timeout, and the output is collected to the last byte. The raw capture files are then removed, unless a
+    /// fault kept their output from being collected: then they and the offsets stay for the replica's next collector.
     /// Works on a runner never started too: it then stops the process its state record names (a dead supervisor's).
     /// </summary>
     public async Task<StopOutcome> StopAsync(CancellationToken cancellationToken)
@@ -129,13 +136,33 @@ public sealed class ReplicaRunner : IAsyncDisposable
         // A replica stopped without being adopted (a dead supervisor's) still has output to collect.
         var collector = _collector ?? NewCollector(Current.Offsets);
         _collector = null;
-        await collector.DrainAsync(processEnded: true, cancellationToken);
+        var collected = await collector.DrainAsync(processEnded: true, cancellationToken);
         await collector.DisposeAsync();
-        // Everything in them is in the log now and nobody writes to them any more.
-        File.Delete(_spec.LogFiles.RawStdout);
-        File.Delete(_spec.LogFiles.RawStderr);
-        Publish(r => r with { State = ReplicaState.Stopped, Pid = 0, StartTime = 0, Backoff = null, StdoutOffset = 0, StderrOffset = 0 });
+        var removed = collected && RemoveRawFiles();
+        Publish(r => r with
+        {
+            State = ReplicaState.Stopped, Pid = 0, StartTime = 0, Backoff = null,
+            StdoutOffset = removed ? 0 : r.StdoutOffset, StderrOffset = removed ? 0 : r.StderrOffset,
+        });
         return outcome;
+    }
+
+    /// <summary>
+    /// Deletes the raw capture files once everything in them is in the log and nobody writes to them any more. When the
+    /// logs folder refuses (a fault), they stay, and so do their offsets, for the replica's next collector.
+    /// </summary>
+    private bool RemoveRawFiles()
+    {
+        try
+        {
+            File.Delete(_spec.LogFiles.RawStdout);
+            File.Delete(_spec.LogFiles.RawStderr);
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return false;
+        }
     }
 
     /// <summary>Detaches: supervision and log collection end, offsets are persisted, the replica keeps running for the next supervisor to adopt.</summary>
@@ -167,10 +194,14 @@ public sealed class ReplicaRunner : IAsyncDisposable
         _loop = RunAsync(adopted, _collector, _lifetime.Token);
     }
 
-    private LogCollector NewCollector(LogOffsets resume) =>
-        new(_spec.LogFiles, resume, _options.Logs, _options.Time,
+    private LogCollector NewCollector(LogOffsets resume)
+    {
+        var collector = new LogCollector(_spec.LogFiles, resume, _options.Logs, _options.Time,
             offsets => Publish(r => r with { StdoutOffset = offsets.Stdout, StderrOffset = offsets.Stderr }),
             _probe is LogProbe logProbe ? logProbe.Observe : null);
+        collector.FaultChanged += fault => LogFaultChanged?.Invoke(fault);
+        return collector;
+    }
 
     private async Task EndLoopAsync()
     {

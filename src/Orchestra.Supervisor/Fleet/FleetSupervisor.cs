@@ -402,12 +402,12 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
     /// <summary>What ps shows, never waiting for a request: the runners are read under their lock, as a snapshot.</summary>
     private List<ReplicaStatus> Status(IReadOnlyList<string> services)
     {
-        Dictionary<(string Service, int Replica), ReplicaRecord> live;
+        Dictionary<(string Service, int Replica), (ReplicaRecord Record, string? LogFault)> live;
         lock (_runners)
-            live = _runners.ToDictionary(r => r.Key, r => r.Value.Current);
+            live = _runners.ToDictionary(r => r.Key, r => (r.Value.Current, r.Value.LogFault?.Reason));
         return _state.Replicas
             .Where(r => services.Count == 0 || services.Contains(r.Service))
-            .Select(r => ToStatus(live.GetValueOrDefault(r.Key, r)))
+            .Select(r => live.TryGetValue(r.Key, out var running) ? ToStatus(running.Record) with { LogFault = running.LogFault } : ToStatus(r))
             .ToList();
     }
 
@@ -482,6 +482,10 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
             if (changed.State != before && EventFor(changed, before) is var (stream, line))
                 _events.Write(changed.Service, stream, [line]);
         };
+        // Not into the service's event log: that is in the folder that is failing.
+        runner.LogFaultChanged += fault => _log.WriteLine(fault is null
+            ? $"{DateTimeOffset.UtcNow:O} {spec.Service}.{spec.Replica}: collecting its output works again"
+            : $"{DateTimeOffset.UtcNow:O} {spec.Service}.{spec.Replica}: cannot collect its output, retrying; it waits in the raw capture files: {fault.Reason}");
         return runner;
     }
 

@@ -16,7 +16,8 @@ public sealed record PsReplica(
     long? RssBytes,
     IReadOnlyList<string> LastLines,
     IReadOnlyList<string> BuildErrors,
-    string? BuildError)
+    string? BuildError,
+    string? LogFault)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 

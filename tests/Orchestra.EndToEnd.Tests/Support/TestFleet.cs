@@ -50,15 +50,20 @@ public sealed class TestFleet : IAsyncDisposable
     public TestFleet PythonService(string name, string script, string moreYaml = "") =>
         Service(name, $"command: [\"{Python}\", \"-u\", \"main.py\"]\n{moreYaml}", ("main.py", script));
 
-    /// <summary>Runs one command line through the real CLI, in-process, in the workspace folder.</summary>
-    public Task<CliResult> RunAsync(params string[] args) => RunAsync(CancellationToken.None, args);
+    /// <summary>Runs one command line through the real CLI, in-process, in the workspace folder, its output piped.</summary>
+    public Task<CliResult> RunAsync(params string[] args) => RunAsync(args, terminal: false, CancellationToken.None);
+
+    /// <summary>Runs one command line as <see cref="RunAsync(string[])"/> does, but as if its output were a terminal.</summary>
+    public Task<CliResult> RunOnTerminalAsync(params string[] args) => RunAsync(args, terminal: true, CancellationToken.None);
 
     /// <summary>Runs a command that <paramref name="interrupt"/> cancels as Ctrl-C would; a cancelled command gives exit code 130.</summary>
-    public async Task<CliResult> RunAsync(CancellationToken interrupt, params string[] args)
+    public Task<CliResult> RunAsync(CancellationToken interrupt, params string[] args) => RunAsync(args, terminal: false, interrupt);
+
+    private async Task<CliResult> RunAsync(string[] args, bool terminal, CancellationToken interrupt)
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        var host = new CliHost(output, error, Root, _ => null, IsTerminal: false);
+        var host = new CliHost(output, error, Root, _ => null, IsTerminal: terminal);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(interrupt);
         deadline.CancelAfter(CommandDeadline);
         try
@@ -70,6 +75,15 @@ public sealed class TestFleet : IAsyncDisposable
         {
             return new CliResult(130, output.ToString(), error.ToString());
         }
+    }
+
+    /// <summary>Starts a command that runs until stopped (<c>logs -f</c>); what it has printed so far can be read while it runs.</summary>
+    public RunningCommand Begin(params string[] args)
+    {
+        var output = new LiveOutput();
+        var host = new CliHost(output, new LiveOutput(), Root, _ => null, IsTerminal: false);
+        var stop = new CancellationTokenSource(CommandDeadline);
+        return new RunningCommand(OrchestraCli.RunAsync(args, host, stop.Token), output, stop);
     }
 
     /// <summary>Runs a command and fails the test with its whole output unless it exits 0.</summary>

@@ -139,6 +139,35 @@ public sealed class LogCollectorTests : IDisposable
         Assert.Equal(10000, ReadLog(files).Count);
     }
 
+    [Fact]
+    public async Task A_fault_while_rotating_is_retried_and_reported_and_no_line_is_lost_or_doubled()
+    {
+        var files = _workspace.Files("api");
+        // A directory where the rotated log must go: every rotation fails until it is removed.
+        Directory.CreateDirectory(files.Rotated(1));
+        File.WriteAllText(files.RawStdout, string.Concat(Enumerable.Range(1, 200).Select(i => $"line {i}\n")));
+        var reports = new List<LogFault?>();
+        await using var collector = Collector(files, options: new LogCollectorOptions
+        {
+            MaxLogBytes = 1000, KeepRotated = 100, MaxRetryInterval = TimeSpan.FromMilliseconds(50),
+        });
+        collector.FaultChanged += fault => { lock (reports) reports.Add(fault); };
+        collector.Start();
+
+        var fault = await Eventually.ValueAsync(() => collector.Fault, "the fault to be reported");
+        Assert.Contains(files.Rotated(1), fault.Reason);
+        File.AppendAllText(files.RawStdout, string.Concat(Enumerable.Range(201, 200).Select(i => $"line {i}\n")));
+        Assert.False(await collector.DrainAsync(processEnded: false, CancellationToken.None));
+        Directory.Delete(files.Rotated(1));
+
+        await Eventually.TrueAsync(() => collector.Fault is null, "collection to work again");
+        Assert.True(await collector.DrainAsync(processEnded: false, CancellationToken.None));
+        Assert.Equal(Enumerable.Range(1, 400).Select(i => $"line {i}"), ReadLog(files).Select(e => e.Text));
+        Assert.Equal(new FileInfo(files.RawStdout).Length, collector.Committed.Stdout);
+        lock (reports)
+            Assert.Equal([fault, null], reports);
+    }
+
     private static string Number(int i) => i.ToString(CultureInfo.InvariantCulture);
 
     public void Dispose() => _workspace.Dispose();

@@ -88,5 +88,73 @@ public sealed class LogReaderTests : IDisposable
         await Assert.ThrowsAnyAsync<OperationCanceledException>(async () => await entries.MoveNextAsync());
     }
 
+    [Fact]
+    public async Task Following_reads_every_file_when_several_rotations_happen_between_two_reads()
+    {
+        var api = _workspace.Files("api");
+        var options = new LogCollectorOptions { MaxLogBytes = 1000, KeepRotated = 50 };
+        await using var collector = new LogCollector(api, LogOffsets.Start, options, TimeProvider.System, _ => { });
+        File.WriteAllText(api.RawStdout, "line 0\n");
+        await collector.DrainAsync(processEnded: false, CancellationToken.None);
+        using var cancel = new CancellationTokenSource();
+        await using var entries = _reader.ReadAsync(new LogQuery([api]) { Follow = true, PollInterval = TimeSpan.FromMilliseconds(10) }, cancel.Token)
+            .GetAsyncEnumerator(cancel.Token);
+        Assert.True(await entries.MoveNextAsync().AsTask().WithDeadline());
+
+        // About 30 lines fit in a file: the file the follower has open is rotated seven times before it reads again.
+        File.AppendAllText(api.RawStdout, string.Concat(Enumerable.Range(1, 200).Select(i => $"line {i}\n")));
+        await collector.DrainAsync(processEnded: false, CancellationToken.None);
+        Assert.True(File.Exists(api.Rotated(7)));
+
+        var seen = new List<string>();
+        while (seen.LastOrDefault() != "line 200")
+        {
+            Assert.True(await entries.MoveNextAsync().AsTask().WithDeadline());
+            seen.Add(entries.Current.Text);
+        }
+        Assert.Equal(Enumerable.Range(1, 200).Select(i => $"line {i}"), seen);
+    }
+
+    [Fact]
+    public async Task Following_with_no_history_prints_nothing_old_and_then_every_new_line()
+    {
+        var api = _workspace.Files("api");
+        Write(api, (1, LogStream.Stdout, "old"));
+        using var cancel = new CancellationTokenSource();
+        await using var entries = _reader.ReadAsync(new LogQuery([api]) { Follow = true, Tail = 0, PollInterval = TimeSpan.FromMilliseconds(10) }, cancel.Token)
+            .GetAsyncEnumerator(cancel.Token);
+        var next = entries.MoveNextAsync().AsTask();
+
+        Write(api, (2, LogStream.Stdout, "new"));
+
+        Assert.True(await next.WithDeadline());
+        Assert.Equal("new", entries.Current.Text);
+    }
+
+    [Fact]
+    public async Task Following_picks_up_logs_created_after_it_started()
+    {
+        var api = _workspace.Files("api");
+        Write(api, (1, LogStream.Stdout, "replica 0"));
+        var query = new LogQuery(ReplicaLogFiles.FindAll(_workspace.LogDirectory))
+        {
+            Follow = true, PollInterval = TimeSpan.FromMilliseconds(10), Discover = () => ReplicaLogFiles.FindAll(_workspace.LogDirectory),
+        };
+        using var cancel = new CancellationTokenSource();
+        await using var entries = _reader.ReadAsync(query, cancel.Token).GetAsyncEnumerator(cancel.Token);
+        Assert.True(await entries.MoveNextAsync().AsTask().WithDeadline());
+
+        Write(_workspace.Files("api", 1), (2, LogStream.Stdout, "replica 1"));
+        Write(ReplicaLogFiles.EventsOf(_workspace.LogDirectory, "api"), (3, LogStream.Stderr, "the build failed"));
+
+        var seen = new List<string>();
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.True(await entries.MoveNextAsync().AsTask().WithDeadline());
+            seen.Add($"{entries.Current.Replica} {entries.Current.Text}");
+        }
+        Assert.Equal(["-1 the build failed", "1 replica 1"], seen.Order(StringComparer.Ordinal));
+    }
+
     public void Dispose() => _workspace.Dispose();
 }
