@@ -140,6 +140,33 @@ public sealed class ProxyAndScaleTests
     }
 
     [Fact]
+    public async Task A_scale_down_says_so_a_later_start_with_fewer_shows_only_those_and_adoption_keeps_the_time_to_healthy()
+    {
+        await using var fleet = new TestFleet();
+        var port = Ports.Free();
+        fleet.PythonService("web", WhoAmI, $"port: {port}\nhealth: {{ http: / }}\n");
+        await fleet.RunOkAsync("start", "--scale", "web=3");
+
+        var down = await fleet.RunOkAsync("scale", "web=1");
+        Assert.Contains("web: scaled down to 1", down.Error);
+        Assert.DoesNotContain("starting", down.Error);
+        Assert.DoesNotContain("healthy", down.Error);
+
+        await fleet.RunOkAsync("scale", "web=3");
+        await fleet.RunOkAsync("stop", "web");
+        await fleet.RunOkAsync("start", "web");
+        var one = Assert.Single(await fleet.PsAsync("web"));
+        Assert.Equal("healthy", one.State);
+
+        var supervisor = fleet.SupervisorPid!.Value;
+        Procs.Signal(supervisor, Procs.SigKill);
+        await Eventually.TrueAsync(() => !Procs.IsLive(supervisor), "the supervisor to die");
+        var adopted = await Eventually.ValueAsync(async () => await fleet.ReplicaAsync("web") is { State: "healthy" } r ? r : null, "the adopted replica to be healthy");
+        Assert.Equal(one.Pid, adopted.Pid);
+        Assert.Equal(one.TimeToHealthy, adopted.TimeToHealthy);
+    }
+
+    [Fact]
     public async Task Bad_scale_requests_are_refused_with_one_sentence()
     {
         await using var fleet = new TestFleet();

@@ -33,9 +33,12 @@ internal static class LogsCommand
         }, throwOnUnexpectedArg: false);
     }
 
-    /// <summary>Follows the logs of <paramref name="services"/> from <paramref name="since"/> on, until cancelled (Ctrl-C only detaches).</summary>
-    public static Task<int> FollowAsync(CommandContext context, Workspace workspace, IReadOnlyList<string> services, DateTimeOffset since, CancellationToken cancellationToken) =>
-        PrintAsync(context, Query(workspace, services) with { Follow = true, Since = since }, services, timestamps: false, cancellationToken);
+    /// <summary>
+    /// Follows the logs of <paramref name="services"/> from <paramref name="since"/> on, until cancelled (Ctrl-C only
+    /// detaches) or until <paramref name="until"/>, after which the lines written by then are still printed.
+    /// </summary>
+    public static Task<int> FollowAsync(CommandContext context, Workspace workspace, IReadOnlyList<string> services, DateTimeOffset since, CancellationToken cancellationToken, CancellationToken until = default) =>
+        PrintAsync(context, Query(workspace, services) with { Follow = true, Since = since, Until = until }, services, timestamps: false, cancellationToken);
 
     private static LogQuery Query(Workspace workspace, IReadOnlyList<string> services)
     {

@@ -87,8 +87,9 @@ internal static class StartCommand
             return code;
         }
         // The logs follow until the supervisor ends: Ctrl-C reaches it (it handles SIGINT) and it stops the fleet.
-        using var ended = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var logs = LogsCommand.FollowAsync(context, workspace, selected.Select(s => s.Name).ToList(), began, ended.Token);
+        // Ended gracefully once the supervisor is gone: the fleet's last lines (written as it stopped) still print.
+        using var ended = new CancellationTokenSource();
+        var logs = LogsCommand.FollowAsync(context, workspace, selected.Select(s => s.Name).ToList(), began, cancellationToken, until: ended.Token);
         await supervisor;
         await ended.CancelAsync();
         await logs;

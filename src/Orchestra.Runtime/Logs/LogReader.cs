@@ -15,6 +15,11 @@ public sealed record LogQuery(IReadOnlyList<ReplicaLogFiles> Replicas)
     /// those not in <see cref="Replicas"/> are followed from their first line.
     /// </summary>
     public Func<IReadOnlyList<ReplicaLogFiles>>? Discover { get; init; }
+    /// <summary>
+    /// Ends following gracefully once cancelled: what the files hold by then is still read and returned (the last
+    /// lines a stopping fleet wrote), unlike the cancellation token, which ends the read where it is.
+    /// </summary>
+    public CancellationToken Until { get; init; }
 }
 
 /// <summary>
@@ -40,11 +45,19 @@ public sealed class LogReader(TimeProvider time)
 
             while (query.Follow)
             {
-                await Task.Delay(query.PollInterval, time, cancellationToken);
+                var last = query.Until.IsCancellationRequested;
+                if (!last)
+                {
+                    using var wait = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, query.Until);
+                    await Task.Delay(query.PollInterval, time, wait.Token).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+                    cancellationToken.ThrowIfCancellationRequested();
+                }
                 foreach (var files in query.Discover?.Invoke() ?? [])
                     sources.TryAdd(files, new Source(files));
                 foreach (var entry in Merge(sources.Values.Select(s => s.ReadNew()).ToList()))
                     yield return entry;
+                if (last)
+                    yield break;
             }
         }
         finally

@@ -270,7 +270,7 @@ public sealed class ReplicaRunner : IAsyncDisposable
             var process = _host.Spawn(_spec.ToSpawnRequest());
             Publish(r => r with
             {
-                State = ReplicaState.Starting, Pid = process.Pid, StartTime = process.StartTime, Port = _spec.Port, Build = _spec.Build,
+                State = ReplicaState.Starting, Pid = process.Pid, StartTime = process.StartTime, Port = _spec.Port, Build = _spec.Build, HealthyAfter = null,
                 StartedAt = _options.Time.GetUtcNow(), Backoff = null, Restarts = r.Restarts + restarts,
             });
             return (process, null);
@@ -322,7 +322,8 @@ public sealed class ReplicaRunner : IAsyncDisposable
             return $"not healthy within {DurationParser.Format(health.Timeout)}";
         }
         var now = _options.Time.GetUtcNow();
-        Publish(r => r with { State = ReplicaState.Healthy, HealthyAfter = r.StartedAt is { } started ? now - started : null });
+        // An adopted replica keeps the time it took when it started: the time since then is its uptime, not its start-up.
+        Publish(r => r with { State = ReplicaState.Healthy, HealthyAfter = r.HealthyAfter ?? (r.StartedAt is { } started ? now - started : null) });
         if (!_probe.WatchesLiveness)
             return null;
         await _liveness.WatchAsync(_probe, health.Interval, health.Timeout, untilFailing: _spec.Restart != RestartPolicy.No,

@@ -265,6 +265,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
 
         var scale = _scales.GetValueOrDefault(service.Name, service.Scale);
         var runners = new List<ReplicaRunner>();
+        var startedAny = false;
         for (var replica = 0; replica < scale; replica++)
         {
             if (_runners.TryGetValue((service.Name, replica), out var running) && !rebuilt && running.Current.State is ReplicaState.Healthy or ReplicaState.Starting
@@ -279,20 +280,26 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
             var runner = NewRunner(spec);
             SetRunner((service.Name, replica), runner);
             runner.Start();
+            startedAny = true;
             runners.Add(runner);
             if (running is not null && service.UsesProxy
                 && await runner.WaitForAsync(s => s is not ReplicaState.Starting, cancellationToken) != ReplicaState.Healthy)
                 break;
         }
-        await RemoveReplicasAboveAsync(service.Name, scale, cancellationToken);
-        await progress(new ControlEvent { Service = service.Name, Message = "starting" });
+        var removed = await RemoveReplicasAboveAsync(service.Name, scale, cancellationToken);
+        // Progress tells what happened: a scale down starts nothing, so it says so rather than "starting".
+        if (startedAny)
+            await progress(new ControlEvent { Service = service.Name, Message = "starting" });
+        else if (removed > 0)
+            await progress(new ControlEvent { Service = service.Name, Message = $"scaled down to {scale}" });
 
         var states = await Task.WhenAll(runners.Select(r =>
             r.WaitForAsync(s => s is not ReplicaState.Starting, cancellationToken)));
         var statuses = runners.Select(r => ToStatus(r.Current)).ToList();
         if (states.All(s => s == ReplicaState.Healthy))
         {
-            await progress(new ControlEvent { Service = service.Name, Message = "healthy" });
+            if (startedAny)
+                await progress(new ControlEvent { Service = service.Name, Message = "healthy" });
             return new ServiceStart(statuses, null);
         }
         var bad = runners.First(r => r.Current.State != ReplicaState.Healthy).Current;
@@ -331,10 +338,15 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
         return null;
     }
 
-    private async Task RemoveReplicasAboveAsync(string service, int scale, CancellationToken cancellationToken)
+    /// <summary>Stops the replicas numbered <paramref name="scale"/> and above, and forgets their records; returns how many ran.</summary>
+    private async Task<int> RemoveReplicasAboveAsync(string service, int scale, CancellationToken cancellationToken)
     {
         var definition = _workspace.FindService(service);
-        foreach (var key in _runners.Keys.Where(k => k.Service == service && k.Replica >= scale).ToList())
+        // Records of replicas stopped earlier (a stop, then a start with fewer) would show in ps as stopped replicas.
+        foreach (var stale in _state.Replicas.Where(r => r.Service == service && r.Replica >= scale && !_runners.ContainsKey(r.Key)).ToList())
+            _state.Remove(stale.Service, stale.Replica);
+        var above = _runners.Keys.Where(k => k.Service == service && k.Replica >= scale).ToList();
+        foreach (var key in above)
         {
             if (definition is not null)
                 await RetireAsync(definition, _runners[key], cancellationToken);
@@ -346,6 +358,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
             RemoveRunner(key);
             _state.Remove(key.Service, key.Replica);
         }
+        return above.Count;
     }
 
     private async Task<ControlEvent> StopAsync(IReadOnlyList<string> services, Func<ControlEvent, Task> progress, CancellationToken cancellationToken)
