@@ -50,6 +50,22 @@ public static class SupervisorLauncher
         return client;
     }
 
+    /// <summary>
+    /// Waits until no supervisor process of the workspace is left, after it was told to shut down: it answers before it
+    /// exits, and a command that returns earlier would let the next `start` meet a supervisor on its way out.
+    /// </summary>
+    /// <exception cref="SupervisorUnavailableException">One is still there after the timeout.</exception>
+    public static async Task WaitForEndAsync(Workspace workspace, CancellationToken cancellationToken)
+    {
+        var deadline = DateTimeOffset.UtcNow + StartTimeout;
+        while (Reliability.SupervisorProcesses.Others(workspace.Config.FilePath) is [var left, ..])
+        {
+            if (DateTimeOffset.UtcNow > deadline)
+                throw new SupervisorUnavailableException($"The supervisor (pid {left}) answered the stop but did not end within {StartTimeout.TotalSeconds:0} s.");
+            await Task.Delay(20, cancellationToken);
+        }
+    }
+
     private static async Task<bool> WaitForOtherAsync(ControlClient client, CancellationToken cancellationToken)
     {
         for (var i = 0; i < 200; i++)

@@ -55,6 +55,8 @@ internal static class PsCommand
                 var result = await supervisor.SendAsync(request, e => context.Out.WriteLine($"{e.Service}: {e.Message}"), token);
                 if (result.Error is not null)
                     throw new CommandFailedException(result.Error);
+                if (request.Op == ControlOps.Shutdown)
+                    await SupervisorLauncher.WaitForEndAsync(workspace, token);
                 return ExitCodes.Success;
             }, ct);
         }, throwOnUnexpectedArg: false);

@@ -92,7 +92,7 @@ public sealed class StateStore
                 _replicas[replica.Key] = replica;
         }
         if (problem is not null)
-            TrySave();
+            Save();
         return new StateLoad(Replicas, problem) { Recovered = problem is not null };
     }
 
@@ -116,30 +116,49 @@ public sealed class StateStore
         }
     }
 
-    /// <summary>Writes the file from what is known now.</summary>
+    /// <summary>Writes the file from what is known now (again, after a fault).</summary>
     public void Save()
     {
         lock (_lock)
             WriteLocked();
     }
 
-    private void TrySave()
+    /// <summary>Why the file could not be written last time, or null when it is up to date.</summary>
+    public string? SaveFault
     {
-        try
+        get
         {
             lock (_lock)
-                WriteLocked();
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // The recovered state is in memory; the next change tries the file again.
+                return _saveFault;
         }
     }
 
+    /// <summary>Raised when writing the file starts failing (with why) and when it works again (with null).</summary>
+    public event Action<string?>? SaveFaultChanged;
+
+    private string? _saveFault;
+
+    /// <summary>
+    /// A failed write (the folder made read-only or immutable, a full disk) is not the replicas' problem: the state is
+    /// kept in memory, the fault is reported, and every later change, and <see cref="Save"/>, tries the file again.
+    /// </summary>
     private void WriteLocked()
     {
         var ordered = _replicas.Values.OrderBy(r => r.Service, StringComparer.Ordinal).ThenBy(r => r.Replica).ToList();
-        StateFolder.WriteText(FilePath, JsonSerializer.Serialize(new StateDocument(ordered), Json));
+        string? fault = null;
+        try
+        {
+            StateFolder.WriteText(FilePath, JsonSerializer.Serialize(new StateDocument(ordered), Json));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            fault = $"the state file {FilePath} cannot be written ({(e is UnauthorizedAccessException ? "permission denied" : e.Message.TrimEnd('.'))})";
+        }
+        // Reported when the file starts or stops failing, not on every retry.
+        var changed = (fault is null) != (_saveFault is null);
+        _saveFault = fault;
+        if (changed)
+            SaveFaultChanged?.Invoke(fault);
     }
 
     private static IReadOnlyList<ReplicaRecord> Parse(string text)

@@ -60,6 +60,9 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
         _log = TextWriter.Synchronized(log);
         _workspace = WorkspaceLoader.Load(configPath);
         _state = new StateStore(_workspace.StateDirectory);
+        _state.SaveFaultChanged += fault => _log.WriteLine(fault is null
+            ? $"{DateTimeOffset.UtcNow:O} the state file is written again"
+            : $"{DateTimeOffset.UtcNow:O} {fault}; the fleet runs on and it is tried again with each change");
         _launches = new LaunchStore(_workspace.StateDirectory);
         _rebuilder = new ServiceRebuilder(prepare, _workspace.StateDirectory);
         _events = new ServiceEventLog(ReplicaLogFiles.DirectoryIn(_workspace.StateDirectory), options.Time);
@@ -118,7 +121,13 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
         if (request.Op == ControlOps.Ping)
             return new ControlEvent();
         if (request.Op == ControlOps.Status)
-            return new ControlEvent { Replicas = Status(request.Services), Message = Interlocked.Exchange(ref _recoveryNote, null) };
+        {
+            // A status is also a chance to write a state file that could not be written: the fault may have cleared.
+            if (_state.SaveFault is not null)
+                _state.Save();
+            var notes = new[] { Interlocked.Exchange(ref _recoveryNote, null), _state.SaveFault is { } fault ? $"Orchestra runs on, but {fault}; fix the folder's permissions." : null };
+            return new ControlEvent { Replicas = Status(request.Services), Message = string.Join(" ", notes.OfType<string>()) is { Length: > 0 } note ? note : null };
+        }
 
         IReadOnlyCollection<string> concerned = request.Op switch
         {
@@ -143,6 +152,10 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
         catch (OperationCanceledException) when (work.Preempted)
         {
             return new ControlEvent { ExitCode = 1, Error = $"The {request.Op} was interrupted by a stop." };
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return new ControlEvent { ExitCode = 1, Error = $"The {request.Op} failed: Orchestra cannot write its state folder ({e.Message.TrimEnd('.')})." };
         }
     }
 

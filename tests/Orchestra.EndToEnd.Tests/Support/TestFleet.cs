@@ -114,9 +114,11 @@ public sealed class TestFleet : IAsyncDisposable
     public string LogFile(string service, int replica = 0) => Path.Combine(StateDirectory, "logs", $"{service}.{replica}.log");
 
     /// <summary>The text of each line of a replica's collected log (timestamp and stream cut off).</summary>
-    public IReadOnlyList<string> LogLines(string service, int replica = 0)
+    public IReadOnlyList<string> LogLines(string service, int replica = 0) => LogLinesOf(LogFile(service, replica));
+
+    /// <summary>The text of each line of a collected log file, rotated ones too (timestamp and stream cut off).</summary>
+    public IReadOnlyList<string> LogLinesOf(string path)
     {
-        var path = LogFile(service, replica);
         if (!File.Exists(path))
             return [];
         using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
