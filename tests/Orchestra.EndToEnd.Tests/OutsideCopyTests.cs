@@ -88,6 +88,8 @@ public sealed class OutsideCopyTests(MinimalApi api)
         Assert.Contains($"Port {port} of service 'web' is held by pid {stranger.Id} {TestFleet.Python} -m http.server {port} --bind 127.0.0.1, which is not a copy of 'web'", start.Error);
         Assert.False(stranger.HasExited, "the stranger was killed");
         Assert.False(File.Exists(fleet.LogFile("web")), "web was started on a port someone else holds");
+        // A refused start leaves no supervisor idling behind it.
+        await Eventually.TrueAsync(() => fleet.SupervisorPid is null, "the idle supervisor to end");
     }
 
     [Fact]
