@@ -31,6 +31,7 @@ public sealed class FaultInjectionTests(MinimalApi api)
         await fleet.RunOkAsync("start", "--no-build");
         var supervisor = fleet.SupervisorPid!.Value;
 
+        await fleet.WatchingAsync("api");
         fleet.Write("api/Program.cs", MinimalApi.Program.Replace("$\"hello from {who}", "$\"rebuilt from {who}"));
         var prepare = await Eventually.ValueAsync(() => Procs.LiveWithCommandLine($"__prepare --config {fleet.PathOf("orchestra.yml")}").Cast<int?>().FirstOrDefault() is { } pid ? (object)pid : null,
             "the rerun's build to begin");
@@ -233,37 +234,22 @@ public sealed class FaultInjectionTests(MinimalApi api)
         await AssertRecoveredAsync(fleet, 2);
     }
 
-    [Fact]
-    public async Task A_supervisor_killed_in_the_middle_of_a_rolling_restart_fails_it_and_the_next_one_adopts_both_builds()
+    [Theory]
+    [InlineData("scale: 2\n", "restart web")]
+    [InlineData("", "scale web=2")]
+    public async Task A_supervisor_killed_while_a_restart_or_scale_starts_a_replica_fails_it_and_the_next_one_adopts(string yaml, string command)
     {
-        var (fleet, _) = GatedFleet("scale: 2\n");
+        var (fleet, _) = GatedFleet(yaml);
         await using var _ = fleet;
         await fleet.RunOkAsync("start");
         var before = (await fleet.PsAsync("web")).Select(r => r.Pid).ToList();
         ReadyAll(fleet, false);
-        var restart = fleet.RunAsync("restart", "web");
+        var running = fleet.RunAsync(command.Split(' '));
         await StartingReplicaAsync(fleet, before);
 
         await KillSupervisorAsync(fleet);
 
-        Assert.NotEqual(0, (await restart).ExitCode);
-        await AssertRecoveredAsync(fleet, 2);
-    }
-
-    [Fact]
-    public async Task A_supervisor_killed_while_scale_starts_a_replica_fails_the_scale_and_the_next_one_adopts()
-    {
-        var (fleet, _) = GatedFleet();
-        await using var _ = fleet;
-        await fleet.RunOkAsync("start");
-        var before = (await fleet.PsAsync("web")).Select(r => r.Pid).ToList();
-        ReadyAll(fleet, false);
-        var scale = fleet.RunAsync("scale", "web=2");
-        await StartingReplicaAsync(fleet, before);
-
-        await KillSupervisorAsync(fleet);
-
-        Assert.NotEqual(0, (await scale).ExitCode);
+        Assert.NotEqual(0, (await running).ExitCode);
         await AssertRecoveredAsync(fleet, 2);
     }
 
@@ -314,6 +300,7 @@ public sealed class FaultInjectionTests(MinimalApi api)
         var before = (await fleet.PsAsync("web")).Select(r => r.Pid).ToList();
         ReadyAll(fleet, false);
 
+        await fleet.WatchingAsync("web");
         fleet.Write("web/main.py", Gated + "\n# changed\n");
         await StartingReplicaAsync(fleet, before);
         await KillSupervisorAsync(fleet);

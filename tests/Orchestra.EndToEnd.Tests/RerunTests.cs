@@ -35,6 +35,9 @@ public sealed class RerunTests(MinimalApi api)
         var fixedPid = (await fleet.ReplicaAsync("fixed")).Pid;
         var watchedPid = (await fleet.ReplicaAsync("watched")).Pid;
         Assert.Equal("v1", await GetAsync($"http://127.0.0.1:{watched}/"));
+        await fleet.WatchingAsync("watched");
+        // Not a race to win: ps says the --noreload service is not watched at all.
+        Assert.False((await fleet.ReplicaAsync("fixed")).Watching);
 
         fleet.Write("fixed/main.py", Versioned("v2"));
         fleet.Write("watched/main.py", Versioned("v2"));
@@ -55,6 +58,7 @@ public sealed class RerunTests(MinimalApi api)
         fleet.PythonService("probe", PythonHttpServer.Answering("os.environ.get('PROBE', 'none')"), yaml);
         await fleet.RunOkAsync("start");
         Assert.Equal("none", await GetAsync($"http://127.0.0.1:{port}/"));
+        await fleet.WatchingAsync("probe");
 
         fleet.Write("probe/service.yml", $"command: [\"{TestFleet.Python}\", \"-u\", \"main.py\"]\n{yaml}env: {{ PROBE: \"1\" }}\n");
         await Eventually.TrueAsync(async () => await GetAsync($"http://127.0.0.1:{port}/") == "1", "the rerun replica to have PROBE");
@@ -77,6 +81,7 @@ public sealed class RerunTests(MinimalApi api)
         Assert.Equal($"hello from api pid {first.Pid}", await GetAsync($"http://127.0.0.1:{port}/hello"));
 
         // Two errors, each shown on a line of its own by ps and as an item of ps --json's buildErrors.
+        await fleet.WatchingAsync("api");
         fleet.Write("api/Program.cs", MinimalApi.Program.Replace("app.Run();", "app.Run()").Replace("() => \"ok\");", "() => \"ok\")"));
         var broken = await Eventually.ValueAsync(async () => await fleet.ReplicaAsync("api") is { BuildError: not null } r ? r : null, "ps to show the build error");
         Assert.Collection(broken.BuildErrors,

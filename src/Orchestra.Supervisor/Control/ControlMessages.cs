@@ -91,6 +91,8 @@ public sealed record ReplicaStatus
     /// list, kept for the scripts that read it.
     /// </summary>
     public string? BuildError => BuildErrors.Count == 0 ? null : string.Join('\n', BuildErrors);
+    /// <summary>Whether the service's files are watched now, so that a change reruns it (false with --noreload, and for a moment after start).</summary>
+    public bool Watching { get; init; }
     /// <summary>Why the replica's output cannot be collected at the moment; it waits in the raw capture files and collection is retried.</summary>
     public string? LogFault { get; init; }
 }

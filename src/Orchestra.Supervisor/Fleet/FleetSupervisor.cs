@@ -433,7 +433,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
             live = _runners.ToDictionary(r => r.Key, r => (r.Value.Current, r.Value.LogFault?.Reason));
         return _state.Replicas
             .Where(r => services.Count == 0 || services.Contains(r.Service))
-            .Select(r => live.TryGetValue(r.Key, out var running) ? ToStatus(running.Record) with { LogFault = running.LogFault } : ToStatus(r))
+            .Select(r => live.TryGetValue(r.Key, out var running) ? ToStatus(running.Record) with { LogFault = running.LogFault, Watching = _watches.IsArmed(r.Service) } : ToStatus(r))
             .ToList();
     }
 

@@ -12,6 +12,11 @@ internal sealed class ServiceWatches(Func<string, IReadOnlyList<string>, Cancell
     private static readonly TimeSpan Debounce = TimeSpan.FromMilliseconds(200);
 
     private readonly Dictionary<string, (CancellationTokenSource Stop, Task Loop)> _loops = [];
+    // Read by status requests, which never wait for the request that changes the loops.
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, bool> _armed = new();
+
+    /// <summary>Whether a change to the service's files is seen now: its watch is set up (which takes a moment after start).</summary>
+    public bool IsArmed(string service) => _armed.GetValueOrDefault(service);
 
     /// <summary>Watches <paramref name="set"/> for <paramref name="service"/>, replacing an earlier watch of it.</summary>
     public async Task WatchAsync(string service, WatchSet set)
@@ -23,6 +28,7 @@ internal sealed class ServiceWatches(Func<string, IReadOnlyList<string>, Cancell
 
     public async Task StopAsync(string service)
     {
+        _armed.TryRemove(service, out _);
         if (!_loops.Remove(service, out var loop))
             return;
         await loop.Stop.CancelAsync();
@@ -54,6 +60,7 @@ internal sealed class ServiceWatches(Func<string, IReadOnlyList<string>, Cancell
             await log.WriteLineAsync($"{DateTimeOffset.UtcNow:O} {service}: its files cannot be watched, so it is not rerun on change: {e.Message}");
             return;
         }
+        _armed[service] = true;
         try
         {
             while (true)

@@ -17,7 +17,8 @@ public sealed record PsReplica(
     IReadOnlyList<string> LastLines,
     IReadOnlyList<string> BuildErrors,
     string? BuildError,
-    string? LogFault)
+    string? LogFault,
+    bool Watching)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 

@@ -103,6 +103,10 @@ public sealed class TestFleet : IAsyncDisposable
     public async Task<PsReplica> ReplicaAsync(string service, int replica = 0) =>
         (await PsAsync([service])).Single(r => r.Replica == replica);
 
+    /// <summary>Waits until the service's files are watched: a change made before that is not seen (ps --json tells).</summary>
+    public Task WatchingAsync(string service) =>
+        Eventually.TrueAsync(async () => (await PsAsync(service)).Any(r => r.Watching), $"{service}'s files to be watched");
+
     /// <summary>
     /// The live supervisor of this workspace, found in /proc by its command line (<c>__supervise --config …</c>).
     /// Its lock file holds the pid too, but .NET cannot read a file another .NET process holds with
