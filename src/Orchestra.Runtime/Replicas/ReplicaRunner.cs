@@ -19,7 +19,7 @@ namespace Orchestra.Runtime.Replicas;
 /// <see cref="DisposeAsync"/> detaches without stopping (a supervisor handing over); <see cref="StopAsync"/> stops.
 /// </para>
 /// </summary>
-public sealed class ReplicaRunner : IAsyncDisposable
+public sealed class ReplicaRunner : IReplicaRunner
 {
     private readonly ReplicaSpec _spec;
     private readonly IProcessHost _host;
@@ -31,7 +31,7 @@ public sealed class ReplicaRunner : IAsyncDisposable
     private readonly IHealthProbe _probe;
     private readonly CancellationTokenSource _lifetime = new();
     private readonly Lock _lock = new();
-    private readonly List<(Func<ReplicaState, bool> Predicate, TaskCompletionSource<ReplicaState> Waiter)> _waiters = [];
+    private readonly StateWaiters _waiters;
     private ReplicaRecord _current;
     private LogCollector? _collector;
     private Task? _loop;
@@ -49,9 +49,10 @@ public sealed class ReplicaRunner : IAsyncDisposable
         _probe = HealthProbes.Create(spec.Health, spec.Port, options.Http);
         _current = state.Replicas.FirstOrDefault(r => r.Service == spec.Service && r.Replica == spec.Replica)
             ?? new ReplicaRecord { Service = spec.Service, Replica = spec.Replica, Port = spec.Port, State = ReplicaState.Stopped };
+        _waiters = new StateWaiters(_current.State);
     }
 
-    /// <summary>The replica as last recorded.</summary>
+    /// <inheritdoc />
     public ReplicaRecord Current
     {
         get
@@ -61,13 +62,13 @@ public sealed class ReplicaRunner : IAsyncDisposable
         }
     }
 
-    /// <summary>Raised after every recorded change, on the runner's background loop.</summary>
+    /// <inheritdoc />
     public event Action<ReplicaRecord>? Changed;
 
-    /// <summary>Why the replica's output cannot be collected at the moment (it is retried); null while it can.</summary>
+    /// <inheritdoc />
     public LogFault? LogFault => _collector?.Fault;
 
-    /// <summary>Raised when collecting the replica's output starts failing, or works again (null).</summary>
+    /// <inheritdoc />
     public event Action<LogFault?>? LogFaultChanged;
 
     /// <summary>
@@ -99,22 +100,13 @@ public sealed class ReplicaRunner : IAsyncDisposable
         Begin(record.Offsets, record.Process);
     }
 
-    /// <summary>Completes with the state once it is healthy, unhealthy, crashed or stopped: what <c>start</c> waits for.</summary>
+    /// <summary>Completes with the state once it is healthy, unhealthy, crashed or stopped.</summary>
     public Task<ReplicaState> WaitUntilSettledAsync(CancellationToken cancellationToken) =>
         WaitForAsync(s => s is ReplicaState.Healthy or ReplicaState.Unhealthy or ReplicaState.Crashed or ReplicaState.Stopped, cancellationToken);
 
-    /// <summary>Completes with the state once it satisfies <paramref name="predicate"/> (immediately if it already does).</summary>
-    public Task<ReplicaState> WaitForAsync(Func<ReplicaState, bool> predicate, CancellationToken cancellationToken)
-    {
-        var waiter = new TaskCompletionSource<ReplicaState>(TaskCreationOptions.RunContinuationsAsynchronously);
-        lock (_lock)
-        {
-            if (predicate(_current.State))
-                return Task.FromResult(_current.State);
-            _waiters.Add((predicate, waiter));
-        }
-        return waiter.Task.WaitAsync(cancellationToken);
-    }
+    /// <inheritdoc />
+    public Task<ReplicaState> WaitForAsync(Func<ReplicaState, bool> predicate, CancellationToken cancellationToken) =>
+        _waiters.WaitForAsync(predicate, cancellationToken);
 
     /// <summary>
     /// Stops the replica: its supervision ends, its process group gets the stop signal, then SIGKILL after the
@@ -344,16 +336,12 @@ public sealed class ReplicaRunner : IAsyncDisposable
     private void Publish(Func<ReplicaRecord, ReplicaRecord> change)
     {
         ReplicaRecord updated;
-        List<(Func<ReplicaState, bool>, TaskCompletionSource<ReplicaState>)> satisfied;
         lock (_lock)
         {
             _current = updated = change(_current);
             _state.Upsert(updated);
-            satisfied = _waiters.Where(w => w.Predicate(updated.State)).ToList();
-            _waiters.RemoveAll(w => w.Predicate(updated.State));
+            _waiters.Tell(updated.State);
         }
-        foreach (var (_, waiter) in satisfied)
-            waiter.TrySetResult(updated.State);
         Changed?.Invoke(updated);
     }
 }

@@ -1,0 +1,37 @@
+using Orchestra.Discovery;
+using Orchestra.Runtime.Proxy;
+using Orchestra.Runtime.Replicas;
+using Orchestra.Runtime.State;
+using Orchestra.Supervisor.Control;
+using Orchestra.Variables;
+
+namespace Orchestra.Supervisor.Fleet;
+
+/// <summary>What a new replica runs: the launch spec of its service, its environment and its port.</summary>
+internal sealed class ReplicaSpecs(LoadedWorkspace workspace, LaunchStore launches, StateStore state)
+{
+    /// <summary>The spec of a recorded replica, or null when its service or launch spec is gone.</summary>
+    public ReplicaSpec? For(string service, int replica, int? port) =>
+        workspace.Current.FindService(service) is { } definition && launches.Find(service) is { } launch
+            ? For(definition, launch, replica, port)
+            : null;
+
+    public ReplicaSpec For(ServiceDefinition service, LaunchSpec launch, int replica, int? port)
+    {
+        var current = workspace.Current;
+        var environment = new EnvironmentResolver(current).Resolve(service, "start", replica, port);
+        return ReplicaSpec.For(current, service, launch.Command, environment, replica, port) with { Build = launch.Build };
+    }
+
+    /// <summary>
+    /// The port a new process of the replica listens on: the service's own without the proxy; behind it, the port the
+    /// replica had before when nothing holds it now (stable addresses in logs), else a free one.
+    /// </summary>
+    public int? PortFor(ServiceDefinition service, int replica)
+    {
+        if (!service.UsesProxy)
+            return service.Port;
+        var previous = state.Replicas.FirstOrDefault(r => r.Service == service.Name && r.Replica == replica)?.Port;
+        return previous is { } kept && kept != service.Port && ReplicaPorts.IsFree(kept) ? kept : ReplicaPorts.Next();
+    }
+}

@@ -1,0 +1,146 @@
+using System.Runtime.Versioning;
+using Orchestra.Configuration;
+using Orchestra.Discovery;
+using Orchestra.Runtime.Logs;
+using Orchestra.Runtime.Watch;
+using Orchestra.Supervisor.Control;
+using Orchestra.Supervisor.Fleet;
+
+namespace Orchestra.Supervisor.Rerun;
+
+/// <summary>
+/// Rerun on change: watches the services that rerun, rebuilds one whose files changed (outside the fleet gate, so ps
+/// and logs stay quick), then replaces its replicas through the rollout, rolling behind the proxy. A failed build
+/// leaves the replicas running the previous one, and ps and the event log say why.
+/// </summary>
+[SupportedOSPlatform("linux")]
+internal sealed class RerunCoordinator : IAsyncDisposable
+{
+    /// <summary>Default rerun triggers of a project service beyond its evaluated files: a new source or project file in its folder.</summary>
+    private static readonly IReadOnlyList<string> ProjectSourceGlobs =
+        ["**/*.cs", "**/*.fs", "**/*.vb", "**/*.razor", "**/*.cshtml", "**/*.csproj", "**/*.fsproj", "**/*.props", "**/*.targets"];
+
+    private readonly FleetGate _gate;
+    private readonly ServiceRollout _rollout;
+    private readonly ServiceRebuilder _rebuilder;
+    private readonly LaunchStore _launches;
+    private readonly LoadedWorkspace _workspace;
+    private readonly ReplicaTable _table;
+    private readonly ServiceEventLog _events;
+    private readonly SupervisorLog _log;
+    private readonly TimeProvider _time;
+    private readonly ServiceWatches _watches;
+    private readonly BuildErrors _buildErrors;
+
+    public RerunCoordinator(FleetGate gate, ServiceRollout rollout, ServiceRebuilder rebuilder, LaunchStore launches, LoadedWorkspace workspace,
+        ReplicaTable table, BuildErrors buildErrors, ServiceEventLog events, SupervisorLog log, TimeProvider time)
+    {
+        (_gate, _rollout, _rebuilder, _launches, _workspace, _table, _events, _log, _time) = (gate, rollout, rebuilder, launches, workspace, table, events, log, time);
+        _buildErrors = buildErrors;
+        _watches = new ServiceWatches(RerunAsync, log);
+    }
+
+    /// <summary>Whether a change to the service's files is seen now.</summary>
+    public bool IsWatching(string service) => _watches.IsArmed(service);
+
+    /// <summary>
+    /// Starts (or replaces) the service's watch when it reruns on change. A project service watches the files its
+    /// evaluation names and new sources in its folder; a command service only what its <c>watch.include</c> names,
+    /// since Orchestra cannot tell its sources from the files it writes.
+    /// </summary>
+    public async Task WatchAsync(ServiceDefinition service)
+    {
+        if (_launches.Find(service.Name) is { Rerun: true } launch && WatchSetFor(service, launch) is { } set)
+            await _watches.WatchAsync(service.Name, set);
+        else
+            await _watches.StopAsync(service.Name);
+    }
+
+    /// <summary>Stops watching a stopped service and forgets its build errors.</summary>
+    public async Task ForgetAsync(string service)
+    {
+        await _watches.StopAsync(service);
+        _buildErrors.TryRemove(service, out _);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _watches.DisposeAsync();
+        _rebuilder.Dispose();
+    }
+
+    private static WatchSet? WatchSetFor(ServiceDefinition service, LaunchSpec launch)
+    {
+        var watch = service.Config.Watch;
+        var include = watch.Include.Count > 0 ? watch.Include : service.Kind == ServiceKind.Project ? ProjectSourceGlobs : [];
+        if (include.Count == 0 && launch.WatchFiles.Count == 0)
+            return null;
+        return new WatchSet { Files = launch.WatchFiles, Folders = [service.Directory], Include = include, Exclude = watch.Exclude };
+    }
+
+    /// <summary>Reruns a service whose files changed; returns the watch set after a rebuild, whose files may have changed.</summary>
+    private async Task<WatchSet?> RerunAsync(string service, IReadOnlyList<string> changed, CancellationToken cancellationToken)
+    {
+        if (_workspace.Current.FindService(service) is not { } definition || _launches.Find(service) is not { } launch)
+            return null;
+        var names = string.Join(", ", changed.Take(3).Select(p => Path.GetRelativePath(definition.Directory, p))) + (changed.Count > 3 ? ", …" : "");
+        _log.Write($"{service}: {names} changed");
+        _events.Write(service, LogStream.Stdout, [$"{names} changed: rerunning"]);
+        var began = _time.GetTimestamp();
+        if (definition.Kind == ServiceKind.Project || definition.Config.Build is not null)
+        {
+            var outcome = await _rebuilder.RebuildAsync(service, cancellationToken);
+            _log.Write($"{service}: built in {_time.GetElapsedTime(began).TotalSeconds:0.00}s");
+            if (outcome.Prepared?.Launch.FirstOrDefault(l => l.Service == service) is not { } rebuilt)
+            {
+                var errors = outcome.Errors.Count > 0 ? outcome.Errors : ["the build gave no launch spec."];
+                _buildErrors[service] = errors;
+                _log.Write($"{service}: not rerun, the build failed: {string.Join(" ", errors)}");
+                _events.Write(service, LogStream.Stderr, ["the build failed, so the previous build runs on:", .. errors]);
+                return null;
+            }
+            _buildErrors.TryRemove(service, out _);
+            if (!outcome.Prepared.Rebuilt.Contains(service))
+                return null;
+            launch = rebuilt with { Rerun = true };
+        }
+        using var work = await _gate.EnterAsync([service], preempt: false, cancellationToken);
+        if (!_table.Services().Contains(service))
+            return null;
+        definition = ReloadFor(definition);
+        _launches.Save([launch]);
+        var started = await _rollout.StartAsync(definition, killOutside: true, rebuilt: true, _ => Task.CompletedTask, work.Token);
+        var summary = $"rerun {_time.GetElapsedTime(began).TotalSeconds:0.00}s after the change{(started.Error is { } error ? $", but {error}" : "")}";
+        _log.Write($"{service}: {summary}");
+        _events.Write(service, started.Error is null ? LogStream.Stdout : LogStream.Stderr, [summary]);
+        return WatchSetFor(definition, launch);
+    }
+
+    /// <summary>
+    /// The configuration a rerun applies: read again, so that a change to service.yml (its env, health, args) reaches
+    /// the new replicas. A configuration that no longer loads, or a change of what the running fleet is built on (the
+    /// port, the proxy), is not applied: the event log says so, and the rerun goes on with the settings in force.
+    /// </summary>
+    private ServiceDefinition ReloadFor(ServiceDefinition current)
+    {
+        Workspace reloaded;
+        try
+        {
+            reloaded = _workspace.Peek();
+        }
+        catch (ConfigurationException e)
+        {
+            _events.Write(current.Name, LogStream.Stderr, ["the configuration has errors, so the rerun keeps the settings in force:", .. e.Errors.Select(error => error.ToString())]);
+            return current;
+        }
+        if (reloaded.FindService(current.Name) is not { } changed)
+            return current;
+        if (changed.Port != current.Port || changed.UsesProxy != current.UsesProxy)
+        {
+            _events.Write(current.Name, LogStream.Stderr, [$"its port or proxy setting changed; that applies at the next 'dotnet orchestra restart {current.Name}', so the rerun keeps the settings in force"]);
+            return current;
+        }
+        _workspace.Use(reloaded);
+        return changed;
+    }
+}

@@ -1,0 +1,167 @@
+using System.Collections.Concurrent;
+using Orchestra.Runtime.Processes;
+using Orchestra.Runtime.Replicas;
+using Orchestra.Runtime.State;
+using Orchestra.Supervisor;
+using Orchestra.Supervisor.Control;
+using Orchestra.Supervisor.Fleet;
+using Orchestra.Tests.Support;
+
+namespace Orchestra.Tests.Supervisor;
+
+/// <summary>The supervisor's parts, on replicas without processes (<see cref="InMemoryReplicaRunner"/>).</summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class FleetPartsTests : IAsyncDisposable
+{
+    private readonly TempWorkspace _temp = new();
+    private readonly ConcurrentQueue<InMemoryReplicaRunner> _runners = new();
+    private readonly Dictionary<string, ReplicaState> _startsAs = [];
+    private FleetSupervisor? _fleet;
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_fleet is not null)
+            await _fleet.DisposeAsync();
+        _temp.Dispose();
+    }
+
+    private static ReplicaSpec Spec(string service, int replica) => new()
+    {
+        Service = service, Replica = replica, Program = "/bin/true", WorkingDirectory = "/", Environment = new Dictionary<string, string>(), StateDirectory = "/nonexistent",
+    };
+
+    /// <summary>A supervisor of command services (name, depends_on) whose replicas are in memory.</summary>
+    private FleetSupervisor Fleet(params (string Name, string DependsOn)[] services)
+    {
+        _temp.Write("orchestra.yml", "name: parts\n");
+        foreach (var (name, dependsOn) in services)
+            _temp.Service(name, $"command: [\"/bin/true\"]\n{(dependsOn.Length > 0 ? $"depends_on: [{dependsOn}]\n" : "")}", withProject: false);
+        new SupervisorPaths(Path.Combine(_temp.Root, ".orchestra")).EnsureStateDirectory();
+        _fleet = new FleetSupervisor(_temp.ConfigPath, new LinuxProcessHost(), new RuntimeOptions(), new ProcessCommand("/bin/false", []), TextWriter.Null, spec =>
+        {
+            var runner = new InMemoryReplicaRunner(spec, _startsAs.GetValueOrDefault(spec.Service, ReplicaState.Healthy));
+            _runners.Enqueue(runner);
+            return runner;
+        });
+        return _fleet;
+    }
+
+    private static ControlRequest Request(string op, params string[] services) => new()
+    {
+        Op = op,
+        Services = services,
+        Launch = services.Select(s => new LaunchSpec(s, ["/bin/true"], [])).ToList(),
+    };
+
+    private static Task<ControlEvent> Send(FleetSupervisor fleet, ControlRequest request) =>
+        fleet.HandleAsync(request, _ => Task.CompletedTask, CancellationToken.None);
+
+    [Fact]
+    public void The_table_tells_state_and_port_changes_in_order_and_keeps_offset_commits_to_itself()
+    {
+        var table = new ReplicaTable();
+        var changes = new List<ReplicaChange>();
+        table.Changed += changes.Add;
+        var runner = new InMemoryReplicaRunner(Spec("api", 0), ReplicaState.Healthy);
+
+        table.Add(runner);
+        runner.Become(ReplicaState.Starting);
+        runner.CommitOffsets(100);
+        runner.CommitOffsets(200);
+        runner.Become(ReplicaState.Healthy);
+        table.Drain(runner);
+        table.Remove(runner);
+
+        Assert.Equal(
+            ["changed Stopped→", "changed Starting←Stopped", "changed Healthy←Starting", "draining", "removed"],
+            changes.Select(c => c switch
+            {
+                ReplicaStateChanged { Before: null } s => $"changed {s.Record.State}→",
+                ReplicaStateChanged s => $"changed {s.Record.State}←{s.Before}",
+                ReplicaDraining => "draining",
+                ReplicaRemoved => "removed",
+                _ => c.ToString(),
+            }));
+        Assert.Empty(table.Snapshot());
+    }
+
+    [Fact]
+    public async Task Services_start_in_dependency_waves_and_stop_in_reverse()
+    {
+        var fleet = Fleet(("db", ""), ("api", "db"), ("web", "api"));
+
+        var started = await Send(fleet, Request(ControlOps.Start, "web", "api", "db"));
+        var order = _runners.Select(r => r.Spec.Service).ToList();
+        var stopped = await Send(fleet, Request(ControlOps.Stop));
+
+        Assert.Equal(0, started.ExitCode);
+        Assert.Equal(["db", "api", "web"], order);
+        Assert.Equal(["web", "api", "db"], stopped.Replicas.Select(r => r.Service));
+        Assert.All(_runners, r => Assert.True(r.Stopped));
+    }
+
+    [Fact]
+    public async Task A_start_whose_service_is_not_healthy_stops_again_what_it_started_and_leaves_what_ran()
+    {
+        var fleet = Fleet(("db", ""), ("api", "db"), ("other", ""));
+        await Send(fleet, Request(ControlOps.Start, "other"));
+        _startsAs["api"] = ReplicaState.Unhealthy;
+
+        var failed = await Send(fleet, Request(ControlOps.Start, "db", "api"));
+
+        Assert.Equal(1, failed.ExitCode);
+        Assert.StartsWith("Service 'api' did not become healthy: it is unhealthy", failed.Error);
+        Assert.Equal(["other"], _runners.Where(r => !r.Stopped).Select(r => r.Spec.Service));
+        Assert.False(fleet.ShutdownRequested.IsCancellationRequested);
+    }
+
+    [Fact]
+    public async Task Ps_asked_fifty_times_while_scale_goes_1_5_1_always_gets_a_consistent_answer()
+    {
+        var fleet = Fleet(("api", ""));
+        await Send(fleet, Request(ControlOps.Start, "api"));
+        var scaling = Task.Run(async () =>
+        {
+            foreach (var count in new[] { 5, 1, 5, 1 })
+                Assert.Equal(0, (await Send(fleet, new ControlRequest { Op = ControlOps.Scale, Scales = new Dictionary<string, int> { ["api"] = count } })).ExitCode);
+        });
+
+        var answers = new List<IReadOnlyList<ReplicaStatus>>();
+        for (var i = 0; i < 50; i++)
+            answers.Add((await Send(fleet, new ControlRequest { Op = ControlOps.Status })).Replicas);
+        await scaling;
+
+        Assert.All(answers, replicas =>
+        {
+            Assert.Equal(replicas.Select(r => r.Replica).Distinct().Count(), replicas.Count);
+            Assert.Equal(replicas.Select(r => r.Replica).Order(), replicas.Select(r => r.Replica));
+            Assert.All(replicas, r => Assert.Contains(r.State, new[] { "starting", "healthy", "stopping", "stopped" }));
+            Assert.Contains(replicas, r => r.Replica == 0 && r.State == "healthy");
+        });
+        var final = (await Send(fleet, new ControlRequest { Op = ControlOps.Status })).Replicas;
+        Assert.Equal([0], final.Select(r => r.Replica));
+    }
+
+    [Fact]
+    public async Task A_stop_interrupts_a_start_that_waits_and_the_start_rolls_back()
+    {
+        var fleet = Fleet(("slow", ""));
+        _startsAs["slow"] = ReplicaState.Starting;
+        var start = Send(fleet, Request(ControlOps.Start, "slow"));
+        await WaitUntil(() => !_runners.IsEmpty);
+
+        var stop = await Send(fleet, Request(ControlOps.Stop, "slow"));
+        var started = await start;
+
+        Assert.Equal(0, stop.ExitCode);
+        Assert.Equal("The start was interrupted by a stop.", started.Error);
+        Assert.All(_runners, r => Assert.True(r.Stopped));
+    }
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (!condition())
+            await Task.Delay(10, deadline.Token);
+    }
+}

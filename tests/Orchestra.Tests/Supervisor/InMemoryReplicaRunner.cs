@@ -1,0 +1,83 @@
+using Orchestra.Runtime.Logs;
+using Orchestra.Runtime.Processes;
+using Orchestra.Runtime.Replicas;
+using Orchestra.Runtime.State;
+
+namespace Orchestra.Tests.Supervisor;
+
+/// <summary>
+/// A replica without a process, behind the same seam as a process runner: the supervisor's parts run on it unchanged,
+/// and the test decides what it becomes. A started one turns <see cref="StartsAs"/> on the thread pool, as a real
+/// one would after a while, so requests are in flight while the test looks.
+/// </summary>
+internal sealed class InMemoryReplicaRunner(ReplicaSpec spec, ReplicaState startsAs) : IReplicaRunner
+{
+    private readonly Lock _lock = new();
+    private readonly StateWaiters _waiters = new(ReplicaState.Stopped);
+    private Task _settling = Task.CompletedTask;
+    private ReplicaRecord _current = new() { Service = spec.Service, Replica = spec.Replica, Port = spec.Port, State = ReplicaState.Stopped };
+
+    public ReplicaSpec Spec => spec;
+
+    public ReplicaState StartsAs => startsAs;
+
+    public bool Stopped { get; private set; }
+
+    public ReplicaRecord Current
+    {
+        get
+        {
+            lock (_lock)
+                return _current;
+        }
+    }
+
+    public LogFault? LogFault => null;
+
+    public event Action<ReplicaRecord>? Changed;
+
+    // It has no output to collect, so collecting it never fails.
+    public event Action<LogFault?>? LogFaultChanged
+    {
+        add { }
+        remove { }
+    }
+
+    public void Start()
+    {
+        Set(r => r with { State = ReplicaState.Starting, StartedAt = DateTimeOffset.UtcNow });
+        _settling = Task.Run(() => Set(r => r.State == ReplicaState.Starting ? r with { State = startsAs } : r));
+    }
+
+    public void Adopt(ReplicaRecord record) => Set(_ => record with { State = ReplicaState.Healthy });
+
+    /// <summary>What a health probe or an exit would do to a real replica.</summary>
+    public void Become(ReplicaState state) => Set(r => r with { State = state });
+
+    /// <summary>A log offset commit: a change that is no news to anyone but the state file.</summary>
+    public void CommitOffsets(long offset) => Set(r => r with { StdoutOffset = offset });
+
+    public Task<ReplicaState> WaitForAsync(Func<ReplicaState, bool> predicate, CancellationToken cancellationToken) =>
+        _waiters.WaitForAsync(predicate, cancellationToken);
+
+    public async Task<StopOutcome> StopAsync(CancellationToken cancellationToken)
+    {
+        await _settling;
+        Stopped = true;
+        Set(r => r with { State = ReplicaState.Stopped });
+        return StopOutcome.Graceful;
+    }
+
+    public ValueTask DisposeAsync() => new(_settling);
+
+    private void Set(Func<ReplicaRecord, ReplicaRecord> change)
+    {
+        ReplicaRecord updated;
+        lock (_lock)
+        {
+            _current = updated = change(_current);
+            _waiters.Tell(updated.State);
+        }
+        Changed?.Invoke(updated);
+    }
+}
