@@ -12,7 +12,6 @@ namespace Orchestra.Build.Evaluation;
 internal sealed class ProjectEvaluator : IDisposable
 {
     private static readonly string[] WatchedItemTypes = ["Compile", "Content", "EmbeddedResource", "None", "AdditionalFiles"];
-    private static readonly string[] ProjectPatterns = ["*.csproj", "*.fsproj"];
 
     private readonly ProjectCollection collection = new();
     private readonly Dictionary<string, ProjectFiles> filesByProject = new(StringComparer.Ordinal);
@@ -188,7 +187,7 @@ internal sealed class ProjectEvaluator : IDisposable
         var path = Path.GetFullPath(named, service.Directory);
         if (File.Exists(path))
             return path;
-        var found = Directory.Exists(path) ? ProjectPatterns.SelectMany(p => Directory.EnumerateFiles(path, p)).ToList() : [];
+        var found = Directory.Exists(path) ? WorkspaceFolders.ProjectsIn(path) : [];
         return found.Count == 1
             ? found[0]
             : throw new EvaluationException($"The test project '{named}' of service '{service.Name}' is neither a project file nor a folder holding exactly one ({path}).");
@@ -199,15 +198,12 @@ internal sealed class ProjectEvaluator : IDisposable
         var pending = new Stack<string>([folder]);
         while (pending.TryPop(out var dir))
         {
-            foreach (var pattern in ProjectPatterns)
-            {
-                foreach (var file in Directory.EnumerateFiles(dir, pattern))
-                    yield return file;
-            }
+            foreach (var file in WorkspaceFolders.ProjectsIn(dir))
+                yield return file;
             foreach (var sub in Directory.EnumerateDirectories(dir))
             {
                 var name = Path.GetFileName(sub);
-                if (!name.StartsWith('.') && name is not ("bin" or "obj" or "node_modules"))
+                if (!name.StartsWith('.') && !WorkspaceFolders.IsIgnored(name))
                     pending.Push(sub);
             }
         }

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using Orchestra.Discovery;
 
 namespace Orchestra.Build.Fingerprints;
 
@@ -15,9 +16,6 @@ public sealed record FolderStamp(string Path, string EntriesHash);
 /// </summary>
 public sealed record InputFingerprint(IReadOnlyList<FileStamp> Files, IReadOnlyList<FolderStamp> Folders)
 {
-    /// <summary>Folders whose content never counts as input: build output and tool state.</summary>
-    private static readonly HashSet<string> IgnoredEntries = new(StringComparer.OrdinalIgnoreCase) { "bin", "obj", ".orchestra", ".git", ".vs" };
-
     /// <summary>Stamps <paramref name="files"/> (a missing file is stamped with size -1) and <paramref name="folders"/>.</summary>
     public static InputFingerprint Take(IEnumerable<string> files, IEnumerable<string> folders) => new(
         files.Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).Select(StampFile).ToList(),
@@ -26,10 +24,6 @@ public sealed record InputFingerprint(IReadOnlyList<FileStamp> Files, IReadOnlyL
     /// <summary>Whether every file and folder still looks as it did.</summary>
     public bool IsCurrent() =>
         Files.All(f => StampFile(f.Path) == f) && Folders.All(f => StampFolder(f.Path) == f);
-
-    /// <summary>The first input that changed, for messages and tests; null when none did.</summary>
-    public string? FirstChange() =>
-        Files.FirstOrDefault(f => StampFile(f.Path) != f)?.Path ?? Folders.FirstOrDefault(f => StampFolder(f.Path) != f)?.Path;
 
     private static FileStamp StampFile(string path)
     {
@@ -43,7 +37,7 @@ public sealed record InputFingerprint(IReadOnlyList<FileStamp> Files, IReadOnlyL
             return new FolderStamp(path, "");
         var names = Directory.EnumerateFileSystemEntries(path)
             .Select(System.IO.Path.GetFileName)
-            .Where(name => name is not null && !IgnoredEntries.Contains(name))
+            .Where(name => name is not null && !WorkspaceFolders.IsIgnored(name))
             .Order(StringComparer.Ordinal);
         var hash = SHA256.HashData(Encoding.UTF8.GetBytes(string.Join('\n', names)));
         return new FolderStamp(path, Convert.ToHexString(hash, 0, 12));

@@ -72,7 +72,7 @@ internal static class StatusTables
     private static string State(string state) => state switch
     {
         "healthy" => "[green]healthy[/]",
-        "crashed" or "failed" => $"[red]{state}[/]",
+        "crashed" => $"[red]{state}[/]",
         "unhealthy" => "[yellow]unhealthy[/]",
         _ => Markup.Escape(state),
     };

@@ -7,7 +7,6 @@ namespace Orchestra.Discovery;
 /// <summary>Finds the service folders of a workspace and reads each one's service.yml.</summary>
 public static class ServiceDiscovery
 {
-    private static readonly string[] ProjectPatterns = ["*.csproj", "*.fsproj"];
 
     /// <summary>Folders (full paths) holding a service.yml that the <c>services:</c> globs match, dot-folders skipped.</summary>
     public static IReadOnlyList<string> FindServiceFolders(string root, IReadOnlyList<string> globs)
@@ -106,7 +105,7 @@ public static class ServiceDiscovery
             errors.Add(named.Location, $"the project {named.Value} of service '{name}' does not exist ({path}).");
             return null;
         }
-        var found = ProjectPatterns.SelectMany(p => Directory.EnumerateFiles(folder, p)).Order(StringComparer.OrdinalIgnoreCase).ToList();
+        var found = WorkspaceFolders.ProjectsIn(folder).Order(StringComparer.OrdinalIgnoreCase).ToList();
         if (found.Count == 1)
             return found[0];
         if (config.Command is not null)

@@ -17,7 +17,6 @@ public sealed record ScaffoldResult(IReadOnlyList<ScaffoldedFile> Files, IReadOn
 public static class WorkspaceScaffolder
 {
     private const int FirstPort = 5100;
-    private static readonly string[] IgnoredFolders = ["bin", "obj", "node_modules"];
 
     public static ScaffoldResult Scaffold(string root)
     {
@@ -30,7 +29,7 @@ public static class WorkspaceScaffolder
 
         foreach (var folder in CandidateFolders(root))
         {
-            var projects = Directory.EnumerateFiles(folder, "*.csproj").Concat(Directory.EnumerateFiles(folder, "*.fsproj")).ToList();
+            var projects = WorkspaceFolders.ProjectsIn(folder);
             var relative = Path.GetRelativePath(root, folder).Replace('\\', '/');
             if (projects.Count == 0)
                 continue;
@@ -80,7 +79,7 @@ public static class WorkspaceScaffolder
 
     private static IEnumerable<string> Subfolders(string folder) =>
         Directory.EnumerateDirectories(folder)
-            .Where(d => !Path.GetFileName(d).StartsWith('.') && !IgnoredFolders.Contains(Path.GetFileName(d), StringComparer.OrdinalIgnoreCase))
+            .Where(d => !Path.GetFileName(d).StartsWith('.') && !WorkspaceFolders.IsIgnored(Path.GetFileName(d)))
             .Order(StringComparer.Ordinal);
 
     private static bool IsTestProject(string projectText) =>

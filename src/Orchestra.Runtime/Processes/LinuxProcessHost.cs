@@ -129,7 +129,7 @@ public sealed class LinuxProcessHost : IProcessHost
         var marked = new Dictionary<int, (ProcStat Stat, IReadOnlyDictionary<string, string> Environment)>();
         foreach (var stat in ProcFs.All())
         {
-            if (!stat.IsZombie && ProcessList.RunsAs(stat.Pid, user) && ProcFs.ReadEnvironment(stat.Pid) is { } env
+            if (!stat.IsZombie && ProcFs.RunsAs(stat.Pid, user) && ProcFs.ReadEnvironment(stat.Pid) is { } env
                 && env.GetValueOrDefault("ORCHESTRA_WORKSPACE") == workspaceRoot)
                 marked[stat.Pid] = (stat, env);
         }

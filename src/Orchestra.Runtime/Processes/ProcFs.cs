@@ -10,11 +10,14 @@ internal readonly record struct ProcStat(int Pid, char State, int Parent, int Pr
     public ProcessIdentity Identity => new(Pid, StartTime);
 }
 
-/// <summary>Reads Linux's /proc. Every read tolerates the process vanishing underneath it.</summary>
+/// <summary>
+/// Reads Linux's /proc: the one place Orchestra's product code does (tests keep a reader of their own, so that a bug
+/// here cannot hide itself). Every read tolerates the process vanishing underneath it.
+/// </summary>
 [SupportedOSPlatform("linux")]
-internal static class ProcFs
+public static class ProcFs
 {
-    public static ProcStat? ReadStat(int pid)
+    internal static ProcStat? ReadStat(int pid)
     {
         string text;
         try
@@ -29,7 +32,7 @@ internal static class ProcFs
     }
 
     /// <summary>Parses a stat line; the command name (field 2) may hold spaces and parentheses, so fields are counted from its last ')'.</summary>
-    public static ProcStat? ParseStat(int pid, string text)
+    internal static ProcStat? ParseStat(int pid, string text)
     {
         var close = text.LastIndexOf(')');
         if (close < 0)
@@ -45,9 +48,9 @@ internal static class ProcFs
         return new ProcStat(pid, fields[0][0], parent, group, session, start);
     }
 
-    public static IEnumerable<ProcStat> All()
+    internal static IEnumerable<ProcStat> All()
     {
-        foreach (var pid in ProcessList.Pids())
+        foreach (var pid in Pids())
         {
             if (ReadStat(pid) is { } stat)
                 yield return stat;
@@ -74,5 +77,90 @@ internal static class ProcFs
                 result[entry[..equals]] = entry[(equals + 1)..];
         }
         return result;
+    }
+
+    public static IEnumerable<int> Pids()
+    {
+        if (!Directory.Exists("/proc"))
+            yield break;
+        foreach (var entry in Directory.EnumerateDirectories("/proc"))
+        {
+            if (int.TryParse(Path.GetFileName(entry), NumberStyles.None, CultureInfo.InvariantCulture, out var pid))
+                yield return pid;
+        }
+    }
+
+    /// <summary>The arguments the process was started with, or an empty list when it is gone or is a kernel thread.</summary>
+    public static IReadOnlyList<string> CommandLine(int pid)
+    {
+        try
+        {
+            return File.ReadAllText($"/proc/{pid}/cmdline").Split('\0', StringSplitOptions.RemoveEmptyEntries);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return [];
+        }
+    }
+
+    /// <summary>The process's current folder, or null when it cannot be read.</summary>
+    public static string? WorkingDirectory(int pid)
+    {
+        try
+        {
+            return new DirectoryInfo($"/proc/{pid}/cwd").LinkTarget;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The program the process runs, from <c>/proc/PID/exe</c> (for a script, its interpreter), or null when it cannot be read.</summary>
+    public static string? Executable(int pid)
+    {
+        try
+        {
+            return new FileInfo($"/proc/{pid}/exe").LinkTarget;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>
+    /// Whether the process runs as <paramref name="uid"/> alone: its real, effective, saved and file-system user ids
+    /// (the <c>Uid:</c> line of <c>/proc/PID/status</c>) all equal it. False when the process is gone.
+    /// </summary>
+    public static bool RunsAs(int pid, uint uid)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines($"/proc/{pid}/status"))
+            {
+                if (!line.StartsWith("Uid:", StringComparison.Ordinal))
+                    continue;
+                var ids = line[4..].Split((char[])['\t', ' '], StringSplitOptions.RemoveEmptyEntries);
+                return ids.Length > 0 && ids.All(id => uint.TryParse(id, NumberStyles.None, CultureInfo.InvariantCulture, out var value) && value == uid);
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Gone meanwhile.
+        }
+        return false;
+    }
+
+    /// <summary>The parent's pid, or null when the process is gone.</summary>
+    public static int? Parent(int pid) => ReadStat(pid)?.Parent;
+
+    /// <summary>The process and its ancestors up to (not including) pid 0.</summary>
+    public static IReadOnlyList<int> SelfAndAncestors(int pid)
+    {
+        var chain = new List<int>();
+        for (int? current = pid; current is > 0 && !chain.Contains(current.Value) && chain.Count < 1024; current = Parent(current.Value))
+            chain.Add(current.Value);
+        return chain;
     }
 }

@@ -1,14 +1,13 @@
+using Orchestra.Discovery;
+
 namespace Orchestra.Runtime.Watch;
 
 /// <summary>
-/// Paths that never trigger a rerun whatever a service's globs say. Builds write to bin/ and obj/ and Orchestra
-/// writes its logs to .orchestra/, so without this a rebuild would trigger itself; editors write temp files next to
-/// the file being saved.
+/// Paths that never trigger a rerun whatever a service's globs say: those in the workspace's ignored folders
+/// (<see cref="WorkspaceFolders"/>), and the temp files editors write next to the file being saved.
 /// </summary>
 internal static class AlwaysIgnored
 {
-    private static readonly string[] FolderNames = ["bin", "obj", ".orchestra", ".git", "node_modules"];
-
     /// <summary>True when a segment of <paramref name="path"/> is an ignored folder or its file name is an editor temp file.</summary>
     public static bool Applies(string path)
     {
@@ -16,8 +15,7 @@ internal static class AlwaysIgnored
         return segments.Any(IsIgnoredFolderName) || (segments.Length > 0 && IsEditorTempFile(segments[^1]));
     }
 
-    public static bool IsIgnoredFolderName(string name) =>
-        FolderNames.Any(ignored => string.Equals(name, ignored, PathComparison.Comparison));
+    public static bool IsIgnoredFolderName(string name) => WorkspaceFolders.IsIgnored(name);
 
     private static bool IsEditorTempFile(string name) =>
         name.EndsWith('~')

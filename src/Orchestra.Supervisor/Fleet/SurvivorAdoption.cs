@@ -68,7 +68,7 @@ internal sealed class SurvivorAdoption(IProcessHost host, StateStore state, Load
     /// </summary>
     private static bool RunsCommandOf(ProcessIdentity process, ReplicaSpec spec)
     {
-        var arguments = ProcessList.CommandLine(process.Pid);
+        var arguments = ProcFs.CommandLine(process.Pid);
         var program = arguments.Count - spec.Arguments.Count - 1;
         return program >= 0
             && Path.GetFileName(arguments[program]) == Path.GetFileName(spec.Program)

@@ -29,15 +29,15 @@ public static class OutsideCopyFinder
     public static IReadOnlyList<OutsideProcess> Find(string serviceDirectory, IReadOnlyCollection<string> builtFiles, int? port, Func<int, bool> isOwnReplica)
     {
         var owned = builtFiles.Where(f => Path.IsPathRooted(f) && !HostPrograms.Names(f)).Select(Path.GetFullPath).ToHashSet(StringComparer.Ordinal);
-        var spared = ProcessList.SelfAndAncestors(Environment.ProcessId).ToHashSet();
+        var spared = ProcFs.SelfAndAncestors(Environment.ProcessId).ToHashSet();
         var user = CurrentUser.Id;
         var found = new Dictionary<int, OutsideProcess>();
-        foreach (var pid in ProcessList.Pids())
+        foreach (var pid in ProcFs.Pids())
         {
-            if (spared.Contains(pid) || isOwnReplica(pid) || !ProcessList.RunsAs(pid, user))
+            if (spared.Contains(pid) || isOwnReplica(pid) || !ProcFs.RunsAs(pid, user))
                 continue;
-            var arguments = ProcessList.CommandLine(pid);
-            if (arguments.Count > 0 && IsCopy(new Candidate(arguments, ProcessList.WorkingDirectory(pid), ProcessList.Executable(pid)), serviceDirectory, owned))
+            var arguments = ProcFs.CommandLine(pid);
+            if (arguments.Count > 0 && IsCopy(new Candidate(arguments, ProcFs.WorkingDirectory(pid), ProcFs.Executable(pid)), serviceDirectory, owned))
                 found[pid] = new OutsideProcess(pid, string.Join(' ', arguments), IsCopy: true);
         }
         if (port is { } p)
@@ -46,8 +46,8 @@ public static class OutsideCopyFinder
             {
                 if (spared.Contains(pid) || isOwnReplica(pid) || found.ContainsKey(pid))
                     continue;
-                var copy = ProcessList.RunsAs(pid, user) && SameFolder(ProcessList.WorkingDirectory(pid), serviceDirectory);
-                found[pid] = new OutsideProcess(pid, string.Join(' ', ProcessList.CommandLine(pid)), copy);
+                var copy = ProcFs.RunsAs(pid, user) && SameFolder(ProcFs.WorkingDirectory(pid), serviceDirectory);
+                found[pid] = new OutsideProcess(pid, string.Join(' ', ProcFs.CommandLine(pid)), copy);
             }
         }
         return found.Values.OrderBy(p => p.Pid).ToList();

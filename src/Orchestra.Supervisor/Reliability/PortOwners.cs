@@ -8,6 +8,7 @@ namespace Orchestra.Supervisor.Reliability;
 /// under <c>/proc/PID/fd</c>. Linux only; elsewhere it finds nothing. Sockets of other users' processes are not
 /// visible without root, which is enough: Orchestra only ever stops the user's own processes.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public static class PortOwners
 {
     private const string ListenState = "0A";
@@ -19,7 +20,7 @@ public static class PortOwners
         if (inodes.Count == 0)
             return [];
         var owners = new List<int>();
-        foreach (var pid in ProcessList.Pids())
+        foreach (var pid in ProcFs.Pids())
         {
             if (HoldsAny(pid, inodes))
                 owners.Add(pid);

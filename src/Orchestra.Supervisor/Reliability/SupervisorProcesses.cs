@@ -16,8 +16,8 @@ public static class SupervisorProcesses
     {
         var self = Environment.ProcessId;
         var user = CurrentUser.Id;
-        return ProcessList.Pids()
-            .Where(pid => pid != self && ProcessList.RunsAs(pid, user) && Runs(ProcessList.CommandLine(pid), configPath))
+        return ProcFs.Pids()
+            .Where(pid => pid != self && ProcFs.RunsAs(pid, user) && Runs(ProcFs.CommandLine(pid), configPath))
             .ToList();
     }
 

@@ -18,7 +18,7 @@ internal sealed class RerunCoordinator : IAsyncDisposable
 {
     /// <summary>Default rerun triggers of a project service beyond its evaluated files: a new source or project file in its folder.</summary>
     private static readonly IReadOnlyList<string> ProjectSourceGlobs =
-        ["**/*.cs", "**/*.fs", "**/*.vb", "**/*.razor", "**/*.cshtml", "**/*.csproj", "**/*.fsproj", "**/*.props", "**/*.targets"];
+        ["**/*.cs", "**/*.fs", "**/*.vb", "**/*.razor", "**/*.cshtml", .. WorkspaceFolders.ProjectPatterns.Select(p => "**/" + p), "**/*.props", "**/*.targets"];
 
     private readonly FleetGate _gate;
     private readonly ServiceRollout _rollout;
