@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
+using Microsoft.Extensions.Logging;
 using Orchestra.Discovery;
 using Orchestra.Runtime.Processes;
 using Orchestra.Runtime.Replicas;
@@ -24,32 +25,35 @@ public static class SupervisorHost
 
     /// <returns>0, also when another supervisor already holds the workspace.</returns>
     /// <param name="prepare">How to run the tool's hidden <c>__prepare</c> command, which rebuilds a service whose files changed.</param>
-    public static async Task<int> RunAsync(string configPath, ProcessCommand prepare, TextWriter log, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(string configPath, ProcessCommand prepare, TextWriter output, CancellationToken cancellationToken)
     {
+        var options = new RuntimeOptions();
+        using var supervisorLog = new SupervisorLog(output, options.Time);
+        var log = supervisorLog.Logger;
         var workspace = WorkspaceLoader.Load(configPath);
         var paths = SupervisorPaths.For(workspace);
         paths.EnsureStateDirectory();
         // A supervisor whose folder was deleted still runs the fleet, and makes the folder again at once.
         if (SupervisorProcesses.Others(configPath) is [var other, ..])
         {
-            log.WriteLine($"{DateTimeOffset.UtcNow:O} supervisor {other} runs this workspace; this one exits.");
+            log.AnotherSupervisorRuns(other);
             return 0;
         }
         var held = SupervisorLock.TryAcquire(paths.Lock);
         if (held is null)
         {
-            log.WriteLine($"{DateTimeOffset.UtcNow:O} another supervisor holds {paths.Lock}; this one exits.");
+            log.LockHeldElsewhere(paths.Lock);
             return 0;
         }
 
-        await using var fleet = new FleetSupervisor(configPath, new LinuxProcessHost(), new RuntimeOptions(), prepare, log);
+        await using var fleet = new FleetSupervisor(configPath, new LinuxProcessHost(), options, prepare, log);
         using var signalled = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
 
         if (await fleet.AdoptSurvivorsAsync() is { } problem)
-            log.WriteLine($"{DateTimeOffset.UtcNow:O} {problem}");
-        log.WriteLine($"{DateTimeOffset.UtcNow:O} supervisor {Environment.ProcessId} serves {paths.Socket}");
+            log.Recovered(problem);
+        log.Serving(Environment.ProcessId, paths.Socket);
 
         using var serving = CancellationTokenSource.CreateLinkedTokenSource(signalled.Token, fleet.ShutdownRequested);
         using var watch = new StateFolderWatch(workspace.Root, Workspace.StateFolderName);
@@ -72,7 +76,7 @@ public static class SupervisorHost
                 paths.EnsureStateDirectory();
                 if (SupervisorLock.TryAcquire(paths.Lock) is not { } again)
                 {
-                    log.WriteLine($"{DateTimeOffset.UtcNow:O} the state folder was deleted and another supervisor took it; this one leaves the fleet to it.");
+                    log.StateFolderTaken();
                     handedOver = true;
                     await serving.CancelAsync();
                     break;
@@ -80,7 +84,7 @@ public static class SupervisorHost
                 held = again;
                 fleet.PersistState();
                 servers.Add(new ControlServer(paths.Socket, fleet).RunAsync(serving.Token));
-                log.WriteLine($"{DateTimeOffset.UtcNow:O} the state folder was deleted; supervisor {Environment.ProcessId} made it again and serves {paths.Socket}");
+                log.StateFolderMadeAgain(Environment.ProcessId, paths.Socket);
             }
             await Task.WhenAll(servers);
 
@@ -94,7 +98,7 @@ public static class SupervisorHost
         {
             held.Dispose();
         }
-        log.WriteLine($"{DateTimeOffset.UtcNow:O} supervisor {Environment.ProcessId} ends");
+        log.Ending(Environment.ProcessId);
         return 0;
 
         void Stop(PosixSignalContext context)
@@ -102,12 +106,12 @@ public static class SupervisorHost
             context.Cancel = true;
             if (!signalled.IsCancellationRequested)
             {
-                log.WriteLine($"{DateTimeOffset.UtcNow:O} {context.Signal}: stopping the fleet (again to kill it)");
+                log.StoppingOnSignal(context.Signal.ToString());
                 signalled.Cancel();
                 return;
             }
             fleet.KillAll();
-            log.WriteLine($"{DateTimeOffset.UtcNow:O} {context.Signal} again: killed the fleet");
+            log.KilledOnSignal(context.Signal.ToString());
             Environment.Exit(130);
         }
     }

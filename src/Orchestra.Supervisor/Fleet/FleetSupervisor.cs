@@ -1,4 +1,5 @@
 using System.Runtime.Versioning;
+using Microsoft.Extensions.Logging;
 using Orchestra.Discovery;
 using Orchestra.Runtime.Logs;
 using Orchestra.Runtime.Processes;
@@ -26,7 +27,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
     private readonly ReplicaTable _table = new();
     private readonly FleetGate _gate = new();
     private readonly ServiceProxies _proxies = new();
-    private readonly SupervisorLog _log;
+    private readonly ILogger _log;
     private readonly ServiceRollout _rollout;
     private readonly RerunCoordinator _reruns;
     private readonly FleetStatus _status;
@@ -38,14 +39,20 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
     /// <param name="prepare">The tool's hidden <c>__prepare</c> command, which rebuilds a service whose files changed.</param>
     /// <param name="log">The supervisor's own log: reruns, their build errors and faults are written there.</param>
     /// <param name="runners">How replicas are run; processes unless a test gives another runner.</param>
-    public FleetSupervisor(string configPath, IProcessHost host, RuntimeOptions options, ProcessCommand prepare, TextWriter log, ReplicaRunnerFactory? runners = null)
+    public FleetSupervisor(string configPath, IProcessHost host, RuntimeOptions options, ProcessCommand prepare, ILogger log, ReplicaRunnerFactory? runners = null)
     {
         _host = host;
-        _log = new SupervisorLog(log, options.Time);
+        _log = log;
         _workspace = new LoadedWorkspace(configPath);
         var stateDirectory = _workspace.Current.StateDirectory;
         _state = new StateStore(stateDirectory);
-        _state.SaveFaultChanged += fault => _log.Write(fault is null ? "the state file is written again" : $"{fault}; the fleet runs on and it is tried again with each change");
+        _state.SaveFaultChanged += fault =>
+        {
+            if (fault is null)
+                _log.StateFileWritten();
+            else
+                _log.StateFileFault(fault);
+        };
         _launches = new LaunchStore(stateDirectory);
         var events = new ServiceEventLog(ReplicaLogFiles.DirectoryIn(stateDirectory), options.Time);
         runners ??= spec => new ReplicaRunner(spec, host, _state, options);
@@ -133,7 +140,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
             await StopAsync(started, _ => Task.CompletedTask, CancellationToken.None);
         if (_table.Services().Count == 0)
         {
-            _log.Write("the start failed and nothing else runs; the supervisor ends");
+            _log.IdleAfterFailedStart();
             await _reruns.DisposeAsync();
             await _proxies.DisposeAsync();
             await _shutdown.CancelAsync();

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Orchestra.Configuration;
 using Orchestra.Runtime.Logs;
 using Orchestra.Runtime.State;
@@ -12,9 +13,9 @@ namespace Orchestra.Supervisor.Fleet;
 internal sealed class ReplicaEventWriter
 {
     private readonly ServiceEventLog _events;
-    private readonly SupervisorLog _log;
+    private readonly ILogger _log;
 
-    public ReplicaEventWriter(ReplicaTable table, ServiceEventLog events, SupervisorLog log)
+    public ReplicaEventWriter(ReplicaTable table, ServiceEventLog events, ILogger log)
     {
         (_events, _log) = (events, log);
         table.Changed += Write;
@@ -28,10 +29,10 @@ internal sealed class ReplicaEventWriter
                 _events.Write(change.Service, stream, [line]);
                 break;
             case ReplicaLogFaultChanged { Fault: null }:
-                _log.Write($"{change.Service}.{change.Replica}: collecting its output works again");
+                _log.LogCollectionRecovered(change.Service, change.Replica);
                 break;
             case ReplicaLogFaultChanged { Fault: { } fault }:
-                _log.Write($"{change.Service}.{change.Replica}: cannot collect its output, retrying; it waits in the raw capture files: {fault}");
+                _log.LogCollectionFault(change.Service, change.Replica, fault);
                 break;
         }
     }

@@ -1,4 +1,5 @@
 using System.Runtime.Versioning;
+using Microsoft.Extensions.Logging;
 using Orchestra.Configuration;
 using Orchestra.Discovery;
 using Orchestra.Runtime.Logs;
@@ -27,13 +28,13 @@ internal sealed class RerunCoordinator : IAsyncDisposable
     private readonly LoadedWorkspace _workspace;
     private readonly ReplicaTable _table;
     private readonly ServiceEventLog _events;
-    private readonly SupervisorLog _log;
+    private readonly ILogger _log;
     private readonly TimeProvider _time;
     private readonly ServiceWatches _watches;
     private readonly BuildErrors _buildErrors;
 
     public RerunCoordinator(FleetGate gate, ServiceRollout rollout, ServiceRebuilder rebuilder, LaunchStore launches, LoadedWorkspace workspace,
-        ReplicaTable table, BuildErrors buildErrors, ServiceEventLog events, SupervisorLog log, TimeProvider time)
+        ReplicaTable table, BuildErrors buildErrors, ServiceEventLog events, ILogger log, TimeProvider time)
     {
         (_gate, _rollout, _rebuilder, _launches, _workspace, _table, _events, _log, _time) = (gate, rollout, rebuilder, launches, workspace, table, events, log, time);
         _buildErrors = buildErrors;
@@ -84,18 +85,18 @@ internal sealed class RerunCoordinator : IAsyncDisposable
         if (_workspace.Current.FindService(service) is not { } definition || _launches.Find(service) is not { } launch)
             return null;
         var names = string.Join(", ", changed.Take(3).Select(p => Path.GetRelativePath(definition.Directory, p))) + (changed.Count > 3 ? ", …" : "");
-        _log.Write($"{service}: {names} changed");
+        _log.FilesChanged(service, names);
         _events.Write(service, LogStream.Stdout, [$"{names} changed: rerunning"]);
         var began = _time.GetTimestamp();
         if (definition.Kind == ServiceKind.Project || definition.Config.Build is not null)
         {
             var outcome = await _rebuilder.RebuildAsync(service, cancellationToken);
-            _log.Write($"{service}: built in {_time.GetElapsedTime(began).TotalSeconds:0.00}s");
+            _log.Built(service, _time.GetElapsedTime(began).TotalSeconds);
             if (outcome.Prepared?.Launch.FirstOrDefault(l => l.Service == service) is not { } rebuilt)
             {
                 var errors = outcome.Errors.Count > 0 ? outcome.Errors : ["the build gave no launch spec."];
                 _buildErrors[service] = errors;
-                _log.Write($"{service}: not rerun, the build failed: {string.Join(" ", errors)}");
+                _log.BuildFailed(service, string.Join(" ", errors));
                 _events.Write(service, LogStream.Stderr, ["the build failed, so the previous build runs on:", .. errors]);
                 return null;
             }
@@ -111,7 +112,7 @@ internal sealed class RerunCoordinator : IAsyncDisposable
         _launches.Save([launch]);
         var started = await _rollout.StartAsync(definition, killOutside: true, rebuilt: true, _ => Task.CompletedTask, work.Token);
         var summary = $"rerun {_time.GetElapsedTime(began).TotalSeconds:0.00}s after the change{(started.Error is { } error ? $", but {error}" : "")}";
-        _log.Write($"{service}: {summary}");
+        _log.Rerun(service, summary);
         _events.Write(service, started.Error is null ? LogStream.Stdout : LogStream.Stderr, [summary]);
         return WatchSetFor(definition, launch);
     }

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using Orchestra.Runtime.Watch;
 
 namespace Orchestra.Supervisor.Rerun;
@@ -6,7 +7,7 @@ namespace Orchestra.Supervisor.Rerun;
 /// One watch loop per service that reruns on change: it waits for a debounced change and hands it to the rerun
 /// callback, which may answer with a new watch set (a rebuild can add files). Loops end on <see cref="StopAsync"/>.
 /// </summary>
-internal sealed class ServiceWatches(Func<string, IReadOnlyList<string>, CancellationToken, Task<WatchSet?>> rerun, SupervisorLog log) : IAsyncDisposable
+internal sealed class ServiceWatches(Func<string, IReadOnlyList<string>, CancellationToken, Task<WatchSet?>> rerun, ILogger log) : IAsyncDisposable
 {
     /// <summary>Editors save in several writes, and a checkout touches many files: one rerun for the burst.</summary>
     private static readonly TimeSpan Debounce = TimeSpan.FromMilliseconds(200);
@@ -57,7 +58,7 @@ internal sealed class ServiceWatches(Func<string, IReadOnlyList<string>, Cancell
         catch (IOException e)
         {
             // Typically the user's inotify limit: the service runs on, without reruns.
-            log.Write($"{service}: its files cannot be watched, so it is not rerun on change: {e.Message}");
+            log.NotWatched(service, e.Message);
             return;
         }
         _armed[service] = true;
@@ -80,7 +81,7 @@ internal sealed class ServiceWatches(Func<string, IReadOnlyList<string>, Cancell
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
                     // A rerun that failed in an unforeseen way must not end the watch: the next save tries again.
-                    log.Write($"{service}: the rerun failed: {e.Message}");
+                    log.RerunFailed(service, e.Message);
                 }
             }
         }

@@ -37,7 +37,7 @@ public sealed class FleetPartsTests : IAsyncDisposable
         foreach (var (name, dependsOn) in services)
             _temp.Service(name, $"command: [\"/bin/true\"]\n{(dependsOn.Length > 0 ? $"depends_on: [{dependsOn}]\n" : "")}", withProject: false);
         new SupervisorPaths(Path.Combine(_temp.Root, ".orchestra")).EnsureStateDirectory();
-        _fleet = new FleetSupervisor(_temp.ConfigPath, new LinuxProcessHost(), new RuntimeOptions(), new ProcessCommand("/bin/false", []), TextWriter.Null, spec =>
+        _fleet = new FleetSupervisor(_temp.ConfigPath, new LinuxProcessHost(), new RuntimeOptions(), new ProcessCommand("/bin/false", []), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, spec =>
         {
             var runner = new InMemoryReplicaRunner(spec, _startsAs.GetValueOrDefault(spec.Service, ReplicaState.Healthy));
             _runners.Enqueue(runner);
