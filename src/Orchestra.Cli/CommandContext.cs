@@ -17,10 +17,10 @@ internal sealed class CommandContext(CliHost host, CommandOption configOption, C
 
     /// <summary>Colour only on a terminal, and never with <c>--no-color</c> or <c>NO_COLOR</c> set.</summary>
     public bool UseColor =>
-        host.IsTerminal && !noColorOption.HasValue() && string.IsNullOrEmpty(host.GetEnvironmentVariable("NO_COLOR"));
+        host.IsTerminal && !noColorOption.HasValue() && string.IsNullOrEmpty(host.Environment.GetValueOrDefault("NO_COLOR"));
 
     public string ConfigPath() =>
-        WorkspaceLocator.Locate(host.CurrentDirectory, configOption.Value() ?? host.GetEnvironmentVariable(WorkspaceLocator.ConfigVariable));
+        WorkspaceLocator.Locate(host.CurrentDirectory, configOption.Value() ?? host.Environment.GetValueOrDefault(WorkspaceLocator.ConfigVariable));
 
     /// <summary>A console for tables and colour that writes to the host's output.</summary>
     public IAnsiConsole CreateConsole()
@@ -51,7 +51,7 @@ internal sealed class CommandContext(CliHost host, CommandOption configOption, C
         var after = workspace.Config.Hooks.After.Concat(settings?.Hooks.After ?? []).ToList();
         var hooks = before.Count + after.Count == 0
             ? null
-            : new HookRunner(workspace.Root, new EnvironmentResolver(workspace).ResolveShared(command), host.Error);
+            : new HookRunner(workspace.Root, new EnvironmentResolver(workspace, host.Environment).ResolveShared(command), host.Error);
 
         if (hooks is not null && await hooks.RunAsync(before, cancellationToken) is { Succeeded: false } failedBefore)
             throw new CommandFailedException($"The before hook '{failedBefore.FailedCommand}' failed with exit code {failedBefore.ExitCode}, so '{command}' did not run.");

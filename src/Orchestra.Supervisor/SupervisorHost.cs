@@ -22,9 +22,12 @@ public static class SupervisorHost
     /// <summary>The hidden command the supervisor process runs as; its command line is how another supervisor finds it.</summary>
     public const string CommandName = "__supervise";
 
+    /// <summary>The hidden command the supervisor runs the tool with to rebuild a service whose files changed.</summary>
+    public const string PrepareCommandName = "__prepare";
+
     /// <returns>0, also when another supervisor already holds the workspace.</returns>
-    /// <param name="prepare">How to run the tool's hidden <c>__prepare</c> command, which rebuilds a service whose files changed.</param>
-    public static async Task<int> RunAsync(string configPath, ProcessCommand prepare, TextWriter log, CancellationToken cancellationToken)
+    /// <param name="tool">The tool, run with its hidden <c>__prepare</c> command to rebuild a service whose files changed.</param>
+    public static async Task<int> RunAsync(string configPath, ProcessCommand tool, TextWriter log, CancellationToken cancellationToken)
     {
         var workspace = WorkspaceLoader.Load(configPath);
         var paths = SupervisorPaths.For(workspace);
@@ -42,7 +45,7 @@ public static class SupervisorHost
             return 0;
         }
 
-        await using var fleet = new FleetSupervisor(configPath, new LinuxProcessHost(), new RuntimeOptions(), prepare, log);
+        await using var fleet = new FleetSupervisor(configPath, new LinuxProcessHost(), new RuntimeOptions(), tool.Running(PrepareCommandName, configPath), log);
         using var signalled = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);

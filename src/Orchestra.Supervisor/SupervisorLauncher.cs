@@ -6,8 +6,6 @@ using Orchestra.Supervisor.Control;
 
 namespace Orchestra.Supervisor;
 
-/// <summary>A process to start: the program and its arguments, given by the tool that embeds the supervisor (for the supervisor itself, and for its rebuilds).</summary>
-public sealed record ProcessCommand(string Program, IReadOnlyList<string> Arguments);
 
 /// <summary>
 /// Gives a client the workspace's supervisor, starting one when none answers: a detached process in a session of

@@ -32,7 +32,7 @@ internal static class EnvCommand
                 var service = ServiceSelector.Select(workspace, [name])[0];
                 // Behind the port proxy a replica listens on a port of its own, chosen as it starts: a running one's is the truth.
                 var running = service.UsesProxy ? await RunningReplicaAsync(workspace, service.Name, token) : null;
-                var environment = new EnvironmentResolver(workspace).Resolve(service, commandName, running?.Replica ?? 0, running?.Port);
+                var environment = new EnvironmentResolver(workspace, context.Host.Environment).Resolve(service, commandName, running?.Replica ?? 0, running?.Port);
                 var variables = (all.HasValue() ? environment.Variables : environment.Configured).ToList();
                 string Shown(ResolvedVariable v) => showSecrets.HasValue() ? v.Value : SecretMasker.MaskValue(v.Name, v.Value);
                 var note = PublicNote(service, running);

@@ -75,6 +75,6 @@ internal static class PsCommand
             return running;
         if (!SurvivorScan.AnyAlive(workspace))
             return null;
-        return await SupervisorLauncher.EnsureRunningAsync(workspace, FleetLaunch.SupervisorProcess(workspace.Config.FilePath), cancellationToken);
+        return await SupervisorLauncher.EnsureRunningAsync(workspace, ToolProcess.Current().Running(SupervisorHost.CommandName, workspace.Config.FilePath), cancellationToken);
     }
 }

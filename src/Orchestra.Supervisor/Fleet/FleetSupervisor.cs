@@ -1,6 +1,7 @@
 using System.Runtime.Versioning;
 using Orchestra.Configuration;
 using Orchestra.Discovery;
+using Orchestra.Launching;
 using Orchestra.Runtime.Logs;
 using Orchestra.Runtime.Processes;
 using Orchestra.Runtime.Proxy;
@@ -211,7 +212,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
         var started = new List<ReplicaStatus>();
         foreach (var wave in DependencyOrder.Waves(services))
         {
-            var outcomes = await Task.WhenAll(wave.Select(s => StartServiceAsync(s, request.KillOutside, request.Rebuilt.Contains(s.Name), progress, cancellationToken)));
+            var outcomes = await Task.WhenAll(wave.Select(s => StartServiceAsync(s, request.Rebuilt.Contains(s.Name), progress, cancellationToken)));
             started.AddRange(outcomes.SelectMany(o => o.Replicas));
             foreach (var service in wave)
                 await WatchForRerunAsync(service);
@@ -238,7 +239,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
             if (_workspace.FindService(name) is not { } service || _launches.Find(name) is null)
                 return new ControlEvent { ExitCode = 1, Error = $"Service '{name}' has not been started; start it first.", Replicas = replicas };
             _scales[name] = count;
-            var outcome = await StartServiceAsync(service, request.KillOutside, rebuilt: false, progress, cancellationToken);
+            var outcome = await StartServiceAsync(service, rebuilt: false, progress, cancellationToken);
             replicas.AddRange(outcome.Replicas);
             if (outcome.Error is not null)
                 return new ControlEvent { ExitCode = 1, Error = outcome.Error, Replicas = replicas };
@@ -266,11 +267,11 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
     /// is replaced only once the new one is healthy, so the others keep serving, and a new build that does not get
     /// healthy stops the rollout with the rest still running the previous one.
     /// </summary>
-    private async Task<ServiceStart> StartServiceAsync(ServiceDefinition service, bool killOutside, bool rebuilt, Func<ControlEvent, Task> progress, CancellationToken cancellationToken)
+    private async Task<ServiceStart> StartServiceAsync(ServiceDefinition service, bool rebuilt, Func<ControlEvent, Task> progress, CancellationToken cancellationToken)
     {
         if (_launches.Find(service.Name) is not { } launch)
             return ServiceStart.Failed($"Service '{service.Name}' has no built program to run.");
-        if (await ClearOutsideCopiesAsync(service, launch, killOutside, progress, cancellationToken) is { } refusal)
+        if (await ClearOutsideCopiesAsync(service, launch, progress, cancellationToken) is { } refusal)
             return ServiceStart.Failed(refusal);
 
         if (service.UsesProxy && await OpenProxyAsync(service) is { } portProblem)
@@ -321,7 +322,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
         return new ServiceStart(statuses, $"Service '{service.Name}' did not become healthy: it is {Words(bad.State)}{why}.");
     }
 
-    private async Task<string?> ClearOutsideCopiesAsync(ServiceDefinition service, LaunchSpec launch, bool killOutside, Func<ControlEvent, Task> progress, CancellationToken cancellationToken)
+    private async Task<string?> ClearOutsideCopiesAsync(ServiceDefinition service, LaunchSpec launch, Func<ControlEvent, Task> progress, CancellationToken cancellationToken)
     {
         // One /proc scan per running replica, up front: asking for every pid the finder looks at rescanned /proc once
         // per pid and replica, and that made starting a wave of services visibly serial.
@@ -335,7 +336,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
             return $"Port {service.Port} of service '{service.Name}' is held by {foreign}, which is not a copy of '{service.Name}'; stop it or give the service another port.";
         foreach (var copy in outside)
         {
-            if (!killOutside)
+            if (!launch.Options.KillOutside)
                 return $"'{service.Name}' already runs outside orchestra: {copy}; stop it, or start without --no-kill-outside.";
             try
             {
@@ -478,7 +479,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
     }
 
     private ReplicaSpec SpecFor(ServiceDefinition service, LaunchSpec launch, int replica, int? port) =>
-        ReplicaSpec.For(_workspace, service, launch.Command, new EnvironmentResolver(_workspace).Resolve(service, "start", replica, port), replica, port) with { Build = launch.Build };
+        ReplicaSpec.For(_workspace, service, launch.Command, new EnvironmentResolver(_workspace, launch.Options.Environment).Resolve(service, launch.Options.Command, replica, port), replica, port) with { Build = launch.Build };
 
     /// <summary>
     /// The port a new process of the replica listens on: the service's own without the proxy; behind it, the port the
@@ -595,7 +596,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
     /// </summary>
     private async Task WatchForRerunAsync(ServiceDefinition service)
     {
-        if (_launches.Find(service.Name) is { Rerun: true } launch && WatchSetFor(service, launch) is { } set)
+        if (_launches.Find(service.Name) is { Options.Rerun: true } launch && WatchSetFor(service, launch) is { } set)
             await _watches.WatchAsync(service.Name, set);
         else
             await _watches.StopAsync(service.Name);
@@ -625,7 +626,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
         var began = _options.Time.GetTimestamp();
         if (definition.Kind == ServiceKind.Project || definition.Config.Build is not null)
         {
-            var outcome = await _rebuilder.RebuildAsync(service, cancellationToken);
+            var outcome = await _rebuilder.RebuildAsync(service, launch.Options, cancellationToken);
             await _log.WriteLineAsync($"{DateTimeOffset.UtcNow:O} {service}: built in {_options.Time.GetElapsedTime(began).TotalSeconds:0.00}s");
             if (outcome.Prepared?.Launch.FirstOrDefault(l => l.Service == service) is not { } rebuilt)
             {
@@ -638,14 +639,14 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
             _buildErrors.TryRemove(service, out _);
             if (!outcome.Prepared.Rebuilt.Contains(service))
                 return null;
-            launch = rebuilt with { Rerun = true };
+            launch = rebuilt;
         }
         using var work = await _gate.EnterAsync([service], preempt: false, cancellationToken);
         if (!RunningServices().Contains(service))
             return null;
         definition = ReloadForRerun(definition);
         _launches.Save([launch]);
-        var started = await StartServiceAsync(definition, killOutside: true, rebuilt: true, _ => Task.CompletedTask, work.Token);
+        var started = await StartServiceAsync(definition, rebuilt: true, _ => Task.CompletedTask, work.Token);
         var summary = $"rerun {_options.Time.GetElapsedTime(began).TotalSeconds:0.00}s after the change{(started.Error is { } error ? $", but {error}" : "")}";
         await _log.WriteLineAsync($"{DateTimeOffset.UtcNow:O} {service}: {summary}");
         _events.Write(service, started.Error is null ? LogStream.Stdout : LogStream.Stderr, [summary]);
