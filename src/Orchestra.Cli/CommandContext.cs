@@ -3,6 +3,7 @@ using Orchestra.Configuration;
 using Orchestra.Discovery;
 using Orchestra.Hooks;
 using Orchestra.State;
+using Orchestra.Supervisor;
 using Orchestra.Variables;
 using Spectre.Console;
 
@@ -21,6 +22,10 @@ internal sealed class CommandContext(CliHost host, CommandOption configOption, C
 
     public string ConfigPath() =>
         WorkspaceLocator.Locate(host.CurrentDirectory, configOption.Value() ?? host.Environment.GetValueOrDefault(WorkspaceLocator.ConfigVariable));
+
+    /// <summary>The way to the workspace's supervisor; one it starts runs in this command's environment.</summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public SupervisorClient Supervisor(Workspace workspace) => new(workspace, ToolProcess.Current(), host.Environment);
 
     /// <summary>A console for tables and colour that writes to the host's output.</summary>
     public IAnsiConsole CreateConsole()

@@ -27,7 +27,11 @@ public static class SupervisorHost
 
     /// <returns>0, also when another supervisor already holds the workspace.</returns>
     /// <param name="tool">The tool, run with its hidden <c>__prepare</c> command to rebuild a service whose files changed.</param>
-    public static async Task<int> RunAsync(string configPath, ProcessCommand tool, TextWriter log, CancellationToken cancellationToken)
+    /// <param name="attached">
+    /// Called with the fleet once the supervisor serves: a caller that runs it in its own process (<c>start
+    /// --attach</c>) sends its requests there rather than through the socket.
+    /// </param>
+    public static async Task<int> RunAsync(string configPath, ProcessCommand tool, TextWriter log, CancellationToken cancellationToken, Action<IControlHandler>? attached = null)
     {
         var workspace = WorkspaceLoader.Load(configPath);
         var paths = SupervisorPaths.For(workspace);
@@ -53,6 +57,7 @@ public static class SupervisorHost
         if (await fleet.AdoptSurvivorsAsync() is { } problem)
             log.WriteLine($"{DateTimeOffset.UtcNow:O} {problem}");
         log.WriteLine($"{DateTimeOffset.UtcNow:O} supervisor {Environment.ProcessId} serves {paths.Socket}");
+        attached?.Invoke(fleet);
 
         using var serving = CancellationTokenSource.CreateLinkedTokenSource(signalled.Token, fleet.ShutdownRequested);
         using var watch = new StateFolderWatch(workspace.Root, Workspace.StateFolderName);

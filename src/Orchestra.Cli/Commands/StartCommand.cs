@@ -65,44 +65,36 @@ internal static class StartCommand
     private static async Task<int> AttachedAsync(CommandContext context, Workspace workspace, IReadOnlyList<ServiceDefinition> selected, StartSettings settings, CancellationToken cancellationToken)
     {
         var began = DateTimeOffset.UtcNow;
-        if (await SupervisorLauncher.FindRunningAsync(workspace, cancellationToken) is not null)
-            throw new UsageException("A supervisor already runs this workspace in the background; stop it first, or follow it with 'dotnet orchestra logs -f'.");
+        var supervisors = context.Supervisor(workspace);
+        if (await supervisors.FindRunningAsync(cancellationToken) is not null)
+            throw new UsageException(AlreadyRunning);
         if (await LaunchArguments.PlanAsync(context, workspace, selected, settings.Options, settings.Build, cancellationToken) is not { Succeeded: true, Launch: var specs })
             return ExitCodes.Failure;
 
-        var supervisor = SupervisorHost.RunAsync(workspace.Config.FilePath, ToolProcess.Current(), context.Host.Error, cancellationToken);
-        var client = new ControlClient(SupervisorPaths.For(workspace).Socket);
-        while (!await client.IsRunningAsync(cancellationToken))
-        {
-            if (supervisor.IsCompleted)
-                throw new CommandFailedException("The supervisor could not start in this process: another one holds the workspace's lock.");
-            await Task.Delay(10, cancellationToken);
-        }
-        var code = await SendAsync(context, client, new ControlRequest { Op = ControlOps.Start, Services = selected.Select(s => s.Name).ToList(), Launch = specs, Scales = settings.Scales }, cancellationToken);
+        await using var supervisor = await supervisors.AttachAsync(context.Host.Error, cancellationToken) ?? throw new UsageException(AlreadyRunning);
+        var code = await SendAsync(context, supervisor, new ControlRequest { Op = ControlOps.Start, Services = selected.Select(s => s.Name).ToList(), Launch = specs, Scales = settings.Scales }, cancellationToken);
         if (code != ExitCodes.Success)
-        {
-            await client.SendAsync(new ControlRequest { Op = ControlOps.Shutdown }, _ => { }, cancellationToken);
-            await supervisor;
             return code;
-        }
         // The logs follow until the supervisor ends: Ctrl-C reaches it (it handles SIGINT) and it stops the fleet.
         // Ended gracefully once the supervisor is gone: the fleet's last lines (written as it stopped) still print.
         using var ended = new CancellationTokenSource();
         var logs = LogsCommand.FollowAsync(context, workspace, selected.Select(s => s.Name).ToList(), began, cancellationToken, until: ended.Token);
-        await supervisor;
+        await supervisor.Completion;
         await ended.CancelAsync();
         await logs;
         return ExitCodes.Success;
     }
 
+    private const string AlreadyRunning = "A supervisor already runs this workspace in the background; stop it first, or follow it with 'dotnet orchestra logs -f'.";
+
     private static async Task<int> RunAsync(CommandContext context, Workspace workspace, IReadOnlyList<ServiceDefinition> selected, string op, StartSettings settings, CancellationToken cancellationToken)
     {
         var preparing = LaunchArguments.PlanAsync(context, workspace, selected, settings.Options, settings.Build, cancellationToken);
         // The supervisor's own start (a process, its JIT) overlaps the build and evaluation instead of following them.
-        var starting = SupervisorLauncher.EnsureRunningAsync(workspace, ToolProcess.Current().Running(SupervisorHost.CommandName, workspace.Config.FilePath), cancellationToken);
+        var starting = context.Supervisor(workspace).EnsureRunningAsync(cancellationToken);
         if (await preparing is not { Succeeded: true, Launch: var specs, Rebuilt: var rebuilt })
         {
-            await ShutDownIfIdleAsync(starting, cancellationToken);
+            await SupervisorClient.ShutDownIfIdleAsync(starting, cancellationToken);
             return ExitCodes.Failure;
         }
         var supervisor = await starting;
@@ -110,23 +102,7 @@ internal static class StartCommand
         return await SendAsync(context, supervisor, request, cancellationToken);
     }
 
-    /// <summary>After a failed build, a supervisor started for nothing is not left behind.</summary>
-    private static async Task ShutDownIfIdleAsync(Task<ControlClient> starting, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var supervisor = await starting;
-            var status = await supervisor.SendAsync(new ControlRequest { Op = ControlOps.Status }, _ => { }, cancellationToken);
-            if (status.Replicas.All(r => r.Pid is null))
-                await supervisor.SendAsync(new ControlRequest { Op = ControlOps.Shutdown }, _ => { }, cancellationToken);
-        }
-        catch (SupervisorUnavailableException)
-        {
-            // It never came up: nothing to shut down, and the build failure is what the user needs to read.
-        }
-    }
-
-    private static async Task<int> SendAsync(CommandContext context, ControlClient supervisor, ControlRequest request, CancellationToken cancellationToken)
+    private static async Task<int> SendAsync(CommandContext context, IControlClient supervisor, ControlRequest request, CancellationToken cancellationToken)
     {
         var result = await supervisor.SendAsync(request, e => context.Host.Error.WriteLine($"{e.Service}: {e.Message}"), cancellationToken);
 
