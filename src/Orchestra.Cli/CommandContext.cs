@@ -3,6 +3,7 @@ using Orchestra.Configuration;
 using Orchestra.Discovery;
 using Orchestra.Hooks;
 using Orchestra.State;
+using Orchestra.Supervisor;
 using Orchestra.Variables;
 using Spectre.Console;
 
@@ -17,10 +18,14 @@ internal sealed class CommandContext(CliHost host, CommandOption configOption, C
 
     /// <summary>Colour only on a terminal, and never with <c>--no-color</c> or <c>NO_COLOR</c> set.</summary>
     public bool UseColor =>
-        host.IsTerminal && !noColorOption.HasValue() && string.IsNullOrEmpty(host.GetEnvironmentVariable("NO_COLOR"));
+        host.IsTerminal && !noColorOption.HasValue() && string.IsNullOrEmpty(host.Environment.GetValueOrDefault("NO_COLOR"));
 
     public string ConfigPath() =>
-        WorkspaceLocator.Locate(host.CurrentDirectory, configOption.Value() ?? host.GetEnvironmentVariable(WorkspaceLocator.ConfigVariable));
+        WorkspaceLocator.Locate(host.CurrentDirectory, configOption.Value() ?? host.Environment.GetValueOrDefault(WorkspaceLocator.ConfigVariable));
+
+    /// <summary>The way to the workspace's supervisor; one it starts runs in this command's environment.</summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public SupervisorClient Supervisor(Workspace workspace) => new(workspace, ToolProcess.Current(), host.Environment);
 
     /// <summary>A console for tables and colour that writes to the host's output.</summary>
     public IAnsiConsole CreateConsole()
@@ -51,7 +56,7 @@ internal sealed class CommandContext(CliHost host, CommandOption configOption, C
         var after = workspace.Config.Hooks.After.Concat(settings?.Hooks.After ?? []).ToList();
         var hooks = before.Count + after.Count == 0
             ? null
-            : new HookRunner(workspace.Root, new EnvironmentResolver(workspace).ResolveShared(command), host.Error);
+            : new HookRunner(workspace.Root, new EnvironmentResolver(workspace, host.Environment).ResolveShared(command), host.Error);
 
         if (hooks is not null && await hooks.RunAsync(before, cancellationToken) is { Succeeded: false } failedBefore)
             throw new CommandFailedException($"The before hook '{failedBefore.FailedCommand}' failed with exit code {failedBefore.ExitCode}, so '{command}' did not run.");

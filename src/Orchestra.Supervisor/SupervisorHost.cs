@@ -23,9 +23,16 @@ public static class SupervisorHost
     /// <summary>The hidden command the supervisor process runs as; its command line is how another supervisor finds it.</summary>
     public const string CommandName = "__supervise";
 
+    /// <summary>The hidden command the supervisor runs the tool with to rebuild a service whose files changed.</summary>
+    public const string PrepareCommandName = "__prepare";
+
     /// <returns>0, also when another supervisor already holds the workspace.</returns>
-    /// <param name="prepare">How to run the tool's hidden <c>__prepare</c> command, which rebuilds a service whose files changed.</param>
-    public static async Task<int> RunAsync(string configPath, ProcessCommand prepare, TextWriter output, CancellationToken cancellationToken)
+    /// <param name="tool">The tool, run with its hidden <c>__prepare</c> command to rebuild a service whose files changed.</param>
+    /// <param name="attached">
+    /// Called with the fleet once the supervisor serves: a caller that runs it in its own process (<c>start
+    /// --attach</c>) sends its requests there rather than through the socket.
+    /// </param>
+    public static async Task<int> RunAsync(string configPath, ProcessCommand tool, TextWriter output, CancellationToken cancellationToken, Action<IControlHandler>? attached = null)
     {
         var options = new RuntimeOptions();
         using var supervisorLog = new SupervisorLog(output, options.Time);
@@ -46,7 +53,7 @@ public static class SupervisorHost
             return 0;
         }
 
-        await using var fleet = new FleetSupervisor(configPath, new LinuxProcessHost(), options, prepare, log);
+        await using var fleet = new FleetSupervisor(configPath, new LinuxProcessHost(), options, tool.Running(PrepareCommandName, configPath), log);
         using var signalled = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
@@ -54,6 +61,7 @@ public static class SupervisorHost
         if (await fleet.AdoptSurvivorsAsync() is { } problem)
             log.Recovered(problem);
         log.Serving(Environment.ProcessId, paths.Socket);
+        attached?.Invoke(fleet);
 
         using var serving = CancellationTokenSource.CreateLinkedTokenSource(signalled.Token, fleet.ShutdownRequested);
         using var watch = new StateFolderWatch(workspace.Root, Workspace.StateFolderName);

@@ -79,7 +79,7 @@ public sealed class TestWorkspace : IDisposable
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        var host = new CliHost(output, error, Root, _ => null, IsTerminal: false);
+        var host = new CliHost(output, error, Root, Orchestra.Variables.ProcessEnvironment.Read(), IsTerminal: false);
         var code = await OrchestraCli.RunAsync(args, host);
         return (code, output.ToString(), error.ToString());
     }

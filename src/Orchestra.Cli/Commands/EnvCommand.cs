@@ -31,8 +31,8 @@ internal static class EnvCommand
                     throw new UsageException($"Name the service whose environment to print: {string.Join(", ", workspace.Services.Select(s => s.Name))}.");
                 var service = ServiceSelector.Select(workspace, [name])[0];
                 // Behind the port proxy a replica listens on a port of its own, chosen as it starts: a running one's is the truth.
-                var running = service.UsesProxy ? await RunningReplicaAsync(workspace, service.Name, token) : null;
-                var environment = new EnvironmentResolver(workspace).Resolve(service, commandName, running?.Replica ?? 0, running?.Port);
+                var running = service.UsesProxy ? await RunningReplicaAsync(context, workspace, service.Name, token) : null;
+                var environment = new EnvironmentResolver(workspace, context.Host.Environment).Resolve(service, commandName, running?.Replica ?? 0, running?.Port);
                 var variables = (all.HasValue() ? environment.Variables : environment.Configured).ToList();
                 string Shown(ResolvedVariable v) => showSecrets.HasValue() ? v.Value : SecretMasker.MaskValue(v.Name, v.Value);
                 var note = PublicNote(service, running);
@@ -58,9 +58,9 @@ internal static class EnvCommand
     /// The lowest-numbered replica of the service that runs now, as the supervisor tells; null when none does, or
     /// no supervisor runs (none is started for this), or off Linux, where Orchestra runs nothing yet.
     /// </summary>
-    private static async Task<ReplicaStatus?> RunningReplicaAsync(Workspace workspace, string service, CancellationToken cancellationToken)
+    private static async Task<ReplicaStatus?> RunningReplicaAsync(CommandContext context, Workspace workspace, string service, CancellationToken cancellationToken)
     {
-        if (!OperatingSystem.IsLinux() || await SupervisorLauncher.FindRunningAsync(workspace, cancellationToken) is not { } supervisor)
+        if (!OperatingSystem.IsLinux() || await context.Supervisor(workspace).FindRunningAsync(cancellationToken) is not { } supervisor)
             return null;
         try
         {

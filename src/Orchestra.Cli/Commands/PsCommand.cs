@@ -21,7 +21,7 @@ internal static class PsCommand
             handlers[command] = ct => context.RunInWorkspaceAsync("ps", async (workspace, token) =>
             {
                 var selected = Names(workspace, services);
-                var status = await SupervisorIfAnythingRunsAsync(workspace, token) is { } supervisor
+                var status = await context.Supervisor(workspace).FindOrAdoptSurvivorsAsync(token) is { } supervisor
                     ? await supervisor.SendAsync(new ControlRequest { Op = ControlOps.Status, Services = selected }, _ => { }, token)
                     : new ControlEvent();
                 if (status.Message is { } note)
@@ -47,7 +47,8 @@ internal static class PsCommand
                 var request = services.Values.Count == 0
                     ? new ControlRequest { Op = ControlOps.Shutdown }
                     : new ControlRequest { Op = ControlOps.Stop, Services = Names(workspace, services) };
-                if (await SupervisorIfAnythingRunsAsync(workspace, token) is not { } supervisor)
+                var supervisors = context.Supervisor(workspace);
+                if (await supervisors.FindOrAdoptSurvivorsAsync(token) is not { } supervisor)
                 {
                     context.Out.WriteLine("Nothing runs in this workspace.");
                     return ExitCodes.Success;
@@ -56,7 +57,7 @@ internal static class PsCommand
                 if (result.Error is not null)
                     throw new CommandFailedException(result.Error);
                 if (request.Op == ControlOps.Shutdown)
-                    await SupervisorLauncher.WaitForEndAsync(workspace, token);
+                    await supervisors.WaitForEndAsync(token);
                 return ExitCodes.Success;
             }, ct);
         }, throwOnUnexpectedArg: false);
@@ -64,17 +65,4 @@ internal static class PsCommand
 
     private static List<string> Names(Workspace workspace, CommandArgument services) =>
         services.Selected(workspace).Select(s => s.Name).ToList();
-
-    /// <summary>
-    /// The supervisor, started if replicas survive one that died (it adopts them, so the picture is true and
-    /// nothing is orphaned); null when nothing runs at all.
-    /// </summary>
-    private static async Task<ControlClient?> SupervisorIfAnythingRunsAsync(Workspace workspace, CancellationToken cancellationToken)
-    {
-        if (await SupervisorLauncher.FindRunningAsync(workspace, cancellationToken) is { } running)
-            return running;
-        if (!SurvivorScan.AnyAlive(workspace))
-            return null;
-        return await SupervisorLauncher.EnsureRunningAsync(workspace, FleetLaunch.SupervisorProcess(workspace.Config.FilePath), cancellationToken);
-    }
 }

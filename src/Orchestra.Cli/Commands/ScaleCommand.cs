@@ -22,7 +22,7 @@ internal static class ScaleCommand
                 if (counts.Values.FirstOrDefault(v => v?.Contains('=') != true) is { } bare)
                     throw new UsageException($"'{bare}' does not say which service: write svc=N.");
                 var scales = ScaleArguments.Parse(counts.Values, workspace, []);
-                if (await SupervisorLauncher.FindRunningAsync(workspace, token) is not { } supervisor)
+                if (await context.Supervisor(workspace).FindRunningAsync(token) is not { } supervisor)
                     throw new CommandFailedException("Nothing runs in this workspace; start the fleet first.");
                 var result = await supervisor.SendAsync(new ControlRequest { Op = ControlOps.Scale, Scales = scales },
                     e => context.Host.Error.WriteLine($"{e.Service}: {e.Message}"), token);

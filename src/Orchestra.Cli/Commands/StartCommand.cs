@@ -2,6 +2,7 @@ using McMaster.Extensions.CommandLineUtils;
 using Orchestra.Cli.Output;
 using Orchestra.Configuration;
 using Orchestra.Discovery;
+using Orchestra.Launching;
 using Orchestra.Supervisor;
 using Orchestra.Supervisor.Control;
 
@@ -24,7 +25,6 @@ internal static class StartCommand
                 command.Description = description;
                 var services = command.ServicesArgument();
                 var noBuild = command.Option("--no-build", "Run what was built last; do not build.", CommandOptionType.NoValue);
-                var noKill = command.Option("--no-kill-outside", "Refuse to start a service that already runs outside Orchestra, instead of stopping that copy.", CommandOptionType.NoValue);
                 var follow = command.Option("-l|--logs", "Follow the logs after starting; Ctrl-C only detaches.", CommandOptionType.NoValue);
                 var attach = op == ControlOps.Start
                     ? command.Option("-a|--attach", "Run the supervisor in the foreground with the logs; Ctrl-C stops the fleet, a second Ctrl-C kills it.", CommandOptionType.NoValue)
@@ -32,14 +32,14 @@ internal static class StartCommand
                 var scale = op == ControlOps.Start
                     ? command.Option("--scale <COUNT>", "Replicas, overriding scale: in service.yml: N for the named services (default: all), or svc=N; repeatable.", CommandOptionType.MultipleValue)
                     : null;
-                var noReload = command.Option("--noreload", "Do not rebuild and rerun a service when its files change.", CommandOptionType.NoValue);
+                var launch = LaunchArguments.Register(command);
                 var keepFailed = op == ControlOps.Start
                     ? command.Option("--keep-failed", "When the start fails, leave what it started running (default: stop it again).", CommandOptionType.NoValue)
                     : null;
                 handlers[command] = ct => context.RunInWorkspaceAsync(name, async (workspace, token) =>
                 {
                     var named = services.Selected(workspace);
-                    var settings = new StartSettings(!noBuild.HasValue(), !noKill.HasValue(), !noReload.HasValue(), ScaleArguments.Parse(scale?.Values ?? [], workspace, named))
+                    var settings = new StartSettings(!noBuild.HasValue(), launch.Options(name, context), ScaleArguments.Parse(scale?.Values ?? [], workspace, named))
                     {
                         KeepFailed = keepFailed?.HasValue() == true,
                     };
@@ -65,70 +65,44 @@ internal static class StartCommand
     private static async Task<int> AttachedAsync(CommandContext context, Workspace workspace, IReadOnlyList<ServiceDefinition> selected, StartSettings settings, CancellationToken cancellationToken)
     {
         var began = DateTimeOffset.UtcNow;
-        if (await SupervisorLauncher.FindRunningAsync(workspace, cancellationToken) is not null)
-            throw new UsageException("A supervisor already runs this workspace in the background; stop it first, or follow it with 'dotnet orchestra logs -f'.");
-        var launch = new FleetLaunch(context, workspace);
-        if (await launch.PrepareAsync(selected, settings.Build, cancellationToken, settings.Rerun) is not { Succeeded: true, Launch: var specs })
+        var supervisors = context.Supervisor(workspace);
+        if (await supervisors.FindRunningAsync(cancellationToken) is not null)
+            throw new UsageException(AlreadyRunning);
+        if (await LaunchArguments.PlanAsync(context, workspace, selected, settings.Options, settings.Build, cancellationToken) is not { Succeeded: true, Launch: var specs })
             return ExitCodes.Failure;
 
-        var supervisor = SupervisorHost.RunAsync(workspace.Config.FilePath, FleetLaunch.PrepareProcess(workspace.Config.FilePath), context.Host.Error, cancellationToken);
-        var client = new ControlClient(SupervisorPaths.For(workspace).Socket);
-        while (!await client.IsRunningAsync(cancellationToken))
-        {
-            if (supervisor.IsCompleted)
-                throw new CommandFailedException("The supervisor could not start in this process: another one holds the workspace's lock.");
-            await Task.Delay(10, cancellationToken);
-        }
-        var code = await SendAsync(context, client, new ControlRequest { Op = ControlOps.Start, Services = selected.Select(s => s.Name).ToList(), Launch = specs, KillOutside = settings.KillOutside, Scales = settings.Scales }, cancellationToken);
+        await using var supervisor = await supervisors.AttachAsync(context.Host.Error, cancellationToken) ?? throw new UsageException(AlreadyRunning);
+        var code = await SendAsync(context, supervisor, new ControlRequest { Op = ControlOps.Start, Services = selected.Select(s => s.Name).ToList(), Launch = specs, Scales = settings.Scales }, cancellationToken);
         if (code != ExitCodes.Success)
-        {
-            await client.SendAsync(new ControlRequest { Op = ControlOps.Shutdown }, _ => { }, cancellationToken);
-            await supervisor;
             return code;
-        }
         // The logs follow until the supervisor ends: Ctrl-C reaches it (it handles SIGINT) and it stops the fleet.
         // Ended gracefully once the supervisor is gone: the fleet's last lines (written as it stopped) still print.
         using var ended = new CancellationTokenSource();
         var logs = LogsCommand.FollowAsync(context, workspace, selected.Select(s => s.Name).ToList(), began, cancellationToken, until: ended.Token);
-        await supervisor;
+        await supervisor.Completion;
         await ended.CancelAsync();
         await logs;
         return ExitCodes.Success;
     }
 
+    private const string AlreadyRunning = "A supervisor already runs this workspace in the background; stop it first, or follow it with 'dotnet orchestra logs -f'.";
+
     private static async Task<int> RunAsync(CommandContext context, Workspace workspace, IReadOnlyList<ServiceDefinition> selected, string op, StartSettings settings, CancellationToken cancellationToken)
     {
-        var launch = new FleetLaunch(context, workspace);
-        var preparing = launch.PrepareAsync(selected, settings.Build, cancellationToken, settings.Rerun);
+        var preparing = LaunchArguments.PlanAsync(context, workspace, selected, settings.Options, settings.Build, cancellationToken);
         // The supervisor's own start (a process, its JIT) overlaps the build and evaluation instead of following them.
-        var starting = launch.SupervisorAsync(cancellationToken);
+        var starting = context.Supervisor(workspace).EnsureRunningAsync(cancellationToken);
         if (await preparing is not { Succeeded: true, Launch: var specs, Rebuilt: var rebuilt })
         {
-            await ShutDownIfIdleAsync(starting, cancellationToken);
+            await SupervisorClient.ShutDownIfIdleAsync(starting, cancellationToken);
             return ExitCodes.Failure;
         }
         var supervisor = await starting;
-        var request = new ControlRequest { Op = op, Services = selected.Select(s => s.Name).ToList(), Launch = specs, Rebuilt = rebuilt, KillOutside = settings.KillOutside, Scales = settings.Scales, KeepOnFailure = settings.KeepFailed };
+        var request = new ControlRequest { Op = op, Services = selected.Select(s => s.Name).ToList(), Launch = specs, Rebuilt = rebuilt, Scales = settings.Scales, KeepOnFailure = settings.KeepFailed };
         return await SendAsync(context, supervisor, request, cancellationToken);
     }
 
-    /// <summary>After a failed build, a supervisor started for nothing is not left behind.</summary>
-    private static async Task ShutDownIfIdleAsync(Task<ControlClient> starting, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var supervisor = await starting;
-            var status = await supervisor.SendAsync(new ControlRequest { Op = ControlOps.Status }, _ => { }, cancellationToken);
-            if (status.Replicas.All(r => r.Pid is null))
-                await supervisor.SendAsync(new ControlRequest { Op = ControlOps.Shutdown }, _ => { }, cancellationToken);
-        }
-        catch (SupervisorUnavailableException)
-        {
-            // It never came up: nothing to shut down, and the build failure is what the user needs to read.
-        }
-    }
-
-    private static async Task<int> SendAsync(CommandContext context, ControlClient supervisor, ControlRequest request, CancellationToken cancellationToken)
+    private static async Task<int> SendAsync(CommandContext context, IControlClient supervisor, ControlRequest request, CancellationToken cancellationToken)
     {
         var result = await supervisor.SendAsync(request, e => context.Host.Error.WriteLine($"{e.Service}: {e.Message}"), cancellationToken);
 
@@ -149,7 +123,7 @@ internal static class StartCommand
 }
 
 /// <summary>The options of <c>start</c> and <c>restart</c> that shape what is sent to the supervisor.</summary>
-internal sealed record StartSettings(bool Build, bool KillOutside, bool Rerun, IReadOnlyDictionary<string, int> Scales)
+internal sealed record StartSettings(bool Build, LaunchOptions Options, IReadOnlyDictionary<string, int> Scales)
 {
     /// <summary>Leave what a failed start started running.</summary>
     public bool KeepFailed { get; init; }

@@ -14,7 +14,7 @@ internal static class SuperviseCommand
         app.Command(Name, command =>
         {
             command.ShowInHelpText = false;
-            handlers[command] = ct => SupervisorHost.RunAsync(context.ConfigPath(), FleetLaunch.PrepareProcess(context.ConfigPath()), context.Out, ct);
+            handlers[command] = ct => SupervisorHost.RunAsync(context.ConfigPath(), ToolProcess.Current(), context.Out, ct);
         }, throwOnUnexpectedArg: false);
     }
 }

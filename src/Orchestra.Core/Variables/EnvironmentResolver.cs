@@ -1,4 +1,3 @@
-using System.Collections;
 using System.Globalization;
 using Orchestra.Configuration;
 using Orchestra.Discovery;
@@ -18,11 +17,14 @@ public sealed class EnvironmentResolver
     private readonly IReadOnlyDictionary<string, string> _inherited;
 
     /// <param name="workspace">The loaded workspace.</param>
-    /// <param name="inherited">Orchestra's own environment; null reads the current process's.</param>
-    public EnvironmentResolver(Workspace workspace, IReadOnlyDictionary<string, string>? inherited = null)
+    /// <param name="inherited">
+    /// The lowest layer: the environment of the shell the command runs in (the CLI's host), never the supervisor's
+    /// own, which is whatever shell happened to start it.
+    /// </param>
+    public EnvironmentResolver(Workspace workspace, IReadOnlyDictionary<string, string> inherited)
     {
         _workspace = workspace;
-        _inherited = inherited ?? CurrentProcessEnvironment();
+        _inherited = inherited;
     }
 
     /// <summary>
@@ -135,12 +137,4 @@ public sealed class EnvironmentResolver
         new(name.ToUpperInvariant().Select(c => char.IsAsciiLetterOrDigit(c) ? c : '_').ToArray());
 
     private string RelativeToRoot(string path) => Path.GetRelativePath(_workspace.Root, path);
-
-    private static Dictionary<string, string> CurrentProcessEnvironment()
-    {
-        var result = new Dictionary<string, string>(Names);
-        foreach (DictionaryEntry entry in Environment.GetEnvironmentVariables())
-            result[(string)entry.Key] = (string?)entry.Value ?? "";
-        return result;
-    }
 }

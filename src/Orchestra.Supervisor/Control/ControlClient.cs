@@ -2,8 +2,15 @@ using System.Net.Sockets;
 
 namespace Orchestra.Supervisor.Control;
 
-/// <summary>Talks to a running supervisor: sends a request and reads its events until the final one.</summary>
-public sealed class ControlClient(string socketPath)
+/// <summary>Sends requests to a supervisor, whether it runs in another process or in this one.</summary>
+public interface IControlClient
+{
+    /// <summary>Sends <paramref name="request"/>; <paramref name="progress"/> sees each event before the final one, which is returned.</summary>
+    Task<ControlEvent> SendAsync(ControlRequest request, Action<ControlEvent> progress, CancellationToken cancellationToken);
+}
+
+/// <summary>Talks to a running supervisor over its socket: sends a request and reads its events until the final one.</summary>
+public sealed class ControlClient(string socketPath) : IControlClient
 {
     /// <summary>Whether a supervisor answers on the socket.</summary>
     public async Task<bool> IsRunningAsync(CancellationToken cancellationToken)

@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Orchestra.Launching;
 
 namespace Orchestra.Supervisor.Control;
 
@@ -14,40 +15,6 @@ public static class ControlOps
     public const string Scale = "scale";
 }
 
-/// <summary>
-/// What the built program of a service is: the CLI evaluates and builds, the supervisor only runs.
-/// <see cref="Command"/> is the program and its arguments; <see cref="BuiltFiles"/> are the files a copy of the
-/// service running outside Orchestra would name (its apphost and DLL).
-/// </summary>
-public sealed record LaunchSpec(string Service, IReadOnlyList<string> Command, IReadOnlyList<string> BuiltFiles)
-{
-    /// <summary>The files whose change means a rebuild (the evaluation's items and project files); none for a command service.</summary>
-    public IReadOnlyList<string> WatchFiles { get; init; } = [];
-    /// <summary>Whether the supervisor reruns the service when its files change (false: <c>start --noreload</c>).</summary>
-    public bool Rerun { get; init; } = true;
-    /// <summary>
-    /// Which build of the program this is (its built file's time and size), or null when that cannot be known. A
-    /// replica started from another build is replaced by the next start, even when nothing needs building: a build
-    /// may have finished after the replica started, e.g. a rerun's build whose supervisor was killed meanwhile.
-    /// </summary>
-    public string? Build { get; init; }
-}
-
-/// <summary>
-/// The outcome of building and evaluating services for a launch: the launch specs and which services were rebuilt,
-/// or the errors (the compiler's <c>file(line,col): error …</c> lines, else one sentence). The hidden
-/// <c>__prepare</c> command writes it for the supervisor.
-/// </summary>
-public sealed record PreparedLaunch(IReadOnlyList<LaunchSpec> Launch, IReadOnlyList<string> Rebuilt)
-{
-    public IReadOnlyList<string> Errors { get; init; } = [];
-
-    [JsonIgnore]
-    public bool Succeeded => Errors.Count == 0;
-
-    public static PreparedLaunch Failed(IReadOnlyList<string> errors) => new([], []) { Errors = errors };
-}
-
 /// <summary>One request: a line of JSON from a client, answered by zero or more events and one final event.</summary>
 public sealed record ControlRequest
 {
@@ -56,8 +23,6 @@ public sealed record ControlRequest
     public IReadOnlyList<LaunchSpec> Launch { get; init; } = [];
     /// <summary>Services whose program was just rebuilt: running replicas of these are replaced, not kept.</summary>
     public IReadOnlyList<string> Rebuilt { get; init; } = [];
-    /// <summary>Stop copies of a service running outside Orchestra before starting it (false: refuse instead).</summary>
-    public bool KillOutside { get; init; } = true;
     /// <summary>Keep what a failed start started running (<c>start --keep-failed</c>); by default it is stopped again.</summary>
     public bool KeepOnFailure { get; init; }
     /// <summary>Replica counts that override <c>scale:</c> (from <c>start --scale</c> and <c>scale</c>) until the service is stopped.</summary>

@@ -9,6 +9,7 @@ using Orchestra.State;
 using Orchestra.Supervisor.Control;
 using Orchestra.Supervisor.Reliability;
 using Orchestra.Supervisor.Rerun;
+using Orchestra.Launching;
 
 namespace Orchestra.Supervisor.Fleet;
 
@@ -157,7 +158,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
         var started = new List<ReplicaStatus>();
         foreach (var wave in DependencyOrder.Waves(services))
         {
-            var outcomes = await Task.WhenAll(wave.Select(s => _rollout.StartAsync(s, request.KillOutside, request.Rebuilt.Contains(s.Name), progress, cancellationToken)));
+            var outcomes = await Task.WhenAll(wave.Select(s => _rollout.StartAsync(s, request.Rebuilt.Contains(s.Name), progress, cancellationToken)));
             started.AddRange(outcomes.SelectMany(o => o.Replicas));
             foreach (var service in wave)
                 await _reruns.WatchAsync(service);
@@ -181,7 +182,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
             if (workspace.FindService(name) is not { } service || _launches.Find(name) is null)
                 return new ControlEvent { ExitCode = 1, Error = $"Service '{name}' has not been started; start it first.", Replicas = replicas };
             _rollout.SetScale(name, count);
-            var outcome = await _rollout.StartAsync(service, request.KillOutside, rebuilt: false, progress, cancellationToken);
+            var outcome = await _rollout.StartAsync(service, rebuilt: false, progress, cancellationToken);
             replicas.AddRange(outcome.Replicas);
             if (outcome.Error is not null)
                 return new ControlEvent { ExitCode = 1, Error = outcome.Error, Replicas = replicas };

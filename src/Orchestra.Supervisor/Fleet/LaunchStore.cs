@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Orchestra.Launching;
 using Orchestra.State;
 using Orchestra.Supervisor.Control;
 

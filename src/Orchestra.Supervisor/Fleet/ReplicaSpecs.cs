@@ -4,6 +4,7 @@ using Orchestra.Runtime.Replicas;
 using Orchestra.Runtime.State;
 using Orchestra.Supervisor.Control;
 using Orchestra.Variables;
+using Orchestra.Launching;
 
 namespace Orchestra.Supervisor.Fleet;
 
@@ -19,7 +20,8 @@ internal sealed class ReplicaSpecs(LoadedWorkspace workspace, LaunchStore launch
     public ReplicaSpec For(ServiceDefinition service, LaunchSpec launch, int replica, int? port)
     {
         var current = workspace.Current;
-        var environment = new EnvironmentResolver(current).Resolve(service, "start", replica, port);
+        // The environment of the shell and command that made the launch, never the supervisor's own.
+        var environment = new EnvironmentResolver(current, launch.Options.Environment).Resolve(service, launch.Options.Command, replica, port);
         return ReplicaSpec.For(current, service, launch.Command, environment, replica, port) with { Build = launch.Build };
     }
 

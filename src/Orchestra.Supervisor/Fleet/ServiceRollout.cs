@@ -7,6 +7,7 @@ using Orchestra.Runtime.Replicas;
 using Orchestra.Runtime.State;
 using Orchestra.Supervisor.Control;
 using Orchestra.Supervisor.Reliability;
+using Orchestra.Launching;
 
 namespace Orchestra.Supervisor.Fleet;
 
@@ -37,11 +38,11 @@ internal sealed class ServiceRollout(
     /// new one is healthy, so the others keep serving, and a build that does not get healthy stops the rollout with
     /// the rest still running the previous one.
     /// </summary>
-    public async Task<ServiceStart> StartAsync(ServiceDefinition service, bool killOutside, bool rebuilt, Func<ControlEvent, Task> progress, CancellationToken cancellationToken)
+    public async Task<ServiceStart> StartAsync(ServiceDefinition service, bool rebuilt, Func<ControlEvent, Task> progress, CancellationToken cancellationToken)
     {
         if (launches.Find(service.Name) is not { } launch)
             return ServiceStart.Failed($"Service '{service.Name}' has no built program to run.");
-        if (await outside.ClearAsync(service, launch, killOutside, progress, cancellationToken) is { } refusal)
+        if (await outside.ClearAsync(service, launch, progress, cancellationToken) is { } refusal)
             return ServiceStart.Failed(refusal);
         if (service.UsesProxy && await OpenProxyAsync(service) is { } portProblem)
             return ServiceStart.Failed(portProblem);

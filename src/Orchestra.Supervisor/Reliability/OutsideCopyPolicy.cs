@@ -4,6 +4,7 @@ using Orchestra.Runtime.Processes;
 using Orchestra.Runtime.Replicas;
 using Orchestra.Supervisor.Control;
 using Orchestra.Supervisor.Fleet;
+using Orchestra.Launching;
 
 namespace Orchestra.Supervisor.Reliability;
 
@@ -16,8 +17,8 @@ internal sealed class OutsideCopyPolicy(IProcessHost host, RuntimeOptions option
 {
     private static readonly TimeSpan Grace = TimeSpan.FromSeconds(5);
 
-    /// <summary>Null when the service may start; else why not, in one sentence.</summary>
-    public async Task<string?> ClearAsync(ServiceDefinition service, LaunchSpec launch, bool killOutside, Func<ControlEvent, Task> progress, CancellationToken cancellationToken)
+    /// <summary>Null when the service may start; else why not, in one sentence. The launch's options say whether copies are stopped.</summary>
+    public async Task<string?> ClearAsync(ServiceDefinition service, LaunchSpec launch, Func<ControlEvent, Task> progress, CancellationToken cancellationToken)
     {
         // One /proc scan per running replica, up front: asking for every pid the finder looks at rescanned /proc once
         // per pid and replica, and that made starting a wave of services visibly serial. The supervisor itself
@@ -31,7 +32,7 @@ internal sealed class OutsideCopyPolicy(IProcessHost host, RuntimeOptions option
             return $"Port {service.Port} of service '{service.Name}' is held by {foreign}, which is not a copy of '{service.Name}'; stop it or give the service another port.";
         foreach (var copy in outside)
         {
-            if (!killOutside)
+            if (!launch.Options.KillOutside)
                 return $"'{service.Name}' already runs outside orchestra: {copy}; stop it, or start without --no-kill-outside.";
             try
             {

@@ -6,6 +6,7 @@ using Orchestra.Runtime.Logs;
 using Orchestra.Runtime.Watch;
 using Orchestra.Supervisor.Control;
 using Orchestra.Supervisor.Fleet;
+using Orchestra.Launching;
 
 namespace Orchestra.Supervisor.Rerun;
 
@@ -51,7 +52,7 @@ internal sealed class RerunCoordinator : IAsyncDisposable
     /// </summary>
     public async Task WatchAsync(ServiceDefinition service)
     {
-        if (_launches.Find(service.Name) is { Rerun: true } launch && WatchSetFor(service, launch) is { } set)
+        if (_launches.Find(service.Name) is { Options.Rerun: true } launch && WatchSetFor(service, launch) is { } set)
             await _watches.WatchAsync(service.Name, set);
         else
             await _watches.StopAsync(service.Name);
@@ -90,7 +91,7 @@ internal sealed class RerunCoordinator : IAsyncDisposable
         var began = _time.GetTimestamp();
         if (definition.Kind == ServiceKind.Project || definition.Config.Build is not null)
         {
-            var outcome = await _rebuilder.RebuildAsync(service, cancellationToken);
+            var outcome = await _rebuilder.RebuildAsync(service, launch.Options, cancellationToken);
             _log.Built(service, _time.GetElapsedTime(began).TotalSeconds);
             if (outcome.Prepared?.Launch.FirstOrDefault(l => l.Service == service) is not { } rebuilt)
             {
@@ -103,14 +104,15 @@ internal sealed class RerunCoordinator : IAsyncDisposable
             _buildErrors.TryRemove(service, out _);
             if (!outcome.Prepared.Rebuilt.Contains(service))
                 return null;
-            launch = rebuilt with { Rerun = true };
+            // The rebuilt spec carries the launch's options (kill outside, rerun, the shell's environment) itself.
+            launch = rebuilt;
         }
         using var work = await _gate.EnterAsync([service], preempt: false, cancellationToken);
         if (!_table.Services().Contains(service))
             return null;
         definition = ReloadFor(definition);
         _launches.Save([launch]);
-        var started = await _rollout.StartAsync(definition, killOutside: true, rebuilt: true, _ => Task.CompletedTask, work.Token);
+        var started = await _rollout.StartAsync(definition, rebuilt: true, _ => Task.CompletedTask, work.Token);
         var summary = $"rerun {_time.GetElapsedTime(began).TotalSeconds:0.00}s after the change{(started.Error is { } error ? $", but {error}" : "")}";
         _log.Rerun(service, summary);
         _events.Write(service, started.Error is null ? LogStream.Stdout : LogStream.Stderr, [summary]);

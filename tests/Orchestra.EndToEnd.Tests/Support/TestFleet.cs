@@ -25,6 +25,12 @@ public sealed class TestFleet : IAsyncDisposable
 
     public string Root { get; }
 
+    /// <summary>
+    /// The environment of the shell the CLI commands run in: the test's own, which a test may change between
+    /// commands as a person would export a variable, or run the next command from another terminal.
+    /// </summary>
+    public Dictionary<string, string> Shell { get; } = new(Orchestra.Variables.ProcessEnvironment.Read());
+
     public string StateDirectory => Path.Combine(Root, ".orchestra");
 
     public string PathOf(string relative) => Path.Combine(Root, relative);
@@ -63,7 +69,7 @@ public sealed class TestFleet : IAsyncDisposable
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        var host = new CliHost(output, error, Root, _ => null, IsTerminal: terminal);
+        var host = new CliHost(output, error, Root, new Dictionary<string, string>(Shell), IsTerminal: terminal);
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(interrupt);
         deadline.CancelAfter(CommandDeadline);
         try
@@ -81,7 +87,7 @@ public sealed class TestFleet : IAsyncDisposable
     public RunningCommand Begin(params string[] args)
     {
         var output = new LiveOutput();
-        var host = new CliHost(output, new LiveOutput(), Root, _ => null, IsTerminal: false);
+        var host = new CliHost(output, new LiveOutput(), Root, new Dictionary<string, string>(Shell), IsTerminal: false);
         var stop = new CancellationTokenSource(CommandDeadline);
         return new RunningCommand(OrchestraCli.RunAsync(args, host, stop.Token), output, stop);
     }

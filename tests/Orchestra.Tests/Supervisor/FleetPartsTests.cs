@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Orchestra.Launching;
 using Orchestra.Runtime.Processes;
 using Orchestra.Runtime.Replicas;
 using Orchestra.Runtime.State;
@@ -50,7 +51,7 @@ public sealed class FleetPartsTests : IAsyncDisposable
     {
         Op = op,
         Services = services,
-        Launch = services.Select(s => new LaunchSpec(s, ["/bin/true"], [])).ToList(),
+        Launch = services.Select(s => new LaunchSpec(s, ["/bin/true"], []) { Options = new LaunchOptions("start", new Dictionary<string, string>()) }).ToList(),
     };
 
     private static Task<ControlEvent> Send(FleetSupervisor fleet, ControlRequest request) =>

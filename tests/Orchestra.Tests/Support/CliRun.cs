@@ -15,7 +15,7 @@ public static class CliRun
     {
         var output = new StringWriter();
         var error = new StringWriter();
-        var host = new CliHost(output, error, directory, name => environment.GetValueOrDefault(name), terminal);
+        var host = new CliHost(output, error, directory, environment, terminal);
         var code = await OrchestraCli.RunAsync(args, host);
         return new CliResult(code, output.ToString(), error.ToString());
     }
