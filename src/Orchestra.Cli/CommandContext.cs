@@ -67,11 +67,4 @@ internal sealed class CommandContext(CliHost host, CommandOption configOption, C
             throw new CommandFailedException($"The after hook '{failedAfter.FailedCommand}' failed with exit code {failedAfter.ExitCode}.");
         return exitCode;
     }
-
-    /// <summary>Writes a configuration error as one line per problem, each starting with <c>file:line:column</c>.</summary>
-    public void ReportConfigurationErrors(ConfigurationException e)
-    {
-        foreach (var error in e.Errors)
-            host.Error.WriteLine($"error: {error}");
-    }
 }

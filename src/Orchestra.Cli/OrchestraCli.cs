@@ -1,3 +1,4 @@
+using Orchestra.Errors;
 using System.Reflection;
 using McMaster.Extensions.CommandLineUtils;
 using Orchestra.Build.Evaluation;
@@ -68,25 +69,22 @@ public static class OrchestraCli
             host.Error.WriteLine($"error: {e.Message.TrimEnd('.')}. See 'dotnet orchestra --help'.");
             return ExitCodes.Usage;
         }
-        catch (ConfigurationException e)
+        catch (OrchestraException e)
         {
-            context.ReportConfigurationErrors(e);
-            return ExitCodes.Usage;
-        }
-        catch (Exception e) when (e is WorkspaceNotFoundException or SelectionException or UsageException or SdkNotFoundException or SdkTooOldException)
-        {
-            host.Error.WriteLine($"error: {e.Message}");
-            return ExitCodes.Usage;
-        }
-        catch (Exception e) when (e is CommandFailedException or SupervisorUnavailableException or StateFolderException)
-        {
-            host.Error.WriteLine($"error: {e.Message}");
-            return ExitCodes.Failure;
+            foreach (var line in e.Lines)
+                host.Error.WriteLine($"error: {line}");
+            return (int)e.Kind;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             // A file Orchestra needs cannot be read or written: say which, rather than crash.
             host.Error.WriteLine($"error: {e.Message}");
+            return ExitCodes.Failure;
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A failure nobody foresaw is still one sentence and exit 1, never a stack trace and a crashed tool.
+            host.Error.WriteLine($"error: Orchestra failed unexpectedly ({e.GetType().Name}): {e.Message}");
             return ExitCodes.Failure;
         }
     }

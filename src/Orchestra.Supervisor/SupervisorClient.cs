@@ -74,9 +74,9 @@ public sealed class SupervisorClient(Workspace workspace, ProcessCommand tool, I
         try
         {
             var supervisor = await starting;
-            var status = await supervisor.SendAsync(new ControlRequest { Op = ControlOps.Status }, _ => { }, cancellationToken);
+            var status = await supervisor.SendAsync(new ControlRequest { Op = ControlOp.Status }, _ => { }, cancellationToken);
             if (status.Replicas.All(r => r.Pid is null))
-                await supervisor.SendAsync(new ControlRequest { Op = ControlOps.Shutdown }, _ => { }, cancellationToken);
+                await supervisor.SendAsync(new ControlRequest { Op = ControlOp.Shutdown }, _ => { }, cancellationToken);
         }
         catch (SupervisorUnavailableException)
         {

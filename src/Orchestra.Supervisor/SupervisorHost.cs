@@ -99,7 +99,7 @@ public static class SupervisorHost
             if (!fleet.ShutdownRequested.IsCancellationRequested && !handedOver)
             {
                 // Told to end by a signal rather than by `stop`: the fleet goes with it, gracefully.
-                await fleet.HandleAsync(new ControlRequest { Op = ControlOps.Shutdown }, _ => Task.CompletedTask, CancellationToken.None);
+                await fleet.HandleAsync(new ControlRequest { Op = ControlOp.Shutdown }, _ => Task.CompletedTask, CancellationToken.None);
             }
         }
         finally

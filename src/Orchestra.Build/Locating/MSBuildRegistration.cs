@@ -1,3 +1,4 @@
+using Orchestra.Errors;
 using CliWrap;
 using CliWrap.Buffered;
 using Microsoft.Build.Locator;
@@ -95,4 +96,4 @@ public static class MSBuildRegistration
 }
 
 /// <summary>No .NET SDK that Orchestra can use was found; the message is one sentence for the user.</summary>
-public sealed class SdkNotFoundException(string message) : Exception(message);
+public sealed class SdkNotFoundException(string message) : OrchestraException(message, FailureKind.Usage);

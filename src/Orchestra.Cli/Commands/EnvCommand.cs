@@ -64,7 +64,7 @@ internal static class EnvCommand
             return null;
         try
         {
-            var status = await supervisor.SendAsync(new ControlRequest { Op = ControlOps.Status, Services = [service] }, _ => { }, cancellationToken);
+            var status = await supervisor.SendAsync(new ControlRequest { Op = ControlOp.Status, Services = [service] }, _ => { }, cancellationToken);
             return status.Replicas.Where(r => r.Service == service && r.Pid is not null && r.Port is not null).MinBy(r => r.Replica);
         }
         catch (SupervisorUnavailableException)

@@ -22,7 +22,7 @@ internal static class PsCommand
             {
                 var selected = Names(workspace, services);
                 var status = await context.Supervisor(workspace).FindOrAdoptSurvivorsAsync(token) is { } supervisor
-                    ? await supervisor.SendAsync(new ControlRequest { Op = ControlOps.Status, Services = selected }, _ => { }, token)
+                    ? await supervisor.SendAsync(new ControlRequest { Op = ControlOp.Status, Services = selected }, _ => { }, token)
                     : new ControlEvent();
                 if (status.Message is { } note)
                     context.Host.Error.WriteLine($"note: {note}");
@@ -45,8 +45,8 @@ internal static class PsCommand
             {
                 // Named before anything is asked of a supervisor, so that a typo is an error whether or not one runs.
                 var request = services.Values.Count == 0
-                    ? new ControlRequest { Op = ControlOps.Shutdown }
-                    : new ControlRequest { Op = ControlOps.Stop, Services = Names(workspace, services) };
+                    ? new ControlRequest { Op = ControlOp.Shutdown }
+                    : new ControlRequest { Op = ControlOp.Stop, Services = Names(workspace, services) };
                 var supervisors = context.Supervisor(workspace);
                 if (await supervisors.FindOrAdoptSurvivorsAsync(token) is not { } supervisor)
                 {
@@ -54,9 +54,9 @@ internal static class PsCommand
                     return ExitCodes.Success;
                 }
                 var result = await supervisor.SendAsync(request, e => context.Out.WriteLine($"{e.Service}: {e.Message}"), token);
-                if (result.Error is not null)
-                    throw new CommandFailedException(result.Error);
-                if (request.Op == ControlOps.Shutdown)
+                if (result.Failure is { } failure)
+                    throw new CommandFailedException(failure.Message);
+                if (request.Op == ControlOp.Shutdown)
                     await supervisors.WaitForEndAsync(token);
                 return ExitCodes.Success;
             }, ct);

@@ -24,12 +24,12 @@ internal static class ScaleCommand
                 var scales = ScaleArguments.Parse(counts.Values, workspace, []);
                 if (await context.Supervisor(workspace).FindRunningAsync(token) is not { } supervisor)
                     throw new CommandFailedException("Nothing runs in this workspace; start the fleet first.");
-                var result = await supervisor.SendAsync(new ControlRequest { Op = ControlOps.Scale, Scales = scales },
+                var result = await supervisor.SendAsync(new ControlRequest { Op = ControlOp.Scale, Scales = scales },
                     e => context.Host.Error.WriteLine($"{e.Service}: {e.Message}"), token);
                 if (result.Replicas.Count > 0)
                     StatusTables.WriteStarted(result.Replicas, context.CreateConsole());
-                if (result.Error is not null)
-                    throw new CommandFailedException(result.Error);
+                if (result.Failure is { } failure)
+                    throw new CommandFailedException(failure.Message);
                 return ExitCodes.Success;
             }, ct);
         }, throwOnUnexpectedArg: false);

@@ -16,8 +16,8 @@ internal static class StartCommand
     {
         foreach (var (name, op, description) in new[]
         {
-            ("start", ControlOps.Start, "Build and start the selected services (default: all, with their dependencies) and return once they are healthy."),
-            ("restart", ControlOps.Restart, "Rebuild if needed and replace the replicas of the selected services."),
+            ("start", ControlOp.Start, "Build and start the selected services (default: all, with their dependencies) and return once they are healthy."),
+            ("restart", ControlOp.Restart, "Rebuild if needed and replace the replicas of the selected services."),
         })
         {
             app.Command(name, command =>
@@ -26,14 +26,14 @@ internal static class StartCommand
                 var services = command.ServicesArgument();
                 var noBuild = command.Option("--no-build", "Run what was built last; do not build.", CommandOptionType.NoValue);
                 var follow = command.Option("-l|--logs", "Follow the logs after starting; Ctrl-C only detaches.", CommandOptionType.NoValue);
-                var attach = op == ControlOps.Start
+                var attach = op == ControlOp.Start
                     ? command.Option("-a|--attach", "Run the supervisor in the foreground with the logs; Ctrl-C stops the fleet, a second Ctrl-C kills it.", CommandOptionType.NoValue)
                     : null;
-                var scale = op == ControlOps.Start
+                var scale = op == ControlOp.Start
                     ? command.Option("--scale <COUNT>", "Replicas, overriding scale: in service.yml: N for the named services (default: all), or svc=N; repeatable.", CommandOptionType.MultipleValue)
                     : null;
                 var launch = LaunchArguments.Register(command);
-                var keepFailed = op == ControlOps.Start
+                var keepFailed = op == ControlOp.Start
                     ? command.Option("--keep-failed", "When the start fails, leave what it started running (default: stop it again).", CommandOptionType.NoValue)
                     : null;
                 handlers[command] = ct => context.RunInWorkspaceAsync(name, async (workspace, token) =>
@@ -43,7 +43,7 @@ internal static class StartCommand
                     {
                         KeepFailed = keepFailed?.HasValue() == true,
                     };
-                    var selected = op == ControlOps.Start ? DependencyOrder.WithDependencies(workspace, named) : named;
+                    var selected = op == ControlOp.Start ? DependencyOrder.WithDependencies(workspace, named) : named;
                     if (VendorSupport.UnmetDependencies(workspace, selected) is { Count: > 0 } unmet)
                         throw new ConfigurationException(unmet);
                     var began = DateTimeOffset.UtcNow;
@@ -72,7 +72,7 @@ internal static class StartCommand
             return ExitCodes.Failure;
 
         await using var supervisor = await supervisors.AttachAsync(context.Host.Error, cancellationToken) ?? throw new UsageException(AlreadyRunning);
-        var code = await SendAsync(context, supervisor, new ControlRequest { Op = ControlOps.Start, Services = selected.Select(s => s.Name).ToList(), Launch = specs, Scales = settings.Scales }, cancellationToken);
+        var code = await SendAsync(context, supervisor, new ControlRequest { Op = ControlOp.Start, Services = selected.Select(s => s.Name).ToList(), Launch = specs, Scales = settings.Scales }, cancellationToken);
         if (code != ExitCodes.Success)
             return code;
         // The logs follow until the supervisor ends: Ctrl-C reaches it (it handles SIGINT) and it stops the fleet.
@@ -87,7 +87,7 @@ internal static class StartCommand
 
     private const string AlreadyRunning = "A supervisor already runs this workspace in the background; stop it first, or follow it with 'dotnet orchestra logs -f'.";
 
-    private static async Task<int> RunAsync(CommandContext context, Workspace workspace, IReadOnlyList<ServiceDefinition> selected, string op, StartSettings settings, CancellationToken cancellationToken)
+    private static async Task<int> RunAsync(CommandContext context, Workspace workspace, IReadOnlyList<ServiceDefinition> selected, ControlOp op, StartSettings settings, CancellationToken cancellationToken)
     {
         var preparing = LaunchArguments.PlanAsync(context, workspace, selected, settings.Options, settings.Build, cancellationToken);
         // The supervisor's own start (a process, its JIT) overlaps the build and evaluation instead of following them.
@@ -109,16 +109,16 @@ internal static class StartCommand
         var console = context.CreateConsole();
         if (result.Replicas.Count > 0)
             StatusTables.WriteStarted(result.Replicas, console);
-        if (result.Error is null)
+        if (result.Failure is not { } failure)
             return ExitCodes.Success;
-        context.Host.Error.WriteLine($"error: {result.Error}");
+        context.Host.Error.WriteLine($"error: {failure.Message}");
         foreach (var replica in result.Replicas.Where(r => r.LastLines.Count > 0))
         {
             context.Host.Error.WriteLine($"The last lines of {replica.Service}.{replica.Replica}:");
             foreach (var line in replica.LastLines)
                 context.Host.Error.WriteLine("  " + line);
         }
-        return result.ExitCode == 0 ? ExitCodes.Failure : result.ExitCode;
+        return (int)failure.Kind;
     }
 }
 

@@ -1,3 +1,4 @@
+using Orchestra.Runtime.State;
 using System.Globalization;
 using Orchestra.Supervisor.Control;
 using Spectre.Console;
@@ -33,7 +34,7 @@ internal static class StatusTables
         }
         foreach (var replica in replicas.Where(r => r.LogFault is not null))
             console.MarkupLine($"[red]{Markup.Escape(replica.Service)}.{replica.Replica}[/]: its output cannot be collected now, so it waits on disk and collection is retried: {Markup.Escape(replica.LogFault!)}");
-        foreach (var replica in replicas.Where(r => r.State == "crashed" && r.LastLines.Count > 0))
+        foreach (var replica in replicas.Where(r => r.State == ReplicaState.Crashed && r.LastLines.Count > 0))
         {
             console.MarkupLine($"[red]{Markup.Escape(replica.Service)}.{replica.Replica}[/] crashed; its last lines:");
             WriteIndented(replica.LastLines, console);
@@ -69,12 +70,12 @@ internal static class StatusTables
         _ => "-",
     };
 
-    private static string State(string state) => state switch
+    private static string State(ReplicaState state) => state switch
     {
-        "healthy" => "[green]healthy[/]",
-        "crashed" => $"[red]{state}[/]",
-        "unhealthy" => "[yellow]unhealthy[/]",
-        _ => Markup.Escape(state),
+        ReplicaState.Healthy => "[green]healthy[/]",
+        ReplicaState.Crashed => "[red]crashed[/]",
+        ReplicaState.Unhealthy => "[yellow]unhealthy[/]",
+        _ => state.Word(),
     };
 
     public static string Duration(TimeSpan span) => span.TotalSeconds switch

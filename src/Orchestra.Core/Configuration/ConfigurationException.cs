@@ -1,3 +1,4 @@
+using Orchestra.Errors;
 namespace Orchestra.Configuration;
 
 /// <summary>One thing wrong with the configuration, at the place it was written.</summary>
@@ -11,10 +12,10 @@ public sealed record ConfigurationError(SourceLocation? Location, string Message
 /// The configuration cannot be used. Carries every error found, so a user fixes them in one pass
 /// instead of one per run.
 /// </summary>
-public sealed class ConfigurationException : Exception
+public sealed class ConfigurationException : OrchestraException
 {
     public ConfigurationException(IReadOnlyList<ConfigurationError> errors)
-        : base(string.Join(Environment.NewLine, errors))
+        : base(string.Join(Environment.NewLine, errors), FailureKind.Usage)
     {
         Errors = errors;
     }
@@ -26,4 +27,7 @@ public sealed class ConfigurationException : Exception
 
     /// <summary>The errors, in file and line order.</summary>
     public IReadOnlyList<ConfigurationError> Errors { get; }
+
+    /// <summary>One line per error, each starting with <c>file:line:column</c>.</summary>
+    public override IEnumerable<string> Lines => Errors.Select(e => e.ToString());
 }

@@ -1,3 +1,4 @@
+using Orchestra.Errors;
 using Orchestra.Configuration;
 
 namespace Orchestra.Discovery;
@@ -33,4 +34,4 @@ public static class WorkspaceLocator
 }
 
 /// <summary>No workspace configuration could be found.</summary>
-public sealed class WorkspaceNotFoundException(string message) : Exception(message);
+public sealed class WorkspaceNotFoundException(string message) : OrchestraException(message, FailureKind.Usage);

@@ -1,3 +1,4 @@
+using Orchestra.Errors;
 using Orchestra.Configuration;
 using Orchestra.Discovery;
 
@@ -35,4 +36,4 @@ public static class ServiceSelector
 }
 
 /// <summary>The service arguments of a command do not name services of the workspace.</summary>
-public sealed class SelectionException(string message) : Exception(message);
+public sealed class SelectionException(string message) : OrchestraException(message, FailureKind.Usage);

@@ -1,3 +1,4 @@
+using Orchestra.Errors;
 using System.Runtime.Versioning;
 using System.Text;
 
@@ -199,4 +200,4 @@ public sealed class StateFolder
 }
 
 /// <summary>The workspace's <c>.orchestra/</c> folder cannot be created, or it is not safe to use.</summary>
-public sealed class StateFolderException(string message) : Exception(message);
+public sealed class StateFolderException(string message) : OrchestraException(message, FailureKind.Failure);

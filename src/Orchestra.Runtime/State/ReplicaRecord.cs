@@ -24,6 +24,12 @@ public enum ReplicaState
     Stopping,
 }
 
+/// <summary>How a state reads in sentences and tables.</summary>
+public static class ReplicaStateWords
+{
+    public static string Word(this ReplicaState state) => state.ToString().ToLowerInvariant();
+}
+
 /// <summary>
 /// One replica as the state file records it. <see cref="Pid"/> plus <see cref="StartTime"/> identify its
 /// process so a later supervisor can adopt it, or stop it, without ever signalling a reused pid.

@@ -1,3 +1,4 @@
+using Orchestra.Errors;
 using System.Net.Sockets;
 
 namespace Orchestra.Supervisor.Control;
@@ -17,8 +18,8 @@ public sealed class ControlClient(string socketPath) : IControlClient
     {
         try
         {
-            var result = await SendAsync(new ControlRequest { Op = ControlOps.Ping }, _ => { }, cancellationToken);
-            return result.ExitCode == 0;
+            var result = await SendAsync(new ControlRequest { Op = ControlOp.Ping }, _ => { }, cancellationToken);
+            return result.Failure is null;
         }
         catch (SupervisorUnavailableException)
         {
@@ -53,11 +54,11 @@ public sealed class ControlClient(string socketPath) : IControlClient
         }
         catch (IOException e)
         {
-            throw new SupervisorUnavailableException($"The supervisor went away during '{request.Op}': {e.Message}");
+            throw new SupervisorUnavailableException($"The supervisor went away during '{request.Op.ToString().ToLowerInvariant()}': {e.Message}");
         }
-        throw new SupervisorUnavailableException($"The supervisor went away during '{request.Op}'.");
+        throw new SupervisorUnavailableException($"The supervisor went away during '{request.Op.ToString().ToLowerInvariant()}'.");
     }
 }
 
 /// <summary>No supervisor could be reached on the workspace's control socket.</summary>
-public sealed class SupervisorUnavailableException(string message) : Exception(message);
+public sealed class SupervisorUnavailableException(string message) : OrchestraException(message, FailureKind.Failure);

@@ -1,24 +1,31 @@
+using System.Text.Json;
 using System.Text.Json.Serialization;
+using Orchestra.Errors;
 using Orchestra.Launching;
+using Orchestra.Runtime.State;
 
 namespace Orchestra.Supervisor.Control;
 
-/// <summary>The operations of the control API.</summary>
-public static class ControlOps
+/// <summary>The operations of the control API; on the wire as their lowercase names.</summary>
+[JsonConverter(typeof(WireWords<ControlOp>))]
+public enum ControlOp
 {
-    public const string Ping = "ping";
-    public const string Start = "start";
-    public const string Stop = "stop";
-    public const string Restart = "restart";
-    public const string Status = "status";
-    public const string Shutdown = "shutdown";
-    public const string Scale = "scale";
+    Ping,
+    Start,
+    Stop,
+    Restart,
+    Status,
+    Shutdown,
+    Scale,
 }
+
+/// <summary>An enum on the wire as its name in camelCase (<c>healthy</c>, <c>shutdown</c>), as clients and <c>ps --json</c> read it.</summary>
+public sealed class WireWords<T>() : JsonStringEnumConverter<T>(JsonNamingPolicy.CamelCase, allowIntegerValues: false) where T : struct, Enum;
 
 /// <summary>One request: a line of JSON from a client, answered by zero or more events and one final event.</summary>
 public sealed record ControlRequest
 {
-    public required string Op { get; init; }
+    public required ControlOp Op { get; init; }
     public IReadOnlyList<string> Services { get; init; } = [];
     public IReadOnlyList<LaunchSpec> Launch { get; init; } = [];
     /// <summary>Services whose program was just rebuilt: running replicas of these are replaced, not kept.</summary>
@@ -35,7 +42,8 @@ public sealed record ReplicaStatus
     public required string Service { get; init; }
     public required int Replica { get; init; }
     public int? Pid { get; init; }
-    public required string State { get; init; }
+    [JsonConverter(typeof(WireWords<ReplicaState>))]
+    public required ReplicaState State { get; init; }
     /// <summary>The port this replica listens on.</summary>
     public int? Port { get; init; }
     /// <summary>The service's public port, when the replica is behind the port proxy listening there.</summary>
@@ -62,17 +70,19 @@ public sealed record ReplicaStatus
     public string? LogFault { get; init; }
 }
 
+/// <summary>Why work failed: the sentence the user reads, and the exit code it carries.</summary>
+public sealed record ControlFailure(string Message, [property: JsonConverter(typeof(WireWords<FailureKind>))] FailureKind Kind = FailureKind.Failure);
+
 /// <summary>
 /// A line the supervisor sends back: progress while it works (<see cref="Done"/> false), then the outcome
-/// (<see cref="Done"/> true) with an exit code, an error sentence, and the replicas it concerns.
+/// (<see cref="Done"/> true) with the replicas it concerns and, when it failed, why.
 /// </summary>
 public sealed record ControlEvent
 {
     public bool Done { get; init; }
     public string? Service { get; init; }
     public string? Message { get; init; }
-    public int ExitCode { get; init; }
-    public string? Error { get; init; }
+    public ControlFailure? Failure { get; init; }
     public IReadOnlyList<ReplicaStatus> Replicas { get; init; } = [];
 }
 

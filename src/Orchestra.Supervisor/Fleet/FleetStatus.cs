@@ -50,7 +50,7 @@ internal sealed class FleetStatus(ReplicaTable table, StateStore state, LoadedWo
             Service = record.Service,
             Replica = record.Replica,
             Pid = record.Pid > 0 ? record.Pid : null,
-            State = Words(record.State),
+            State = record.State,
             Port = record.Port,
             ServicePort = workspace.Current.FindService(record.Service) is { UsesProxy: true } service ? service.Port : null,
             StartedAt = record.StartedAt,
@@ -76,5 +76,4 @@ internal sealed class FleetStatus(ReplicaTable table, StateStore state, LoadedWo
             .ToList();
     }
 
-    public static string Words(ReplicaState state) => state.ToString().ToLowerInvariant();
 }

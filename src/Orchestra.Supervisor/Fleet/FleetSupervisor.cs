@@ -1,5 +1,6 @@
 using System.Runtime.Versioning;
 using Microsoft.Extensions.Logging;
+using Orchestra.Errors;
 using Orchestra.Discovery;
 using Orchestra.Runtime.Logs;
 using Orchestra.Runtime.Processes;
@@ -78,37 +79,37 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
 
     public async Task<ControlEvent> HandleAsync(ControlRequest request, Func<ControlEvent, Task> progress, CancellationToken cancellationToken)
     {
-        if (request.Op == ControlOps.Ping)
+        if (request.Op == ControlOp.Ping)
             return new ControlEvent();
-        if (request.Op == ControlOps.Status)
+        if (request.Op == ControlOp.Status)
             return _status.Report(request.Services, Interlocked.Exchange(ref _recoveryNote, null));
         IReadOnlyCollection<string> concerned = request.Op switch
         {
-            ControlOps.Shutdown => [],
-            ControlOps.Scale => [.. request.Scales.Keys],
+            ControlOp.Shutdown => [],
+            ControlOp.Scale => [.. request.Scales.Keys],
             _ => request.Services,
         };
         // A stop never waits behind a start, restart, scale or rollout of the same services: it interrupts it.
-        using var work = await _gate.EnterAsync(concerned, preempt: request.Op is ControlOps.Stop or ControlOps.Shutdown, cancellationToken);
+        using var work = await _gate.EnterAsync(concerned, preempt: request.Op is ControlOp.Stop or ControlOp.Shutdown, cancellationToken);
         try
         {
             return request.Op switch
             {
-                ControlOps.Start => await StartAsync(request, progress, work.Token),
-                ControlOps.Restart => await RestartAsync(request, progress, work.Token),
-                ControlOps.Stop => await StopAsync(request.Services, progress, work.Token),
-                ControlOps.Shutdown => await ShutdownAsync(progress, work.Token),
-                ControlOps.Scale => await ScaleAsync(request, progress, work.Token),
-                _ => new ControlEvent { ExitCode = 2, Error = $"The supervisor does not know the operation '{request.Op}'." },
+                ControlOp.Start => await StartAsync(request, progress, work.Token),
+                ControlOp.Restart => await RestartAsync(request, progress, work.Token),
+                ControlOp.Stop => await StopAsync(request.Services, progress, work.Token),
+                ControlOp.Shutdown => await ShutdownAsync(progress, work.Token),
+                ControlOp.Scale => await ScaleAsync(request, progress, work.Token),
+                _ => new ControlEvent { Failure = new($"The supervisor does not know the operation '{request.Op.ToString().ToLowerInvariant()}'.", FailureKind.Usage) },
             };
         }
         catch (OperationCanceledException) when (work.Preempted)
         {
-            return new ControlEvent { ExitCode = 1, Error = $"The {request.Op} was interrupted by a stop." };
+            return new ControlEvent { Failure = new($"The {request.Op.ToString().ToLowerInvariant()} was interrupted by a stop.") };
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            return new ControlEvent { ExitCode = 1, Error = $"The {request.Op} failed: Orchestra cannot write its state folder ({e.Message.TrimEnd('.')})." };
+            return new ControlEvent { Failure = new($"The {request.Op.ToString().ToLowerInvariant()} failed: Orchestra cannot write its state folder ({e.Message.TrimEnd('.')}).") };
         }
     }
 
@@ -129,7 +130,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
         }
         finally
         {
-            if (outcome is not { ExitCode: 0 } && !request.KeepOnFailure)
+            if (outcome is not { Failure: null } && !request.KeepOnFailure)
                 await RollBackAsync(request.Services.Except(runningBefore).ToList());
         }
     }
@@ -162,11 +163,11 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
             started.AddRange(outcomes.SelectMany(o => o.Replicas));
             foreach (var service in wave)
                 await _reruns.WatchAsync(service);
-            if (outcomes.FirstOrDefault(o => o.Error is not null) is { } failed)
+            if (outcomes.FirstOrDefault(o => o.Failure is not null)?.Failure is { } failure)
             {
                 var waiting = services.Except(wave).Where(s => !started.Any(r => r.Service == s.Name)).Select(s => s.Name).ToList();
                 var notStarted = waiting.Count > 0 ? $" Not started: {string.Join(", ", waiting)}." : "";
-                return new ControlEvent { ExitCode = 1, Error = failed.Error + notStarted, Replicas = started };
+                return new ControlEvent { Failure = failure with { Message = failure.Message + notStarted }, Replicas = started };
             }
         }
         return new ControlEvent { Replicas = started };
@@ -180,12 +181,12 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
         foreach (var (name, count) in request.Scales)
         {
             if (workspace.FindService(name) is not { } service || _launches.Find(name) is null)
-                return new ControlEvent { ExitCode = 1, Error = $"Service '{name}' has not been started; start it first.", Replicas = replicas };
+                return new ControlEvent { Failure = new($"Service '{name}' has not been started; start it first."), Replicas = replicas };
             _rollout.SetScale(name, count);
             var outcome = await _rollout.StartAsync(service, rebuilt: false, progress, cancellationToken);
             replicas.AddRange(outcome.Replicas);
-            if (outcome.Error is not null)
-                return new ControlEvent { ExitCode = 1, Error = outcome.Error, Replicas = replicas };
+            if (outcome.Failure is not null)
+                return new ControlEvent { Failure = outcome.Failure, Replicas = replicas };
         }
         return new ControlEvent { Replicas = replicas };
     }

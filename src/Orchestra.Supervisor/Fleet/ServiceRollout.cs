@@ -12,9 +12,9 @@ using Orchestra.Launching;
 namespace Orchestra.Supervisor.Fleet;
 
 /// <summary>How starting one service ended: its replicas as they settled, and why it failed, if it did.</summary>
-internal sealed record ServiceStart(IReadOnlyList<ReplicaStatus> Replicas, string? Error)
+internal sealed record ServiceStart(IReadOnlyList<ReplicaStatus> Replicas, ControlFailure? Failure)
 {
-    public static ServiceStart Failed(string error) => new([], error);
+    public static ServiceStart Failed(string why) => new([], new ControlFailure(why));
 }
 
 /// <summary>
@@ -88,7 +88,7 @@ internal sealed class ServiceRollout(
         var bad = settled.First(r => r.Current.State != ReplicaState.Healthy).Current;
         var why = bad.LastExit is { } exit ? $" ({exit})" : "";
         statuses = statuses.Select(s => s.Service == bad.Service && s.Replica == bad.Replica ? s with { LastLines = status.LastLines(bad.Service, bad.Replica) } : s).ToList();
-        return new ServiceStart(statuses, $"Service '{service.Name}' did not become healthy: it is {FleetStatus.Words(bad.State)}{why}.");
+        return new ServiceStart(statuses, new ControlFailure($"Service '{service.Name}' did not become healthy: it is {bad.State.Word()}{why}."));
     }
 
     /// <summary>Stops the named services' replicas (all when none are named), dependents first, each wave at once.</summary>

@@ -91,18 +91,18 @@ internal sealed class RerunCoordinator : IAsyncDisposable
         var began = _time.GetTimestamp();
         if (definition.Kind == ServiceKind.Project || definition.Config.Build is not null)
         {
-            var outcome = await _rebuilder.RebuildAsync(service, launch.Options, cancellationToken);
+            var prepared = await _rebuilder.RebuildAsync(service, launch.Options, cancellationToken);
             _log.Built(service, _time.GetElapsedTime(began).TotalSeconds);
-            if (outcome.Prepared?.Launch.FirstOrDefault(l => l.Service == service) is not { } rebuilt)
+            if (!prepared.Succeeded || prepared.Launch.FirstOrDefault(l => l.Service == service) is not { } rebuilt)
             {
-                var errors = outcome.Errors.Count > 0 ? outcome.Errors : ["the build gave no launch spec."];
+                var errors = prepared.Errors.Count > 0 ? prepared.Errors : ["the build gave no launch spec."];
                 _buildErrors[service] = errors;
                 _log.BuildFailed(service, string.Join(" ", errors));
                 _events.Write(service, LogStream.Stderr, ["the build failed, so the previous build runs on:", .. errors]);
                 return null;
             }
             _buildErrors.TryRemove(service, out _);
-            if (!outcome.Prepared.Rebuilt.Contains(service))
+            if (!prepared.Rebuilt.Contains(service))
                 return null;
             // The rebuilt spec carries the launch's options (kill outside, rerun, the shell's environment) itself.
             launch = rebuilt;
@@ -113,9 +113,9 @@ internal sealed class RerunCoordinator : IAsyncDisposable
         definition = ReloadFor(definition);
         _launches.Save([launch]);
         var started = await _rollout.StartAsync(definition, rebuilt: true, _ => Task.CompletedTask, work.Token);
-        var summary = $"rerun {_time.GetElapsedTime(began).TotalSeconds:0.00}s after the change{(started.Error is { } error ? $", but {error}" : "")}";
+        var summary = $"rerun {_time.GetElapsedTime(began).TotalSeconds:0.00}s after the change{(started.Failure is { } failure ? $", but {failure.Message}" : "")}";
         _log.Rerun(service, summary);
-        _events.Write(service, started.Error is null ? LogStream.Stdout : LogStream.Stderr, [summary]);
+        _events.Write(service, started.Failure is null ? LogStream.Stdout : LogStream.Stderr, [summary]);
         return WatchSetFor(definition, launch);
     }
 

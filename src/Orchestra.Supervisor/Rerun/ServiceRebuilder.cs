@@ -8,9 +8,6 @@ using Orchestra.Supervisor.Control;
 
 namespace Orchestra.Supervisor.Rerun;
 
-/// <summary>The outcome of one rebuild: the new launch specs, or the build's errors (one per compiler diagnostic).</summary>
-internal sealed record RebuildOutcome(PreparedLaunch? Prepared, IReadOnlyList<string> Errors);
-
 /// <summary>
 /// Rebuilds a service for a rerun by running the tool's hidden <c>__prepare</c> command: MSBuild then loads in a
 /// process that ends with the build, never in the long-lived supervisor. One build at a time, since services that
@@ -21,7 +18,8 @@ internal sealed class ServiceRebuilder(ProcessCommand prepare, string stateDirec
 {
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
 
-    public async Task<RebuildOutcome> RebuildAsync(string service, LaunchOptions options, CancellationToken cancellationToken)
+    /// <summary>The new launch specs, or why there are none (the build's errors, one per compiler diagnostic).</summary>
+    public async Task<PreparedLaunch> RebuildAsync(string service, LaunchOptions options, CancellationToken cancellationToken)
     {
         var output = Path.Combine(stateDirectory, $"prepare.{service}.json");
         await _oneAtATime.WaitAsync(cancellationToken);
@@ -35,9 +33,8 @@ internal sealed class ServiceRebuilder(ProcessCommand prepare, string stateDirec
                 .ExecuteBufferedAsync(cancellationToken);
             // No outcome written: the command could not even start its work (a configuration error, a crash).
             if (StateFolder.ReadText(output) is not { } written)
-                return new RebuildOutcome(null, [LastLineOf(result)]);
-            var prepared = JsonSerializer.Deserialize(written, ControlJson.Default.PreparedLaunch);
-            return prepared is { Succeeded: true } ? new RebuildOutcome(prepared, []) : new RebuildOutcome(null, prepared?.Errors ?? [LastLineOf(result)]);
+                return PreparedLaunch.Failed(LastLineOf(result), []);
+            return JsonSerializer.Deserialize(written, ControlJson.Default.PreparedLaunch) ?? PreparedLaunch.Failed(LastLineOf(result), []);
         }
         finally
         {

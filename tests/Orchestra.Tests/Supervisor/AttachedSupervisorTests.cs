@@ -31,9 +31,9 @@ public sealed class AttachedSupervisorTests : IDisposable
             File.Delete(SupervisorPaths.For(workspace).Socket);
             Assert.False(await socket.IsRunningAsync(CancellationToken.None));
 
-            var status = await attached.SendAsync(new ControlRequest { Op = ControlOps.Status }, _ => { }, CancellationToken.None);
+            var status = await attached.SendAsync(new ControlRequest { Op = ControlOp.Status }, _ => { }, CancellationToken.None);
 
-            Assert.Equal(0, status.ExitCode);
+            Assert.Null(status.Failure);
             Assert.Empty(status.Replicas);
         }
         Assert.True(attached.Completion.IsCompletedSuccessfully);

@@ -1,3 +1,4 @@
+using Orchestra.Errors;
 using Orchestra.Supervisor;
 using Orchestra.Supervisor.Control;
 using Orchestra.Tests.Support;
@@ -25,7 +26,9 @@ public sealed class ControlApiTests : IDisposable
         {
             foreach (var service in request.Services)
                 await progress(new ControlEvent { Service = service, Message = "starting" });
-            return new ControlEvent { ExitCode = request.Services.Count, Message = request.Op };
+            // A failure that goes over the wire as a typed record, exit code included.
+            var failure = request.Services.Count > 0 ? new ControlFailure($"{request.Services.Count} services", FailureKind.Usage) : null;
+            return new ControlEvent { Failure = failure, Message = request.Op.ToString() };
         }
     }
 
@@ -38,12 +41,12 @@ public sealed class ControlApiTests : IDisposable
         await WaitUntilRunningAsync(client);
 
         var seen = new List<string>();
-        var result = await client.SendAsync(new ControlRequest { Op = "start", Services = ["a", "b"] }, e => seen.Add($"{e.Service}:{e.Message}"), CancellationToken.None);
+        var result = await client.SendAsync(new ControlRequest { Op = ControlOp.Start, Services = ["a", "b"] }, e => seen.Add($"{e.Service}:{e.Message}"), CancellationToken.None);
 
         Assert.Equal(["a:starting", "b:starting"], seen);
         Assert.True(result.Done);
-        Assert.Equal(2, result.ExitCode);
-        Assert.Equal("start", result.Message);
+        Assert.Equal(new ControlFailure("2 services", FailureKind.Usage), result.Failure);
+        Assert.Equal("Start", result.Message);
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(_paths.Socket));
         Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute, File.GetUnixFileMode(_paths.StateDirectory));
         Assert.Equal("*\n", File.ReadAllText(Path.Combine(_paths.StateDirectory, ".gitignore")));
@@ -73,7 +76,7 @@ public sealed class ControlApiTests : IDisposable
         await WaitUntilRunningAsync(client);
 
         var seen = new List<string>();
-        var result = await client.SendAsync(new ControlRequest { Op = "start" }, e => seen.Add(e.Service!), CancellationToken.None);
+        var result = await client.SendAsync(new ControlRequest { Op = ControlOp.Start }, e => seen.Add(e.Service!), CancellationToken.None);
 
         Assert.True(result.Done);
         Assert.Equal(Enumerable.Range(0, 200).Select(i => $"s{i}").Order(), seen.Order());
@@ -85,7 +88,7 @@ public sealed class ControlApiTests : IDisposable
     public async Task No_supervisor_is_a_clear_exception_not_a_crash()
     {
         var e = await Assert.ThrowsAsync<SupervisorUnavailableException>(() =>
-            new ControlClient(_paths.Socket).SendAsync(new ControlRequest { Op = "ps" }, _ => { }, CancellationToken.None));
+            new ControlClient(_paths.Socket).SendAsync(new ControlRequest { Op = ControlOp.Status }, _ => { }, CancellationToken.None));
 
         Assert.StartsWith($"No supervisor answers on {_paths.Socket}", e.Message);
     }

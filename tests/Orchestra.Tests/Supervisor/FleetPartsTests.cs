@@ -47,7 +47,7 @@ public sealed class FleetPartsTests : IAsyncDisposable
         return _fleet;
     }
 
-    private static ControlRequest Request(string op, params string[] services) => new()
+    private static ControlRequest Request(ControlOp op, params string[] services) => new()
     {
         Op = op,
         Services = services,
@@ -91,11 +91,11 @@ public sealed class FleetPartsTests : IAsyncDisposable
     {
         var fleet = Fleet(("db", ""), ("api", "db"), ("web", "api"));
 
-        var started = await Send(fleet, Request(ControlOps.Start, "web", "api", "db"));
+        var started = await Send(fleet, Request(ControlOp.Start, "web", "api", "db"));
         var order = _runners.Select(r => r.Spec.Service).ToList();
-        var stopped = await Send(fleet, Request(ControlOps.Stop));
+        var stopped = await Send(fleet, Request(ControlOp.Stop));
 
-        Assert.Equal(0, started.ExitCode);
+        Assert.Null(started.Failure);
         Assert.Equal(["db", "api", "web"], order);
         Assert.Equal(["web", "api", "db"], stopped.Replicas.Select(r => r.Service));
         Assert.All(_runners, r => Assert.True(r.Stopped));
@@ -105,13 +105,13 @@ public sealed class FleetPartsTests : IAsyncDisposable
     public async Task A_start_whose_service_is_not_healthy_stops_again_what_it_started_and_leaves_what_ran()
     {
         var fleet = Fleet(("db", ""), ("api", "db"), ("other", ""));
-        await Send(fleet, Request(ControlOps.Start, "other"));
+        await Send(fleet, Request(ControlOp.Start, "other"));
         _startsAs["api"] = ReplicaState.Unhealthy;
 
-        var failed = await Send(fleet, Request(ControlOps.Start, "db", "api"));
+        var failed = await Send(fleet, Request(ControlOp.Start, "db", "api"));
 
-        Assert.Equal(1, failed.ExitCode);
-        Assert.StartsWith("Service 'api' did not become healthy: it is unhealthy", failed.Error);
+        Assert.Equal(Orchestra.Errors.FailureKind.Failure, failed.Failure?.Kind);
+        Assert.StartsWith("Service 'api' did not become healthy: it is unhealthy", failed.Failure?.Message);
         Assert.Equal(["other"], _runners.Where(r => !r.Stopped).Select(r => r.Spec.Service));
         Assert.False(fleet.ShutdownRequested.IsCancellationRequested);
     }
@@ -120,26 +120,26 @@ public sealed class FleetPartsTests : IAsyncDisposable
     public async Task Ps_asked_fifty_times_while_scale_goes_1_5_1_always_gets_a_consistent_answer()
     {
         var fleet = Fleet(("api", ""));
-        await Send(fleet, Request(ControlOps.Start, "api"));
+        await Send(fleet, Request(ControlOp.Start, "api"));
         var scaling = Task.Run(async () =>
         {
             foreach (var count in new[] { 5, 1, 5, 1 })
-                Assert.Equal(0, (await Send(fleet, new ControlRequest { Op = ControlOps.Scale, Scales = new Dictionary<string, int> { ["api"] = count } })).ExitCode);
+                Assert.Null((await Send(fleet, new ControlRequest { Op = ControlOp.Scale, Scales = new Dictionary<string, int> { ["api"] = count } })).Failure?.Message);
         });
 
         var answers = new List<IReadOnlyList<ReplicaStatus>>();
         for (var i = 0; i < 50; i++)
-            answers.Add((await Send(fleet, new ControlRequest { Op = ControlOps.Status })).Replicas);
+            answers.Add((await Send(fleet, new ControlRequest { Op = ControlOp.Status })).Replicas);
         await scaling;
 
         Assert.All(answers, replicas =>
         {
             Assert.Equal(replicas.Select(r => r.Replica).Distinct().Count(), replicas.Count);
             Assert.Equal(replicas.Select(r => r.Replica).Order(), replicas.Select(r => r.Replica));
-            Assert.All(replicas, r => Assert.Contains(r.State, new[] { "starting", "healthy", "stopping", "stopped" }));
-            Assert.Contains(replicas, r => r.Replica == 0 && r.State == "healthy");
+            Assert.All(replicas, r => Assert.Contains(r.State, new[] { ReplicaState.Starting, ReplicaState.Healthy, ReplicaState.Stopping, ReplicaState.Stopped }));
+            Assert.Contains(replicas, r => r.Replica == 0 && r.State == ReplicaState.Healthy);
         });
-        var final = (await Send(fleet, new ControlRequest { Op = ControlOps.Status })).Replicas;
+        var final = (await Send(fleet, new ControlRequest { Op = ControlOp.Status })).Replicas;
         Assert.Equal([0], final.Select(r => r.Replica));
     }
 
@@ -148,14 +148,14 @@ public sealed class FleetPartsTests : IAsyncDisposable
     {
         var fleet = Fleet(("slow", ""));
         _startsAs["slow"] = ReplicaState.Starting;
-        var start = Send(fleet, Request(ControlOps.Start, "slow"));
+        var start = Send(fleet, Request(ControlOp.Start, "slow"));
         await WaitUntil(() => !_runners.IsEmpty);
 
-        var stop = await Send(fleet, Request(ControlOps.Stop, "slow"));
+        var stop = await Send(fleet, Request(ControlOp.Stop, "slow"));
         var started = await start;
 
-        Assert.Equal(0, stop.ExitCode);
-        Assert.Equal("The start was interrupted by a stop.", started.Error);
+        Assert.Null(stop.Failure);
+        Assert.Equal("The start was interrupted by a stop.", started.Failure?.Message);
         Assert.All(_runners, r => Assert.True(r.Stopped));
     }
 
