@@ -2,7 +2,6 @@ using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
 using Orchestra.Discovery;
 using Orchestra.Runtime.Processes;
-using Orchestra.Runtime.Replicas;
 using Orchestra.Supervisor.Control;
 using Orchestra.Supervisor.Fleet;
 using Orchestra.Supervisor.Reliability;
@@ -42,7 +41,7 @@ public static class SupervisorHost
             return 0;
         }
 
-        await using var fleet = new FleetSupervisor(configPath, new LinuxProcessHost(), new RuntimeOptions(), prepare, log);
+        await using var fleet = new FleetSupervisor(configPath, new LinuxProcessHost(), TestSettings.RuntimeOptions(Environment.GetEnvironmentVariable), prepare, log);
         using var signalled = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);

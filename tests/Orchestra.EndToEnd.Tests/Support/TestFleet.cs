@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Orchestra.Cli;
+using Orchestra.Supervisor;
 
 namespace Orchestra.EndToEnd.Tests.Support;
 
@@ -15,6 +16,12 @@ public sealed class TestFleet : IAsyncDisposable
 
     private static readonly TimeSpan CommandDeadline = TimeSpan.FromMinutes(3);
     private readonly List<Process> _outsiders = [];
+
+    /// <summary>
+    /// The supervisors these tests start (through the in-process CLI, or in-process for <c>start --attach</c>) inherit
+    /// this process's environment: they run the restart backoff from 50 ms instead of 1 s, so a crash loop takes seconds.
+    /// </summary>
+    static TestFleet() => Environment.SetEnvironmentVariable(TestSettings.Backoff, "50ms");
 
     public TestFleet(string name = "e2e")
     {
