@@ -23,26 +23,20 @@ public sealed class TestFleet : IAsyncDisposable
     /// </summary>
     static TestFleet() => Environment.SetEnvironmentVariable(TestSettings.Backoff, "50ms");
 
+    private readonly TempWorkspace _folder;
+
     public TestFleet(string name = "e2e")
     {
-        Root = Path.Combine(Path.GetTempPath(), "orchestra-e2e", Guid.NewGuid().ToString("N")[..12]);
-        Directory.CreateDirectory(Root);
-        Write("orchestra.yml", $"name: {name}\n");
+        _folder = new TempWorkspace(name);
     }
 
-    public string Root { get; }
+    public string Root => _folder.Root;
 
-    public string StateDirectory => Path.Combine(Root, ".orchestra");
+    public string StateDirectory => _folder.StateDirectory;
 
-    public string PathOf(string relative) => Path.Combine(Root, relative);
+    public string PathOf(string relative) => _folder.PathOf(relative);
 
-    public string Write(string relative, string content)
-    {
-        var path = PathOf(relative);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllText(path, content);
-        return path;
-    }
+    public string Write(string relative, string content) => _folder.Write(relative, content);
 
     /// <summary>A service folder with its service.yml and any files (scripts) it runs.</summary>
     public TestFleet Service(string name, string serviceYaml, params (string File, string Content)[] files)
@@ -119,7 +113,7 @@ public sealed class TestFleet : IAsyncDisposable
     /// Its lock file holds the pid too, but .NET cannot read a file another .NET process holds with
     /// <c>FileShare.None</c> (share modes are emulated with flock).
     /// </summary>
-    public int? SupervisorPid => Procs.LiveWithCommandLine($"__supervise --config {PathOf("orchestra.yml")}").Cast<int?>().SingleOrDefault();
+    public int? SupervisorPid => Procs.LiveWithCommandLine($"__supervise --config {_folder.ConfigPath}").Cast<int?>().SingleOrDefault();
 
     /// <summary>A replica's collected log file.</summary>
     public string LogFile(string service, int replica = 0) => Path.Combine(StateDirectory, "logs", $"{service}.{replica}.log");
@@ -181,19 +175,12 @@ public sealed class TestFleet : IAsyncDisposable
             // The kill below is the safety net whatever went wrong with a graceful stop.
         }
         KillLeftovers();
-        try
-        {
-            Directory.Delete(Root, recursive: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // A straggler still writing: the temp folder is cleaned eventually.
-        }
+        _folder.Dispose();
     }
 
     private void KillLeftovers()
     {
-        foreach (var supervisor in Procs.LiveWithCommandLine($"__supervise --config {PathOf("orchestra.yml")}"))
+        foreach (var supervisor in Procs.LiveWithCommandLine($"__supervise --config {_folder.ConfigPath}"))
             Procs.Signal(supervisor, Procs.SigKill);
         foreach (var pid in Procs.LiveInWorkspace(Root))
         {

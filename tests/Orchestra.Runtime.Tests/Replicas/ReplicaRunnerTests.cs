@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Orchestra.Configuration;
 using Orchestra.Runtime.Logs;
 using Orchestra.Runtime.Processes;
@@ -20,7 +18,7 @@ public sealed class ReplicaRunnerTests : IDisposable
         Logs = new LogCollectorOptions { PollInterval = TimeSpan.FromMilliseconds(10), CommitInterval = TimeSpan.FromMilliseconds(20) },
     };
 
-    private readonly TempWorkspace _workspace = new();
+    private readonly RunnerWorkspace _workspace = new();
 
     private ReplicaRunner Runner(ReplicaSpec spec, StateStore? state = null)
     {
@@ -83,7 +81,7 @@ public sealed class ReplicaRunnerTests : IDisposable
     [Fact]
     public async Task An_http_service_becomes_healthy_and_stop_leaves_nothing_behind()
     {
-        var port = FreePort();
+        var port = Ports.Free();
         var spec = _workspace.Spec("web", "python3", ["-m", "http.server", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1"]) with
         {
             Port = port,
@@ -97,7 +95,7 @@ public sealed class ReplicaRunnerTests : IDisposable
         Assert.Equal(process.Pid, ProcFs.ReadStat(process.Pid)!.Value.Session);
 
         Assert.Equal(StopOutcome.Graceful, await runner.StopAsync(CancellationToken.None));
-        Assert.False(Procs.IsRunning(process.Pid));
+        Assert.False(Procs.IsLive(process.Pid));
         Assert.Empty(_workspace.Host.GroupMembers(process));
         Assert.Equal(ReplicaState.Stopped, runner.Current.State);
         Assert.Contains(Lines(spec.LogFiles), l => l.Contains("GET / HTTP", StringComparison.Ordinal));
@@ -123,14 +121,14 @@ public sealed class ReplicaRunnerTests : IDisposable
 
         await runner.WaitForAsync(s => s == ReplicaState.Restarting, CancellationToken.None).WithDeadline();
         Assert.NotNull(unhealthy);
-        Assert.False(Procs.IsRunning(unhealthy.Value.Pid));
+        Assert.False(Procs.IsLive(unhealthy.Value.Pid));
         await runner.StopAsync(CancellationToken.None);
     }
 
     /// <summary>An HTTP service whose /health answers 200, or 503 while a file named <c>sick</c> is in the workspace.</summary>
     private (ReplicaSpec Spec, string SickFile) SickableService(string name, TimeSpan timeout, RestartPolicy restart)
     {
-        var port = FreePort();
+        var port = Ports.Free();
         var server = Path.Combine(_workspace.Root, name + ".py");
         File.WriteAllText(server, """
             import http.server, os, sys
@@ -172,7 +170,7 @@ public sealed class ReplicaRunnerTests : IDisposable
         File.WriteAllText(sick, "");
         await runner.WaitForAsync(s => s == ReplicaState.Restarting, CancellationToken.None).WithDeadline();
         Assert.Equal("unhealthy for 3s", runner.Current.LastExit);
-        Assert.False(Procs.IsRunning(first.Pid));
+        Assert.False(Procs.IsLive(first.Pid));
         File.Delete(sick);
         await Eventually.TrueAsync(() => runner.Current is { State: ReplicaState.Healthy, Restarts: 1 }, "the new replica to be healthy");
         Assert.NotEqual(first, runner.Current.Process);
@@ -200,7 +198,7 @@ public sealed class ReplicaRunnerTests : IDisposable
         await Task.Delay(TimeSpan.FromSeconds(2.5));
         Assert.Equal(ReplicaState.Unhealthy, runner.Current.State);
         Assert.Equal(process, runner.Current.Process);
-        Assert.True(Procs.IsRunning(process.Pid));
+        Assert.True(Procs.IsLive(process.Pid));
 
         File.Delete(sick);
         await runner.WaitForAsync(s => s == ReplicaState.Healthy, CancellationToken.None).WithDeadline();
@@ -250,7 +248,7 @@ public sealed class ReplicaRunnerTests : IDisposable
         await Eventually.TrueAsync(() => Lines(spec.LogFiles).Contains(awayLine), "the output printed while away to be collected");
         Assert.Equal(StopOutcome.Graceful, await second.StopAsync(CancellationToken.None));
 
-        Assert.False(Procs.IsRunning(process.Pid));
+        Assert.False(Procs.IsLive(process.Pid));
         Assert.Empty(_workspace.Host.GroupMembers(process));
         var lines = Lines(spec.LogFiles);
         var stdout = lines.Where(l => !l.StartsWith("err", StringComparison.Ordinal)).Select(l => int.Parse(l, CultureInfo.InvariantCulture)).ToList();
@@ -311,7 +309,7 @@ public sealed class ReplicaRunnerTests : IDisposable
         await using var runner = Runner(spec, state);
         Assert.Equal(StopOutcome.Graceful, await runner.StopAsync(CancellationToken.None));
 
-        Assert.False(Procs.IsRunning(orphan.Pid));
+        Assert.False(Procs.IsLive(orphan.Pid));
         Assert.Equal(["before"], Lines(spec.LogFiles));
         Assert.Equal(ReplicaState.Stopped, state.Replicas.Single().State);
     }
@@ -336,12 +334,6 @@ public sealed class ReplicaRunnerTests : IDisposable
         await runner.StopAsync(CancellationToken.None);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public void Dispose() => _workspace.Dispose();
 }
