@@ -33,6 +33,20 @@ public sealed class LivenessWatcherTests
             await _probe.NextCheckAsync(_clock, Interval);
     }
 
+    /// <summary>One pass makes it healthy again; told by a second pass, which changes nothing more.</summary>
+    private async Task RecoversAsync()
+    {
+        _probe.Passes = true;
+        await ChecksAsync(2);
+        Assert.Equal([false, true], Changes());
+    }
+
+    private static async Task EndsWhenCancelledAsync(Task watching, CancellationTokenSource stop)
+    {
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => watching.WithDeadline());
+    }
+
     [Fact]
     public async Task Three_failures_in_a_row_make_it_unhealthy_and_one_pass_healthy_again()
     {
@@ -51,13 +65,8 @@ public sealed class LivenessWatcherTests
         _probe.Passes = false;
         await ChecksAsync(4);
         Assert.Equal([false], Changes());
-        // One pass makes it healthy again; told by a second pass, which changes nothing more.
-        _probe.Passes = true;
-        await ChecksAsync(2);
-        Assert.Equal([false, true], Changes());
-
-        await stop.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => watching.WithDeadline());
+        await RecoversAsync();
+        await EndsWhenCancelledAsync(watching, stop);
     }
 
     [Fact]
@@ -92,11 +101,7 @@ public sealed class LivenessWatcherTests
         await ChecksAsync(1);
         Assert.False(watching.IsCompleted);
         Assert.Equal([false], Changes());
-
-        _probe.Passes = true;
-        await ChecksAsync(2);
-        Assert.Equal([false, true], Changes());
-        await stop.CancelAsync();
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => watching.WithDeadline());
+        await RecoversAsync();
+        await EndsWhenCancelledAsync(watching, stop);
     }
 }
