@@ -3,7 +3,6 @@ using System.Runtime.Versioning;
 using Microsoft.Extensions.Logging;
 using Orchestra.Discovery;
 using Orchestra.Runtime.Processes;
-using Orchestra.Runtime.Replicas;
 using Orchestra.Supervisor.Control;
 using Orchestra.Supervisor.Fleet;
 using Orchestra.Supervisor.Reliability;
@@ -34,7 +33,8 @@ public static class SupervisorHost
     /// </param>
     public static async Task<int> RunAsync(string configPath, ProcessCommand tool, TextWriter output, CancellationToken cancellationToken, Action<IControlHandler>? attached = null)
     {
-        var options = new RuntimeOptions();
+        // Tests run the restart backoff faster through a hidden setting (TestSettings); users never set it.
+        var options = TestSettings.RuntimeOptions(Environment.GetEnvironmentVariable);
         using var supervisorLog = new SupervisorLog(output, options.Time);
         var log = supervisorLog.Logger;
         var workspace = WorkspaceLoader.Load(configPath);

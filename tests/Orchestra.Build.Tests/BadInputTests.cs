@@ -9,9 +9,9 @@ public sealed class BadInputTests
     [Fact]
     public async Task Compile_error_is_listed_per_service_in_msbuild_form_and_exits_1_while_the_rest_builds()
     {
-        using var workspace = new TestWorkspace()
-            .Service("broken", TestWorkspace.Console, "", "Console.WriteLine(\"no semicolon\")\n")
-            .Service("good", TestWorkspace.Console, "", "Console.WriteLine(\"fine\");\n");
+        using var workspace = new BuildWorkspace()
+            .Service("broken", BuildWorkspace.Console, "", "Console.WriteLine(\"no semicolon\")\n")
+            .Service("good", BuildWorkspace.Console, "", "Console.WriteLine(\"fine\");\n");
         var (code, output, _) = await workspace.RunCliAsync("build");
         Assert.Equal(1, code);
         Assert.Contains($"{workspace.PathOf("broken/Program.cs")}(1,34): error CS1002: ; expected", output);
@@ -23,7 +23,7 @@ public sealed class BadInputTests
     [Fact]
     public async Task Library_without_command_is_not_runnable_and_exits_2()
     {
-        using var workspace = new TestWorkspace().Service("lib", TestWorkspace.Library);
+        using var workspace = new BuildWorkspace().Service("lib", BuildWorkspace.Library);
         var (code, output, _) = await workspace.RunCliAsync("build");
         Assert.Equal(2, code);
         Assert.Contains("Service 'lib' cannot run: its project Lib.csproj is a library (OutputType Library)", output);
@@ -37,7 +37,7 @@ public sealed class BadInputTests
               <PropertyGroup><OutputType>Exe</OutputType><TargetFrameworks>net9.0;net10.0</TargetFrameworks></PropertyGroup>
             </Project>
             """;
-        using var workspace = new TestWorkspace().Service("multi", project, "", "System.Console.WriteLine($\"runs on {System.Environment.Version.Major}\");\n");
+        using var workspace = new BuildWorkspace().Service("multi", project, "", "System.Console.WriteLine($\"runs on {System.Environment.Version.Major}\");\n");
         var error = (await workspace.EvaluateAsync()).Single().Error;
         Assert.Equal("Service 'multi' has a project that targets several frameworks (net9.0, net10.0); choose one with 'framework:' in its service.yml.", error);
 
@@ -60,9 +60,9 @@ public sealed class BadInputTests
     [Fact]
     public async Task Unreadable_project_is_one_sentence_and_does_not_stop_the_others_from_restoring_and_building()
     {
-        using var workspace = new TestWorkspace()
+        using var workspace = new BuildWorkspace()
             .Service("bad", "<Project Sdk=\"Microsoft.NET.Sdk\"><PropertyGroup>")
-            .Service("good", TestWorkspace.Console, "", "Console.WriteLine(\"fine\");\n");
+            .Service("good", BuildWorkspace.Console, "", "Console.WriteLine(\"fine\");\n");
         var (code, output, _) = await workspace.RunCliAsync("build");
         Assert.Equal(2, code);
         Assert.Contains($"bad: failed: The project {workspace.PathOf("bad/Bad.csproj")} of service 'bad' cannot be read:", output);
@@ -73,7 +73,7 @@ public sealed class BadInputTests
     [Fact]
     public async Task Package_that_cannot_be_restored_fails_the_service_with_the_nuget_error()
     {
-        using var workspace = new TestWorkspace().Service("needy", TestWorkspace.NeedsMissingPackage, "", "System.Console.WriteLine();");
+        using var workspace = new BuildWorkspace().Service("needy", BuildWorkspace.NeedsMissingPackage, "", "System.Console.WriteLine();");
         var result = await workspace.BuildAsync();
         var report = Assert.Single(result.Services);
         Assert.Equal(BuildOutcome.Failed, report.Outcome);
@@ -86,9 +86,9 @@ public sealed class BadInputTests
     {
         // "a" comes first, so the fleet's one restore enters through its project: the errors NuGet raises there
         // about b's package must still be b's alone.
-        using var workspace = new TestWorkspace()
-            .Service("a", TestWorkspace.Console, "", "Console.WriteLine(\"fine\");\n")
-            .Service("b", TestWorkspace.NeedsMissingPackage, "", "System.Console.WriteLine();");
+        using var workspace = new BuildWorkspace()
+            .Service("a", BuildWorkspace.Console, "", "Console.WriteLine(\"fine\");\n")
+            .Service("b", BuildWorkspace.NeedsMissingPackage, "", "System.Console.WriteLine();");
         var (code, output, _) = await workspace.RunCliAsync("build");
         Assert.Equal(1, code);
         Assert.Contains("a: built", output);
@@ -103,8 +103,8 @@ public sealed class BadInputTests
     [Fact]
     public async Task Missing_sdk_exits_2_with_one_sentence()
     {
-        using var workspace = new TestWorkspace()
-            .Service("app", TestWorkspace.Console, "", "System.Console.WriteLine();")
+        using var workspace = new BuildWorkspace()
+            .Service("app", BuildWorkspace.Console, "", "System.Console.WriteLine();")
             .Write("global.json", """{ "sdk": { "version": "99.0.100", "rollForward": "disable" } }""");
         var (code, _, error) = await workspace.RunCliAsync("build");
         Assert.Equal(2, code);

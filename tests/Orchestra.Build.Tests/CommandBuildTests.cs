@@ -8,7 +8,7 @@ public sealed class CommandBuildTests
     [Fact]
     public async Task Build_commands_run_in_the_service_folder_and_a_failing_one_reports_its_output()
     {
-        using var workspace = new TestWorkspace()
+        using var workspace = new BuildWorkspace()
             .Write("maker/service.yml", "command: [\"cat\", \"out.txt\"]\nbuild: [\"sh\", \"-c\", \"echo made > out.txt\"]\n")
             .Write("breaker/service.yml", "command: [\"true\"]\nbuild: [\"sh\", \"-c\", \"echo boom >&2; exit 3\"]\n");
         var result = await workspace.BuildAsync();

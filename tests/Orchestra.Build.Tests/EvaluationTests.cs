@@ -14,12 +14,12 @@ public sealed class EvaluationTests
     [Fact]
     public async Task Test_projects_come_from_tests_or_from_IsTestProject_under_the_service_folder()
     {
-        using var workspace = new TestWorkspace()
-            .Service("named", TestWorkspace.Console, "tests: [../Named.Tests]\n")
+        using var workspace = new BuildWorkspace()
+            .Service("named", BuildWorkspace.Console, "tests: [../Named.Tests]\n")
             .Write("Named.Tests/Named.Tests.csproj", TestProject)
-            .Service("nested", TestWorkspace.Console)
+            .Service("nested", BuildWorkspace.Console)
             .Write("nested/tests/Nested.Tests/Nested.Tests.csproj", TestProject)
-            .Write("nested/tools/Helper/Helper.csproj", TestWorkspace.Library);
+            .Write("nested/tools/Helper/Helper.csproj", BuildWorkspace.Library);
         var outcomes = await workspace.EvaluateAsync();
         Assert.Equal([workspace.PathOf("Named.Tests/Named.Tests.csproj")], outcomes.Single(o => o.Service.Name == "named").Evaluation!.TestProjects);
         Assert.Equal([workspace.PathOf("nested/tests/Nested.Tests/Nested.Tests.csproj")], outcomes.Single(o => o.Service.Name == "nested").Evaluation!.TestProjects);
@@ -33,7 +33,7 @@ public sealed class EvaluationTests
               <PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net99.0</TargetFramework></PropertyGroup>
             </Project>
             """;
-        using var workspace = new TestWorkspace().Service("future", project);
+        using var workspace = new BuildWorkspace().Service("future", project);
         var (code, _, error) = await workspace.RunCliAsync("build");
         Assert.Equal(2, code);
         Assert.Matches(@"^error: Service 'future' targets net99\.0, but the \.NET SDK [0-9.]+ supports only up to \.NET [0-9.]+; install a newer SDK or change global\.json\.$", error.Trim());
@@ -42,7 +42,7 @@ public sealed class EvaluationTests
     [Fact]
     public async Task Framework_that_the_project_does_not_target_is_refused()
     {
-        using var workspace = new TestWorkspace().Service("app", TestWorkspace.Console, "framework: net8.0\n");
+        using var workspace = new BuildWorkspace().Service("app", BuildWorkspace.Console, "framework: net8.0\n");
         var error = (await workspace.EvaluateAsync()).Single().Error;
         Assert.Equal("Service 'app' asks for framework 'net8.0', but its project App.csproj targets only net10.0.", error);
     }
@@ -50,7 +50,7 @@ public sealed class EvaluationTests
     [Fact]
     public async Task Command_service_with_a_library_project_is_valid()
     {
-        using var workspace = new TestWorkspace().Service("tool", TestWorkspace.Library, "command: [\"./run.sh\"]\n");
+        using var workspace = new BuildWorkspace().Service("tool", BuildWorkspace.Library, "command: [\"./run.sh\"]\n");
         var evaluation = (await workspace.EvaluateAsync()).Single().Evaluation;
         Assert.NotNull(evaluation);
         Assert.False(evaluation.IsRunnable);

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Orchestra.Build.Building;
 using Orchestra.Build.Evaluation;
 
@@ -44,7 +42,7 @@ public sealed class FleetBuildTests(FleetFixture fleet)
     {
         var api = await EvaluationOf("api");
         Assert.True(File.Exists(api.TargetPath));
-        var port = FreePort();
+        var port = Ports.Free();
         var start = new ProcessStartInfo(api.RunCommand, api.RunArguments)
         {
             WorkingDirectory = api.RunWorkingDirectory,
@@ -116,26 +114,18 @@ public sealed class FleetBuildTests(FleetFixture fleet)
     private async Task<ProjectEvaluation> EvaluationOf(string service) =>
         (await fleet.Workspace.EvaluateAsync()).Single(o => o.Service.Name == service).Evaluation!;
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
-    /// <summary>Retries until the server listens; bounded by attempts, and gives up at once if the process died.</summary>
-    private static async Task<string> GetWhenListeningAsync(HttpClient client, string url, Process process)
-    {
-        for (var attempt = 0; ; attempt++)
+    /// <summary>Retries until the server listens, and gives up at once if the process died.</summary>
+    private static Task<string> GetWhenListeningAsync(HttpClient client, string url, Process process) =>
+        Eventually.ValueAsync(async () =>
         {
             try
             {
                 return await client.GetStringAsync(url);
             }
-            catch (HttpRequestException) when (attempt < 100 && !process.HasExited)
+            catch (HttpRequestException) when (!process.HasExited)
             {
-                await Task.Delay(100);
+                return null;
             }
-        }
-    }
+        }, $"{url} to answer");
 }

@@ -8,8 +8,8 @@ namespace Orchestra.Build.Tests;
 /// </summary>
 public sealed class FleetFixture : IAsyncLifetime
 {
-    public TestWorkspace Workspace { get; } = new TestWorkspace()
-        .Write("lib/Lib.csproj", TestWorkspace.Library)
+    public BuildWorkspace Workspace { get; } = new BuildWorkspace()
+        .Write("lib/Lib.csproj", BuildWorkspace.Library)
         .Write("lib/Greeting.cs", "namespace Lib; public static class Greeting { public static string Text => \"hello from lib\"; }")
         .Service("api", """
             <Project Sdk="Microsoft.NET.Sdk.Web">

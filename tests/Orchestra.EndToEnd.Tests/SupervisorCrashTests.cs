@@ -88,13 +88,13 @@ public sealed class SupervisorCrashTests
     }
 
     /// <summary>
-    /// Fails 1 s after each start, so that it spends most of its time waiting out a backoff; the second is there so
-    /// that even on a loaded machine `start` sees it running (it has no probe) before it fails.
+    /// Fails half a second after each start; the pause is there so that even on a loaded machine `start` sees it
+    /// running (it has no probe) before it fails.
     /// </summary>
     private const string Flaky = """
         import sys, time
         print("flaky started")
-        time.sleep(1)
+        time.sleep(0.5)
         sys.exit(1)
         """;
 
@@ -104,8 +104,8 @@ public sealed class SupervisorCrashTests
         await using var fleet = new TestFleet();
         fleet.PythonService("flaky", Flaky);
         await fleet.RunOkAsync("start");
-        // After two restarts the next delay is 4 s: a wide window to kill the supervisor in.
-        await Eventually.TrueAsync(async () => await fleet.ReplicaAsync("flaky") is { State: "restarting", Restarts: >= 2 }, "flaky to wait out its second backoff");
+        // After five restarts the next delay is at its cap, 1.5 s on the tests' 50 ms scale: a wide window to kill the supervisor in.
+        await Eventually.TrueAsync(async () => await fleet.ReplicaAsync("flaky") is { State: "restarting", Restarts: >= 5 }, "flaky to wait out its capped backoff");
         var supervisor = fleet.SupervisorPid ?? throw new InvalidOperationException("no supervisor runs");
         Procs.Signal(supervisor, Procs.SigKill);
         await Eventually.TrueAsync(() => !Procs.IsLive(supervisor), "the supervisor to die");

@@ -16,4 +16,14 @@ public sealed record RestartBackoff(TimeSpan Initial, TimeSpan Maximum, TimeSpan
         var delay = Initial * Math.Pow(2, exponent);
         return delay < Maximum ? delay : Maximum;
     }
+
+    /// <summary>
+    /// The same policy on a shorter (or longer) clock: every duration scaled so that the first delay is
+    /// <paramref name="initial"/>, the number of failures unchanged. Lets end-to-end tests run a whole crash loop in seconds.
+    /// </summary>
+    public RestartBackoff StartingAt(TimeSpan initial)
+    {
+        var factor = initial / Initial;
+        return this with { Initial = initial, Maximum = Maximum * factor, ResetAfter = ResetAfter * factor };
+    }
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Orchestra.Cli;
+using Orchestra.Supervisor;
 
 namespace Orchestra.EndToEnd.Tests.Support;
 
@@ -16,14 +17,20 @@ public sealed class TestFleet : IAsyncDisposable
     private static readonly TimeSpan CommandDeadline = TimeSpan.FromMinutes(3);
     private readonly List<Process> _outsiders = [];
 
+    /// <summary>
+    /// The supervisors these tests start (through the in-process CLI, or in-process for <c>start --attach</c>) inherit
+    /// this process's environment: they run the restart backoff from 50 ms instead of 1 s, so a crash loop takes seconds.
+    /// </summary>
+    static TestFleet() => Environment.SetEnvironmentVariable(TestSettings.Backoff, "50ms");
+
+    private readonly TempWorkspace _folder;
+
     public TestFleet(string name = "e2e")
     {
-        Root = Path.Combine(Path.GetTempPath(), "orchestra-e2e", Guid.NewGuid().ToString("N")[..12]);
-        Directory.CreateDirectory(Root);
-        Write("orchestra.yml", $"name: {name}\n");
+        _folder = new TempWorkspace(name);
     }
 
-    public string Root { get; }
+    public string Root => _folder.Root;
 
     /// <summary>
     /// The environment of the shell the CLI commands run in: the test's own, which a test may change between
@@ -31,17 +38,11 @@ public sealed class TestFleet : IAsyncDisposable
     /// </summary>
     public Dictionary<string, string> Shell { get; } = new(Orchestra.Variables.ProcessEnvironment.Read());
 
-    public string StateDirectory => Path.Combine(Root, ".orchestra");
+    public string StateDirectory => _folder.StateDirectory;
 
-    public string PathOf(string relative) => Path.Combine(Root, relative);
+    public string PathOf(string relative) => _folder.PathOf(relative);
 
-    public string Write(string relative, string content)
-    {
-        var path = PathOf(relative);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllText(path, content);
-        return path;
-    }
+    public string Write(string relative, string content) => _folder.Write(relative, content);
 
     /// <summary>A service folder with its service.yml and any files (scripts) it runs.</summary>
     public TestFleet Service(string name, string serviceYaml, params (string File, string Content)[] files)
@@ -118,7 +119,7 @@ public sealed class TestFleet : IAsyncDisposable
     /// Its lock file holds the pid too, but .NET cannot read a file another .NET process holds with
     /// <c>FileShare.None</c> (share modes are emulated with flock).
     /// </summary>
-    public int? SupervisorPid => Procs.LiveWithCommandLine($"__supervise --config {PathOf("orchestra.yml")}").Cast<int?>().SingleOrDefault();
+    public int? SupervisorPid => Procs.LiveWithCommandLine($"__supervise --config {_folder.ConfigPath}").Cast<int?>().SingleOrDefault();
 
     /// <summary>A replica's collected log file.</summary>
     public string LogFile(string service, int replica = 0) => Path.Combine(StateDirectory, "logs", $"{service}.{replica}.log");
@@ -180,19 +181,12 @@ public sealed class TestFleet : IAsyncDisposable
             // The kill below is the safety net whatever went wrong with a graceful stop.
         }
         KillLeftovers();
-        try
-        {
-            Directory.Delete(Root, recursive: true);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // A straggler still writing: the temp folder is cleaned eventually.
-        }
+        _folder.Dispose();
     }
 
     private void KillLeftovers()
     {
-        foreach (var supervisor in Procs.LiveWithCommandLine($"__supervise --config {PathOf("orchestra.yml")}"))
+        foreach (var supervisor in Procs.LiveWithCommandLine($"__supervise --config {_folder.ConfigPath}"))
             Procs.Signal(supervisor, Procs.SigKill);
         foreach (var pid in Procs.LiveInWorkspace(Root))
         {

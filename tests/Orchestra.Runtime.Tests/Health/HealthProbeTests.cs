@@ -3,7 +3,6 @@ using System.Net.Sockets;
 using Orchestra.Configuration;
 using Orchestra.Runtime.Health;
 using Orchestra.Runtime.Logs;
-using Orchestra.Runtime.Tests.Support;
 
 namespace Orchestra.Runtime.Tests.Health;
 
@@ -12,12 +11,6 @@ public sealed class HealthProbeTests
     private static readonly HttpClient Http = new();
     private readonly HealthWaiter _waiter = new(TimeProvider.System);
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     private static HealthConfig Config(HealthKind kind, string? target = null) =>
         new(kind, target, TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(200));
@@ -39,7 +32,7 @@ public sealed class HealthProbeTests
     [Fact]
     public async Task Http_is_ready_only_on_a_2xx_answer_from_the_path()
     {
-        var port = FreePort();
+        var port = Ports.Free();
         using var listener = new HttpListener();
         listener.Prefixes.Add($"http://127.0.0.1:{port}/");
         listener.Start();
@@ -48,7 +41,7 @@ public sealed class HealthProbeTests
 
         Assert.True(await HealthProbes.Create(Config(HealthKind.Http, "/health"), port, Http).CheckAsync(CancellationToken.None));
         Assert.False(await HealthProbes.Create(Config(HealthKind.Http, "broken"), port, Http).CheckAsync(CancellationToken.None));
-        Assert.False(await HealthProbes.Create(Config(HealthKind.Http, "/health"), FreePort(), Http).CheckAsync(CancellationToken.None));
+        Assert.False(await HealthProbes.Create(Config(HealthKind.Http, "/health"), Ports.Free(), Http).CheckAsync(CancellationToken.None));
 
         await stop.CancelAsync();
         listener.Stop();
@@ -113,7 +106,7 @@ public sealed class HealthProbeTests
     [Fact]
     public async Task The_waiter_keeps_probing_until_a_listener_appears()
     {
-        var port = FreePort();
+        var port = Ports.Free();
         var probe = new TcpProbe(port);
         var waiting = _waiter.WaitAsync(probe, TimeSpan.FromMilliseconds(20), Eventually.Deadline, CancellationToken.None);
         Assert.False(await probe.CheckAsync(CancellationToken.None));

@@ -7,7 +7,7 @@ namespace Orchestra.Runtime.Tests.Logs;
 
 public sealed class LogCollectorTests : IDisposable
 {
-    private readonly TempWorkspace _workspace = new();
+    private readonly RunnerWorkspace _workspace = new();
     private readonly List<LogOffsets> _commits = [];
 
     private LogCollector Collector(ReplicaLogFiles files, LogOffsets? from = null, LogCollectorOptions? options = null) =>
@@ -27,7 +27,7 @@ public sealed class LogCollectorTests : IDisposable
         collector.Start();
 
         var process = _workspace.SpawnScript("fast", script);
-        Assert.True((await Procs.ExitAsync(_workspace.Host, process)).IsSuccess);
+        Assert.True((await _workspace.ExitAsync(process)).IsSuccess);
         await collector.DrainAsync(processEnded: true, CancellationToken.None);
 
         var log = ReadLog(files);

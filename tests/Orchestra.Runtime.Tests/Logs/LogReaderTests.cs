@@ -6,7 +6,7 @@ namespace Orchestra.Runtime.Tests.Logs;
 public sealed class LogReaderTests : IDisposable
 {
     private static readonly DateTimeOffset T0 = new(2026, 11, 25, 12, 0, 0, TimeSpan.Zero);
-    private readonly TempWorkspace _workspace = new();
+    private readonly RunnerWorkspace _workspace = new();
     private readonly LogReader _reader = new(TimeProvider.System);
 
     private void Write(ReplicaLogFiles files, params (int Seconds, LogStream Stream, string Text)[] lines) =>

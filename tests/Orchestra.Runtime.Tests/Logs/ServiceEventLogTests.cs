@@ -5,7 +5,7 @@ namespace Orchestra.Runtime.Tests.Logs;
 
 public sealed class ServiceEventLogTests : IDisposable
 {
-    private readonly TempWorkspace _workspace = new();
+    private readonly RunnerWorkspace _workspace = new();
 
     [Fact]
     public void Events_that_cannot_be_written_neither_throw_nor_get_lost_and_are_written_before_the_next()

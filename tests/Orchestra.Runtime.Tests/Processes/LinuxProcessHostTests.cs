@@ -5,7 +5,7 @@ namespace Orchestra.Runtime.Tests.Processes;
 
 public sealed class LinuxProcessHostTests : IDisposable
 {
-    private readonly TempWorkspace _workspace = new();
+    private readonly RunnerWorkspace _workspace = new();
 
     [Fact]
     public async Task A_replica_leads_its_own_session_and_process_group()
@@ -20,7 +20,7 @@ public sealed class LinuxProcessHostTests : IDisposable
         Assert.True(_workspace.Host.IsAlive(process));
 
         _workspace.Host.SignalGroup(process, StopSignals.Kill);
-        Assert.Equal(StopSignals.Kill, (await Procs.ExitAsync(_workspace.Host, process)).Signal);
+        Assert.Equal(StopSignals.Kill, (await _workspace.ExitAsync(process)).Signal);
     }
 
     [Fact]
@@ -32,7 +32,7 @@ public sealed class LinuxProcessHostTests : IDisposable
             _workspace.Environment("api", extra: new Dictionary<string, string> { ["GREETING"] = "hello world" }), files.RawStdout, files.RawStderr);
 
         var process = _workspace.Host.Spawn(request);
-        var exit = await Procs.ExitAsync(_workspace.Host, process);
+        var exit = await _workspace.ExitAsync(process);
 
         Assert.Equal(new ExitStatus(7, null), exit); // stdin is /dev/null: `read` finds nothing
         Assert.Equal($"out hello world\n{folder}\n", File.ReadAllText(files.RawStdout));
@@ -46,8 +46,8 @@ public sealed class LinuxProcessHostTests : IDisposable
         var code = _workspace.SpawnScript("a", _workspace.Script("exit3", "exit 3"));
         var killed = _workspace.SpawnScript("b", _workspace.Script("selfkill", "kill -KILL $$"));
 
-        Assert.Equal(new ExitStatus(3, null), await Procs.ExitAsync(_workspace.Host, code));
-        var status = await Procs.ExitAsync(_workspace.Host, killed);
+        Assert.Equal(new ExitStatus(3, null), await _workspace.ExitAsync(code));
+        var status = await _workspace.ExitAsync(killed);
         Assert.Equal(new ExitStatus(null, StopSignals.Kill), status);
         Assert.False(status.IsSuccess);
         Assert.Equal("killed by SIGKILL", status.ToString());
@@ -61,7 +61,7 @@ public sealed class LinuxProcessHostTests : IDisposable
         using (var other = System.Diagnostics.Process.Start("sh", ["-c", "exit 0"]))
             await other.WaitForExitAsync().WithDeadline();
 
-        Assert.Equal(new ExitStatus(4, null), await Procs.ExitAsync(_workspace.Host, replica));
+        Assert.Equal(new ExitStatus(4, null), await _workspace.ExitAsync(replica));
     }
 
     [Fact]
@@ -94,7 +94,7 @@ public sealed class LinuxProcessHostTests : IDisposable
         Assert.Equal(StopOutcome.NotRunning, await stopper.StopAsync(impostor, StopSignals.Kill, TimeSpan.Zero, CancellationToken.None));
 
         Assert.Null(_workspace.Host.CheckExit(process));
-        Assert.True(Procs.IsRunning(process.Pid));
+        Assert.True(Procs.IsLive(process.Pid));
         Assert.Equal(StopOutcome.Graceful, await stopper.StopAsync(process, StopSignals.Term, TimeSpan.FromSeconds(10), CancellationToken.None));
     }
 

@@ -8,7 +8,7 @@ namespace Orchestra.Runtime.Tests.Processes;
 
 public sealed class ProcessGroupStopperTests(ITestOutputHelper output) : IDisposable
 {
-    private readonly TempWorkspace _workspace = new();
+    private readonly RunnerWorkspace _workspace = new();
 
     private ProcessGroupStopper Stopper => new(_workspace.Host, TimeProvider.System, TimeSpan.FromMilliseconds(10));
 
@@ -20,14 +20,14 @@ public sealed class ProcessGroupStopperTests(ITestOutputHelper output) : IDispos
         var stdout = _workspace.Files("api").RawStdout;
         var child = int.Parse(await Eventually.ValueAsync(() => File.ReadAllText(stdout) is { Length: > 0 } s && s.EndsWith('\n') ? s.Trim() : null, "the child's pid"),
             CultureInfo.InvariantCulture);
-        Assert.True(Procs.IsRunning(child));
+        Assert.True(Procs.IsLive(child));
         Assert.Equal(process.Pid, ProcFs.ReadStat(child)!.Value.ProcessGroup);
 
         var outcome = await Stopper.StopAsync(process, StopSignals.Term, TimeSpan.FromMilliseconds(300), CancellationToken.None);
 
         Assert.Equal(StopOutcome.Killed, outcome);
-        Assert.False(Procs.IsRunning(process.Pid));
-        Assert.False(Procs.IsRunning(child));
+        Assert.False(Procs.IsLive(process.Pid));
+        Assert.False(Procs.IsLive(child));
         Assert.Empty(_workspace.Host.GroupMembers(process));
     }
 
@@ -44,7 +44,7 @@ public sealed class ProcessGroupStopperTests(ITestOutputHelper output) : IDispos
 
         Assert.All(outcomes, o => Assert.Equal(StopOutcome.Graceful, o));
         Assert.All(processes, p => Assert.Empty(_workspace.Host.GroupMembers(p)));
-        Assert.All(processes, p => Assert.False(Procs.IsRunning(p.Pid)));
+        Assert.All(processes, p => Assert.False(Procs.IsLive(p.Pid)));
     }
 
     [Fact]
@@ -52,12 +52,12 @@ public sealed class ProcessGroupStopperTests(ITestOutputHelper output) : IDispos
     {
         var script = _workspace.Script("orphaner", "sleep 1000 &\necho $!");
         var process = _workspace.SpawnScript("api", script);
-        await Procs.ExitAsync(_workspace.Host, process);
+        await _workspace.ExitAsync(process);
         var child = int.Parse(File.ReadAllText(_workspace.Files("api").RawStdout).Trim(), CultureInfo.InvariantCulture);
-        Assert.True(Procs.IsRunning(child));
+        Assert.True(Procs.IsLive(child));
 
         Assert.Equal(StopOutcome.Graceful, await Stopper.StopAsync(process, StopSignals.Term, TimeSpan.FromSeconds(10), CancellationToken.None));
-        Assert.False(Procs.IsRunning(child));
+        Assert.False(Procs.IsLive(child));
     }
 
     public void Dispose() => _workspace.Dispose();

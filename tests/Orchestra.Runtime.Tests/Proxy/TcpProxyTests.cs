@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using Orchestra.Runtime.Proxy;
-using Orchestra.Runtime.Tests.Support;
 
 namespace Orchestra.Runtime.Tests.Proxy;
 

@@ -1,6 +1,5 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
+using Microsoft.Extensions.Time.Testing;
 using Orchestra.Configuration;
 using Orchestra.Runtime.Logs;
 using Orchestra.Runtime.Processes;
@@ -20,11 +19,11 @@ public sealed class ReplicaRunnerTests : IDisposable
         Logs = new LogCollectorOptions { PollInterval = TimeSpan.FromMilliseconds(10), CommitInterval = TimeSpan.FromMilliseconds(20) },
     };
 
-    private readonly TempWorkspace _workspace = new();
+    private readonly RunnerWorkspace _workspace = new();
 
-    private ReplicaRunner Runner(ReplicaSpec spec, StateStore? state = null)
+    private ReplicaRunner Runner(ReplicaSpec spec, StateStore? state = null, RuntimeOptions? options = null)
     {
-        var runner = new ReplicaRunner(spec, _workspace.Host, state ?? new StateStore(_workspace.StateDirectory), Fast);
+        var runner = new ReplicaRunner(spec, _workspace.Host, state ?? new StateStore(_workspace.StateDirectory), options ?? Fast);
         runner.Changed += r =>
         {
             if (r.Process is { } process)
@@ -40,7 +39,11 @@ public sealed class ReplicaRunnerTests : IDisposable
     public async Task A_failing_replica_is_restarted_with_growing_delays_and_ends_crashed_after_ten_failures()
     {
         var spec = _workspace.Spec("flaky", "/bin/sh", [_workspace.Script("flaky", "echo run; exit 3")]) with { Restart = RestartPolicy.OnFailure };
-        await using var runner = Runner(spec);
+        // The standard delays, 2.5 minutes of them, on a fake clock. No uptime reset: the clock may run on while a
+        // process runs (see below), and a reset is the tracker's to test.
+        var clock = new FakeTimeProvider();
+        var backoff = RestartBackoff.Standard with { ResetAfter = TimeSpan.MaxValue };
+        await using var runner = Runner(spec, options: Fast with { Time = clock, Backoff = backoff });
         // Keyed by restart number: offset commits re-publish the same restarting record.
         var backoffs = new SortedDictionary<int, TimeSpan>();
         runner.Changed += r =>
@@ -50,9 +53,18 @@ public sealed class ReplicaRunnerTests : IDisposable
         };
 
         runner.Start();
-        Assert.Equal(ReplicaState.Crashed, await runner.WaitForAsync(s => s == ReplicaState.Crashed, CancellationToken.None).WithDeadline());
+        // The processes are real, the clock is not: it moves on by a poll while a run is under way, and by the whole
+        // delay while the runner waits one out (again, should that advance come before the runner waited on the clock).
+        await Eventually.TrueAsync(() =>
+        {
+            var current = runner.Current;
+            if (current.State == ReplicaState.Crashed)
+                return true;
+            clock.Advance(current is { State: ReplicaState.Restarting, Backoff: { } delay } ? delay : Fast.PollInterval);
+            return false;
+        }, "the replica to end crashed");
 
-        Assert.Equal([50, 100, 200, 400, 400, 400, 400, 400, 400], backoffs.Values.Select(b => b.TotalMilliseconds));
+        Assert.Equal([1, 2, 4, 8, 16, 30, 30, 30, 30], backoffs.Values.Select(b => b.TotalSeconds));
         Assert.Equal(9, runner.Current.Restarts);
         Assert.Equal("exit code 3", runner.Current.LastExit);
         Assert.Equal(0, runner.Current.Pid);
@@ -83,7 +95,7 @@ public sealed class ReplicaRunnerTests : IDisposable
     [Fact]
     public async Task An_http_service_becomes_healthy_and_stop_leaves_nothing_behind()
     {
-        var port = FreePort();
+        var port = Ports.Free();
         var spec = _workspace.Spec("web", "python3", ["-m", "http.server", port.ToString(CultureInfo.InvariantCulture), "--bind", "127.0.0.1"]) with
         {
             Port = port,
@@ -97,7 +109,7 @@ public sealed class ReplicaRunnerTests : IDisposable
         Assert.Equal(process.Pid, ProcFs.ReadStat(process.Pid)!.Value.Session);
 
         Assert.Equal(StopOutcome.Graceful, await runner.StopAsync(CancellationToken.None));
-        Assert.False(Procs.IsRunning(process.Pid));
+        Assert.False(Procs.IsLive(process.Pid));
         Assert.Empty(_workspace.Host.GroupMembers(process));
         Assert.Equal(ReplicaState.Stopped, runner.Current.State);
         Assert.Contains(Lines(spec.LogFiles), l => l.Contains("GET / HTTP", StringComparison.Ordinal));
@@ -123,26 +135,31 @@ public sealed class ReplicaRunnerTests : IDisposable
 
         await runner.WaitForAsync(s => s == ReplicaState.Restarting, CancellationToken.None).WithDeadline();
         Assert.NotNull(unhealthy);
-        Assert.False(Procs.IsRunning(unhealthy.Value.Pid));
+        Assert.False(Procs.IsLive(unhealthy.Value.Pid));
         await runner.StopAsync(CancellationToken.None);
     }
 
-    /// <summary>An HTTP service whose /health answers 200, or 503 while a file named <c>sick</c> is in the workspace.</summary>
+    /// <summary>
+    /// An HTTP service whose /health answers 200, or 503 while a file named <c>sick</c> is in the workspace; it appends
+    /// the time of each request to <c>NAME.requests</c>, so that a test can tell how far the probing got.
+    /// </summary>
     private (ReplicaSpec Spec, string SickFile) SickableService(string name, TimeSpan timeout, RestartPolicy restart)
     {
-        var port = FreePort();
+        var port = Ports.Free();
         var server = Path.Combine(_workspace.Root, name + ".py");
         File.WriteAllText(server, """
-            import http.server, os, sys
+            import http.server, os, sys, time
             class Health(http.server.BaseHTTPRequestHandler):
                 def do_GET(self):
+                    with open(sys.argv[2], "a") as log:
+                        log.write(f"{time.time()}\n")
                     self.send_response(503 if os.path.exists("sick") else 200)
                     self.end_headers()
                 def log_message(self, *args):
                     pass
             http.server.HTTPServer(("127.0.0.1", int(sys.argv[1])), Health).serve_forever()
             """);
-        var spec = _workspace.Spec(name, "python3", [server, port.ToString(CultureInfo.InvariantCulture)]) with
+        var spec = _workspace.Spec(name, "python3", [server, port.ToString(CultureInfo.InvariantCulture), RequestLog(name)]) with
         {
             Port = port,
             Restart = restart,
@@ -150,6 +167,14 @@ public sealed class ReplicaRunnerTests : IDisposable
         };
         return (spec, Path.Combine(_workspace.Root, "sick"));
     }
+
+    private string RequestLog(string service) => Path.Combine(_workspace.Root, service + ".requests");
+
+    /// <summary>The times, in seconds since the epoch, of the requests a <see cref="SickableService"/> has served.</summary>
+    private List<double> Requests(string service) =>
+        File.Exists(RequestLog(service))
+            ? File.ReadAllLines(RequestLog(service)).Where(l => l.Length > 0).Select(l => double.Parse(l, CultureInfo.InvariantCulture)).ToList()
+            : [];
 
     [Fact]
     public async Task A_ready_replica_that_stops_answering_turns_unhealthy_recovers_and_is_replaced_when_it_stays_failing()
@@ -172,7 +197,7 @@ public sealed class ReplicaRunnerTests : IDisposable
         File.WriteAllText(sick, "");
         await runner.WaitForAsync(s => s == ReplicaState.Restarting, CancellationToken.None).WithDeadline();
         Assert.Equal("unhealthy for 3s", runner.Current.LastExit);
-        Assert.False(Procs.IsRunning(first.Pid));
+        Assert.False(Procs.IsLive(first.Pid));
         File.Delete(sick);
         await Eventually.TrueAsync(() => runner.Current is { State: ReplicaState.Healthy, Restarts: 1 }, "the new replica to be healthy");
         Assert.NotEqual(first, runner.Current.Process);
@@ -196,11 +221,13 @@ public sealed class ReplicaRunnerTests : IDisposable
 
         File.WriteAllText(sick, "");
         await runner.WaitForAsync(s => s == ReplicaState.Unhealthy, CancellationToken.None).WithDeadline();
-        // Its health timeout passes: it is not replaced, since `restart: no` would not start it again.
-        await Task.Delay(TimeSpan.FromSeconds(2.5));
+        // Its health timeout passes: it is not replaced, since `restart: no` would not start it again. A probe served
+        // after the timeout, and then another, tell that the watcher saw the timeout pass and went on probing.
+        var timedOut = (DateTimeOffset.UtcNow + spec.Health.Timeout).ToUnixTimeMilliseconds() / 1000.0;
+        await Eventually.TrueAsync(() => Requests("stubborn").Count(t => t >= timedOut) >= 2, "two probes after the health timeout");
         Assert.Equal(ReplicaState.Unhealthy, runner.Current.State);
         Assert.Equal(process, runner.Current.Process);
-        Assert.True(Procs.IsRunning(process.Pid));
+        Assert.True(Procs.IsLive(process.Pid));
 
         File.Delete(sick);
         await runner.WaitForAsync(s => s == ReplicaState.Healthy, CancellationToken.None).WithDeadline();
@@ -250,7 +277,7 @@ public sealed class ReplicaRunnerTests : IDisposable
         await Eventually.TrueAsync(() => Lines(spec.LogFiles).Contains(awayLine), "the output printed while away to be collected");
         Assert.Equal(StopOutcome.Graceful, await second.StopAsync(CancellationToken.None));
 
-        Assert.False(Procs.IsRunning(process.Pid));
+        Assert.False(Procs.IsLive(process.Pid));
         Assert.Empty(_workspace.Host.GroupMembers(process));
         var lines = Lines(spec.LogFiles);
         var stdout = lines.Where(l => !l.StartsWith("err", StringComparison.Ordinal)).Select(l => int.Parse(l, CultureInfo.InvariantCulture)).ToList();
@@ -311,7 +338,7 @@ public sealed class ReplicaRunnerTests : IDisposable
         await using var runner = Runner(spec, state);
         Assert.Equal(StopOutcome.Graceful, await runner.StopAsync(CancellationToken.None));
 
-        Assert.False(Procs.IsRunning(orphan.Pid));
+        Assert.False(Procs.IsLive(orphan.Pid));
         Assert.Equal(["before"], Lines(spec.LogFiles));
         Assert.Equal(ReplicaState.Stopped, state.Replicas.Single().State);
     }
@@ -336,12 +363,6 @@ public sealed class ReplicaRunnerTests : IDisposable
         await runner.StopAsync(CancellationToken.None);
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
     public void Dispose() => _workspace.Dispose();
 }

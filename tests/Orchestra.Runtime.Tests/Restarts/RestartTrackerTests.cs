@@ -36,6 +36,20 @@ public sealed class RestartTrackerTests
     }
 
     [Fact]
+    public void A_backoff_started_at_50ms_runs_the_same_policy_on_that_scale()
+    {
+        var fast = RestartBackoff.Standard.StartingAt(TimeSpan.FromMilliseconds(50));
+        var tracker = new RestartTracker(RestartPolicy.OnFailure, fast);
+
+        var decisions = Enumerable.Range(0, 10).Select(_ => tracker.OnExit(Failed, TimeSpan.FromMilliseconds(100))).ToList();
+
+        var delays = decisions.Take(9).Select(d => Assert.IsType<RestartDecision.Restart>(d).Delay.TotalMilliseconds);
+        Assert.Equal([50, 100, 200, 400, 800, 1500, 1500, 1500, 1500], delays);
+        Assert.IsType<RestartDecision.Crashed>(decisions[^1]);
+        Assert.Equal(TimeSpan.FromSeconds(3), fast.ResetAfter);
+    }
+
+    [Fact]
     public void The_policy_decides_whether_an_exit_is_restarted()
     {
         Assert.IsType<RestartDecision.Stay>(new RestartTracker(RestartPolicy.OnFailure, RestartBackoff.Standard).OnExit(Clean, Short));

@@ -6,7 +6,7 @@ namespace Orchestra.Runtime.Tests.State;
 
 public sealed class StateStoreTests : IDisposable
 {
-    private readonly TempWorkspace _workspace = new();
+    private readonly RunnerWorkspace _workspace = new();
 
     private StateStore Store() => new(_workspace.StateDirectory);
 
@@ -70,7 +70,7 @@ public sealed class StateStoreTests : IDisposable
         Assert.Equal(content, File.ReadAllText(store.FilePath + ".corrupt"));
         Assert.Null(Store().Load(_workspace.Host, _workspace.Root).Problem);
         _workspace.Host.SignalGroup(live, StopSignals.Kill);
-        await Procs.ExitAsync(_workspace.Host, live);
+        await _workspace.ExitAsync(live);
     }
 
     public void Dispose() => _workspace.Dispose();

@@ -6,7 +6,7 @@ namespace Orchestra.Runtime.Tests.Watch;
 public sealed class ChangeWatcherTests : IDisposable
 {
     private static readonly TimeSpan Debounce = TimeSpan.FromMilliseconds(100);
-    private readonly TempWorkspace _workspace = new();
+    private readonly RunnerWorkspace _workspace = new();
     private readonly string _service;
 
     public ChangeWatcherTests()

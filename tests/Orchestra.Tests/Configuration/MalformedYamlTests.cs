@@ -1,5 +1,4 @@
 using Orchestra.Configuration;
-using Orchestra.Tests.Support;
 
 namespace Orchestra.Tests.Configuration;
 

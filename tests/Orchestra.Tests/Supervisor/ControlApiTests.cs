@@ -1,7 +1,6 @@
 using Orchestra.Errors;
 using Orchestra.Supervisor;
 using Orchestra.Supervisor.Control;
-using Orchestra.Tests.Support;
 
 namespace Orchestra.Tests.Supervisor;
 
@@ -105,10 +104,6 @@ public sealed class ControlApiTests : IDisposable
         Assert.NotNull(again);
     }
 
-    private static async Task WaitUntilRunningAsync(ControlClient client)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        while (!await client.IsRunningAsync(timeout.Token))
-            await Task.Delay(10, timeout.Token);
-    }
+    private static Task WaitUntilRunningAsync(ControlClient client) =>
+        Eventually.TrueAsync(() => client.IsRunningAsync(CancellationToken.None), "the control server to answer");
 }

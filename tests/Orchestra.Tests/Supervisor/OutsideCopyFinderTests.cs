@@ -1,8 +1,5 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Orchestra.Supervisor.Reliability;
-using Orchestra.Tests.Support;
 
 namespace Orchestra.Tests.Supervisor;
 
@@ -34,19 +31,9 @@ public sealed class OutsideCopyFinderTests : IDisposable
         return process;
     }
 
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 
-    private static async Task WaitForListenerAsync(int port)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
-        while (PortOwners.ListeningOn(port).Count == 0)
-            await Task.Delay(20, timeout.Token);
-    }
+    private static Task WaitForListenerAsync(int port) =>
+        Eventually.TrueAsync(() => PortOwners.ListeningOn(port).Count > 0, $"a listener on port {port}");
 
     [Fact]
     public void A_process_running_the_built_program_is_a_copy()
@@ -72,9 +59,9 @@ public sealed class OutsideCopyFinderTests : IDisposable
     public async Task A_listener_on_the_port_from_elsewhere_is_foreign_and_from_the_service_folder_is_a_copy()
     {
         var service = Directory.CreateDirectory(Path.Combine(_temp.Root, "api")).FullName;
-        var foreignPort = FreePort();
+        var foreignPort = Ports.Free();
         var foreign = Start("python3", _temp.Root, "-m", "http.server", foreignPort.ToString(), "--bind", "127.0.0.1");
-        var copyPort = FreePort();
+        var copyPort = Ports.Free();
         var copy = Start("python3", service, "-m", "http.server", copyPort.ToString(), "--bind", "127.0.0.1");
         await WaitForListenerAsync(foreignPort);
         await WaitForListenerAsync(copyPort);

@@ -1,5 +1,4 @@
 using Orchestra.Configuration;
-using Orchestra.Tests.Support;
 using Orchestra.Variables;
 
 namespace Orchestra.Tests.Variables;

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Orchestra.EndToEnd.Tests.Support;
+namespace Orchestra.Testing;
 
 /// <summary>Loopback ports for services under test.</summary>
 public static class Ports

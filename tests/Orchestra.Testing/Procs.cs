@@ -2,13 +2,14 @@ using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
 
-namespace Orchestra.EndToEnd.Tests.Support;
+namespace Orchestra.Testing;
 
 /// <summary>
 /// What /proc says about processes, read independently of the product's own process code so that a bug there
 /// cannot hide itself. A zombie counts as gone: PID 1 of this sandbox does not reap orphans, so an ended
 /// replica whose supervisor died may linger as <c>Z</c> with nothing left of it but its exit status.
 /// </summary>
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public static partial class Procs
 {
     public const int SigKill = 9;

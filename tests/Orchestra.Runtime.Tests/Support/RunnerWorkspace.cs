@@ -4,32 +4,33 @@ using Orchestra.Runtime.Replicas;
 
 namespace Orchestra.Runtime.Tests.Support;
 
-/// <summary>A throw-away workspace folder with a <c>.orchestra</c> state folder; processes the test spawned through it are killed on dispose.</summary>
-public sealed class TempWorkspace : IDisposable
+/// <summary>
+/// A temp workspace for the runner: its <c>.orchestra</c> and logs folders made, replicas spawned and specified in it,
+/// and every process the test spawned through it killed on dispose.
+/// </summary>
+public sealed class RunnerWorkspace : IDisposable
 {
+    private readonly TempWorkspace _folder = new();
     private readonly List<ProcessIdentity> _spawned = [];
 
-    public TempWorkspace()
+    public RunnerWorkspace()
     {
-        Root = Path.Combine(Path.GetTempPath(), "orchestra-runtime-" + Guid.NewGuid().ToString("N")[..12]);
-        Directory.CreateDirectory(StateDirectory);
         Directory.CreateDirectory(LogDirectory);
     }
 
-    public string Root { get; }
-    public string StateDirectory => Path.Combine(Root, ".orchestra");
+    public string Root => _folder.Root;
+    public string StateDirectory => _folder.StateDirectory;
     public string LogDirectory => ReplicaLogFiles.DirectoryIn(StateDirectory);
     public LinuxProcessHost Host { get; } = new();
 
     public ReplicaLogFiles Files(string service, int replica = 0) => new(LogDirectory, service, replica);
 
     /// <summary>Writes a /bin/sh script (test code may use a shell; product code does not).</summary>
-    public string Script(string name, string body)
-    {
-        var path = Path.Combine(Root, name + ".sh");
-        File.WriteAllText(path, body + "\n");
-        return path;
-    }
+    public string Script(string name, string body) => _folder.Write(name + ".sh", body + "\n");
+
+    /// <summary>Waits until a child exits and returns its status.</summary>
+    public Task<ExitStatus> ExitAsync(ProcessIdentity process) =>
+        Eventually.ValueAsync(() => Host.CheckExit(process), $"{process} to exit");
 
     public IReadOnlyDictionary<string, string> Environment(string service, int replica = 0, IReadOnlyDictionary<string, string>? extra = null)
     {
@@ -85,13 +86,6 @@ public sealed class TempWorkspace : IDisposable
                 Host.CheckExit(identity);
             }
         }
-        try
-        {
-            Directory.Delete(Root, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A straggler still writing; /tmp is cleaned eventually.
-        }
+        _folder.Dispose();
     }
 }

@@ -4,8 +4,8 @@ using Orchestra.Discovery;
 
 namespace Orchestra.Build.Tests;
 
-/// <summary>A real workspace written to a temporary folder, deleted on dispose.</summary>
-public sealed class TestWorkspace : IDisposable
+/// <summary>A temp workspace of real projects to evaluate and build, its restore kept off the network.</summary>
+public sealed class BuildWorkspace : IDisposable
 {
     public const string Library = """
         <Project Sdk="Microsoft.NET.Sdk">
@@ -27,32 +27,29 @@ public sealed class TestWorkspace : IDisposable
         </Project>
         """;
 
-    public TestWorkspace()
+    private readonly TempWorkspace _folder = new("test");
+
+    public BuildWorkspace()
     {
-        Root = Path.Combine(Path.GetTempPath(), "orchestra-build-tests", Guid.NewGuid().ToString("N")[..12]);
-        Directory.CreateDirectory(Root);
-        Write("orchestra.yml", "name: test\n");
         // Keep restore off the network: a workspace's packages can only come from an empty local folder.
-        Directory.CreateDirectory(Path.Combine(Root, "packages"));
+        Directory.CreateDirectory(PathOf("packages"));
         Write("NuGet.config", """
             <configuration><packageSources><clear /><add key="local" value="packages" /></packageSources></configuration>
             """);
     }
 
-    public string Root { get; }
+    public string Root => _folder.Root;
 
-    public string PathOf(string relative) => Path.Combine(Root, relative);
+    public string PathOf(string relative) => _folder.PathOf(relative);
 
-    public TestWorkspace Write(string relative, string content)
+    public BuildWorkspace Write(string relative, string content)
     {
-        var path = PathOf(relative);
-        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        File.WriteAllText(path, content);
+        _folder.Write(relative, content);
         return this;
     }
 
     /// <summary>A service folder with a service.yml and one project.</summary>
-    public TestWorkspace Service(string name, string projectXml, string serviceYaml = "", string? program = null)
+    public BuildWorkspace Service(string name, string projectXml, string serviceYaml = "", string? program = null)
     {
         Write($"{name}/service.yml", serviceYaml);
         Write($"{name}/{Capitalised(name)}.csproj", projectXml);
@@ -63,7 +60,7 @@ public sealed class TestWorkspace : IDisposable
 
     public static string Capitalised(string name) => char.ToUpperInvariant(name[0]) + name[1..];
 
-    public Workspace Load() => WorkspaceLoader.Load(PathOf("orchestra.yml"));
+    public Workspace Load() => WorkspaceLoader.Load(_folder.ConfigPath);
 
     public Task<FleetBuildResult> BuildAsync() =>
         new FleetBuilder(Load(), new SilentProgress()).BuildAsync(Load().Services, CancellationToken.None);
@@ -87,17 +84,7 @@ public sealed class TestWorkspace : IDisposable
     /// <summary>Marks a file as edited, later than any build output could be.</summary>
     public void Touch(string relative) => File.SetLastWriteTimeUtc(PathOf(relative), DateTime.UtcNow.AddSeconds(2));
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(Root, recursive: true);
-        }
-        catch (IOException)
-        {
-            // A process that still holds a file only leaves a temporary folder behind.
-        }
-    }
+    public void Dispose() => _folder.Dispose();
 
     private sealed class SilentProgress : IBuildProgress
     {
