@@ -59,7 +59,8 @@ public sealed class FaultInjectionTests(MinimalApi api)
         Directory.Delete(fleet.StateDirectory, recursive: true);
         var ps = await fleet.PsAsync();
 
-        Assert.Equal([supervisor], Procs.LiveWithCommandLine($"__supervise --config {fleet.PathOf("orchestra.yml")}"));
+        // A supervisor that ps started before the old one made its folder again finds the old one and leaves.
+        await Eventually.TrueAsync(() => Procs.LiveWithCommandLine($"__supervise --config {fleet.PathOf("orchestra.yml")}").SequenceEqual([supervisor]), "one supervisor, the first");
         Assert.Equal(replicas.Select(r => (r.Pid, "healthy")), ps.Select(r => (r.Pid, r.State)));
         Assert.Equal("up", await FreshHttp.GetStringAsync($"http://127.0.0.1:{port}/"));
         await fleet.RunOkAsync("stop");
@@ -326,6 +327,26 @@ public sealed class FaultInjectionTests(MinimalApi api)
             Assert.Contains($"\"pid\": {replaced.Pid}", File.ReadAllText(Path.Combine(fleet.StateDirectory, "state.json")));
         }
         Assert.DoesNotContain("cannot be written", (await fleet.RunOkAsync("ps")).Error);
+        await AssertRecoveredAsync(fleet, 1);
+    }
+
+    [Fact]
+    public async Task A_log_folder_nothing_can_be_written_in_for_a_while_loses_no_line_and_stop_still_works()
+    {
+        var (fleet, _) = GatedFleet();
+        await using var _ = fleet;
+        await fleet.RunOkAsync("start");
+        var logs = Path.Combine(fleet.StateDirectory, "logs");
+        var pid = (await fleet.ReplicaAsync("web")).Pid!.Value;
+        await using (var immutable = await ImmutableFolder.LockAsync(logs))
+        {
+            // Nothing can be created, renamed or deleted there now: a restart cannot remove the old replica's capture
+            // files, and the new replica writes into them; the lines wait there until the folder is writable again.
+            await fleet.RunOkAsync("restart", "web");
+            Assert.False(Procs.IsLive(pid), "the old replica survived the restart");
+            await fleet.RunOkAsync("ps");
+            await immutable.ReleaseAsync();
+        }
         await AssertRecoveredAsync(fleet, 1);
     }
 

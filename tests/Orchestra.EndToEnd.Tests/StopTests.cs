@@ -6,25 +6,35 @@ namespace Orchestra.EndToEnd.Tests;
 /// <summary>Issue 4, acceptance 7: a service that ignores SIGTERM is killed after its stop timeout, with the child it spawned.</summary>
 public sealed class StopTests
 {
-    /// <summary>Spawns a child; both shrug SIGTERM off, say so, and say so again a moment later to prove they outlived it.</summary>
+    /// <summary>
+    /// Spawns a child; both shrug SIGTERM off, say so, and say so again a moment later to prove they outlived it. Each
+    /// line is one write: both print into the same file at the same moments, and print() under python -u writes the
+    /// text and its newline apart, so two lines could run together.
+    /// </summary>
     private const string Stubborn = """
         import signal, subprocess, sys, threading, time
         CHILD = '''
-        import signal, threading, time
+        import signal, sys, threading, time
+        def say(line):
+            sys.stdout.write(line + "\\n")
+            sys.stdout.flush()
         def on_term(*_):
-            print("child got SIGTERM and carries on", flush=True)
-            threading.Timer(0.3, lambda: print("child still alive after SIGTERM", flush=True)).start()
+            say("child got SIGTERM and carries on")
+            threading.Timer(0.3, lambda: say("child still alive after SIGTERM")).start()
         signal.signal(signal.SIGTERM, on_term)
         while True:
             time.sleep(0.1)
         '''
         child = subprocess.Popen([sys.executable, "-c", CHILD])
+        def say(line):
+            sys.stdout.write(line + "\n")
+            sys.stdout.flush()
         def on_term(*_):
-            print("parent got SIGTERM and carries on", flush=True)
-            threading.Timer(0.3, lambda: print("parent still alive after SIGTERM", flush=True)).start()
+            say("parent got SIGTERM and carries on")
+            threading.Timer(0.3, lambda: say("parent still alive after SIGTERM")).start()
         signal.signal(signal.SIGTERM, on_term)
-        print(f"child {child.pid}")
-        print("stubborn ready")
+        say(f"child {child.pid}")
+        say("stubborn ready")
         while True:
             time.sleep(0.1)
         """;
