@@ -9,18 +9,6 @@ namespace Orchestra.EndToEnd.Tests;
 [Collection(MinimalApiCollection.Name)]
 public sealed class FaultInjectionTests(MinimalApi api)
 {
-    private static async Task<string?> GetAsync(string url)
-    {
-        try
-        {
-            return await FreshHttp.GetStringAsync(url);
-        }
-        catch (HttpRequestException)
-        {
-            return null;
-        }
-    }
-
     [Fact]
     public async Task A_supervisor_killed_during_a_reruns_build_leaves_the_next_start_serving_the_new_build()
     {
@@ -38,11 +26,11 @@ public sealed class FaultInjectionTests(MinimalApi api)
         Procs.Signal(supervisor, Procs.SigKill);
         // The build goes on without the supervisor and records its result: `build` has nothing left to do.
         await Eventually.TrueAsync(() => !Procs.IsLive((int)prepare), "the orphaned build to finish", TimeSpan.FromMinutes(3));
-        Assert.StartsWith("hello from api", await GetAsync($"http://127.0.0.1:{ReplicaPort(fleet)}/hello"));
+        Assert.StartsWith("hello from api", await FreshHttp.TryGetStringAsync($"http://127.0.0.1:{ReplicaPort(fleet)}/hello"));
 
         await fleet.RunOkAsync("start");
 
-        Assert.StartsWith("rebuilt from api", await GetAsync($"http://127.0.0.1:{port}/hello"));
+        Assert.StartsWith("rebuilt from api", await FreshHttp.TryGetStringAsync($"http://127.0.0.1:{port}/hello"));
         Assert.Single(await fleet.PsAsync("api"));
     }
 

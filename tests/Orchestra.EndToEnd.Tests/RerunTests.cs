@@ -11,18 +11,6 @@ public sealed class RerunTests(MinimalApi api)
 {
     private static string Versioned(string version) => PythonHttpServer.Answering($"\"{version}\"");
 
-    private static async Task<string?> GetAsync(string url)
-    {
-        try
-        {
-            return await FreshHttp.GetStringAsync(url);
-        }
-        catch (HttpRequestException)
-        {
-            return null;
-        }
-    }
-
     [Fact]
     public async Task A_command_service_reruns_when_a_file_its_watch_includes_changes_but_not_when_started_with_noreload()
     {
@@ -34,18 +22,18 @@ public sealed class RerunTests(MinimalApi api)
         await fleet.RunOkAsync("start", "watched");
         var fixedPid = (await fleet.ReplicaAsync("fixed")).Pid;
         var watchedPid = (await fleet.ReplicaAsync("watched")).Pid;
-        Assert.Equal("v1", await GetAsync($"http://127.0.0.1:{watched}/"));
+        Assert.Equal("v1", await FreshHttp.TryGetStringAsync($"http://127.0.0.1:{watched}/"));
         await fleet.WatchingAsync("watched");
         // Not a race to win: ps says the --noreload service is not watched at all.
         Assert.False((await fleet.ReplicaAsync("fixed")).Watching);
 
         fleet.Write("fixed/main.py", Versioned("v2"));
         fleet.Write("watched/main.py", Versioned("v2"));
-        await Eventually.TrueAsync(async () => await GetAsync($"http://127.0.0.1:{watched}/") == "v2", "the watched service to answer v2");
+        await Eventually.TrueAsync(async () => await FreshHttp.TryGetStringAsync($"http://127.0.0.1:{watched}/") == "v2", "the watched service to answer v2");
 
         Assert.NotEqual(watchedPid, (await fleet.ReplicaAsync("watched")).Pid);
         // The two were written together, so the unwatched one would have been rerun by now.
-        Assert.Equal("v1", await GetAsync($"http://127.0.0.1:{unwatched}/"));
+        Assert.Equal("v1", await FreshHttp.TryGetStringAsync($"http://127.0.0.1:{unwatched}/"));
         Assert.Equal(fixedPid, (await fleet.ReplicaAsync("fixed")).Pid);
     }
 
@@ -57,16 +45,16 @@ public sealed class RerunTests(MinimalApi api)
         var yaml = $"port: {port}\nhealth: {{ http: / }}\nwatch: {{ include: [\"service.yml\"] }}\n";
         fleet.PythonService("probe", PythonHttpServer.Answering("os.environ.get('PROBE', 'none')"), yaml);
         await fleet.RunOkAsync("start");
-        Assert.Equal("none", await GetAsync($"http://127.0.0.1:{port}/"));
+        Assert.Equal("none", await FreshHttp.TryGetStringAsync($"http://127.0.0.1:{port}/"));
         await fleet.WatchingAsync("probe");
 
         fleet.Write("probe/service.yml", $"command: [\"{TestFleet.Python}\", \"-u\", \"main.py\"]\n{yaml}env: {{ PROBE: \"1\" }}\n");
-        await Eventually.TrueAsync(async () => await GetAsync($"http://127.0.0.1:{port}/") == "1", "the rerun replica to have PROBE");
+        await Eventually.TrueAsync(async () => await FreshHttp.TryGetStringAsync($"http://127.0.0.1:{port}/") == "1", "the rerun replica to have PROBE");
 
         fleet.Write("probe/service.yml", $"command: [\"{TestFleet.Python}\", \"-u\", \"main.py\"]\n{yaml.Replace($"port: {port}", $"port: {Ports.Free()}")}env: {{ PROBE: \"2\" }}\n");
         await Eventually.TrueAsync(async () => (await fleet.RunOkAsync("logs", "probe")).Out.Contains("its port or proxy setting changed; that applies at the next 'dotnet orchestra restart probe'", StringComparison.Ordinal),
             "the event log to say the port change waits for a restart");
-        Assert.Equal("1", await GetAsync($"http://127.0.0.1:{port}/"));
+        Assert.Equal("1", await FreshHttp.TryGetStringAsync($"http://127.0.0.1:{port}/"));
     }
 
     [Fact]
@@ -78,7 +66,7 @@ public sealed class RerunTests(MinimalApi api)
         Directory.CreateDirectory(fleet.PathOf("packages"));
         await fleet.RunOkAsync("start", "--no-build");
         var first = await fleet.ReplicaAsync("api");
-        Assert.Equal($"hello from api pid {first.Pid}", await GetAsync($"http://127.0.0.1:{port}/hello"));
+        Assert.Equal($"hello from api pid {first.Pid}", await FreshHttp.TryGetStringAsync($"http://127.0.0.1:{port}/hello"));
 
         // Two errors, each shown on a line of its own by ps and as an item of ps --json's buildErrors.
         await fleet.WatchingAsync("api");
@@ -90,7 +78,7 @@ public sealed class RerunTests(MinimalApi api)
         // The older single field stays for the scripts that read it: the same errors, a line each.
         Assert.Equal(string.Join('\n', broken.BuildErrors), broken.BuildError);
         Assert.Equal(first.Pid, broken.Pid);
-        Assert.Equal($"hello from api pid {first.Pid}", await GetAsync($"http://127.0.0.1:{port}/hello"));
+        Assert.Equal($"hello from api pid {first.Pid}", await FreshHttp.TryGetStringAsync($"http://127.0.0.1:{port}/hello"));
         var ps = (await fleet.RunOkAsync("ps")).Out;
         Assert.Matches(@"(?m)^api: the rerun after a change did not build, so it runs the previous build:$", ps);
         Assert.Matches(@"(?m)^  /\S*Program\.cs\(3,\d+\): error CS1002: ; expected$", ps);
@@ -102,7 +90,7 @@ public sealed class RerunTests(MinimalApi api)
         Assert.Matches(@"(?m)^api\.orchestra ! .*Program\.cs\(\d+,\d+\): error CS1002", logs);
 
         fleet.Write("api/Program.cs", MinimalApi.Program.Replace("$\"hello from {who}", "$\"hi again from {who}"));
-        var rerun = await Eventually.ValueAsync(async () => await GetAsync($"http://127.0.0.1:{port}/hello") is { } answer && answer.StartsWith("hi again", StringComparison.Ordinal) ? answer : null,
+        var rerun = await Eventually.ValueAsync(async () => await FreshHttp.TryGetStringAsync($"http://127.0.0.1:{port}/hello") is { } answer && answer.StartsWith("hi again", StringComparison.Ordinal) ? answer : null,
             "the rebuilt API to answer");
         var second = await fleet.ReplicaAsync("api");
         Assert.Equal($"hi again from api pid {second.Pid}", rerun);

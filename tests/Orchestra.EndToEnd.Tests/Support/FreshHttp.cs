@@ -8,4 +8,17 @@ public static class FreshHttp
         using var http = new HttpClient(new SocketsHttpHandler { PooledConnectionLifetime = TimeSpan.Zero }) { Timeout = TimeSpan.FromSeconds(30) };
         return await http.GetStringAsync(url);
     }
+
+    /// <summary>The answer, or null while nothing answers (a replica starting, a port not open yet).</summary>
+    public static async Task<string?> TryGetStringAsync(string url)
+    {
+        try
+        {
+            return await GetStringAsync(url);
+        }
+        catch (HttpRequestException)
+        {
+            return null;
+        }
+    }
 }
