@@ -9,7 +9,7 @@ namespace Orchestra.Build.Fingerprints;
 /// </summary>
 public sealed class BuildFingerprints(string stateDirectory)
 {
-    private readonly StateStore<InputFingerprint> store = new(stateDirectory, "builds");
+    private readonly StateStore<InputFingerprint> store = new(stateDirectory, "builds", BuildStateJson.Default.InputFingerprint);
 
     /// <summary>Stamps the inputs as they are now; take it before the build, so that an edit made during the build is not missed.</summary>
     public static InputFingerprint Take(ProjectEvaluation evaluation) =>

@@ -13,7 +13,7 @@ public sealed record CachedEvaluation(string ProjectPath, string? Framework, Ser
 /// </summary>
 public sealed class EvaluationCache(string stateDirectory)
 {
-    private readonly StateStore<CachedEvaluation> store = new(stateDirectory, "evaluations");
+    private readonly StateStore<CachedEvaluation> store = new(stateDirectory, "evaluations", BuildStateJson.Default.CachedEvaluation);
 
     public ProjectEvaluation? TryGet(ServiceDefinition service)
     {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 using Orchestra.State;
 
 namespace Orchestra.Build.Fingerprints;
@@ -7,10 +8,9 @@ namespace Orchestra.Build.Fingerprints;
 /// JSON files of one kind in the workspace's <c>.orchestra/</c> folder, one per service. A file that is missing or
 /// does not parse reads as nothing: the state is a cache and the worst case is doing the work again.
 /// </summary>
-public sealed class StateStore<T>(string stateDirectory, string kind) where T : class
+/// <param name="type">The source-generated serialization of <typeparamref name="T"/> (<see cref="BuildStateJson"/>).</param>
+public sealed class StateStore<T>(string stateDirectory, string kind, JsonTypeInfo<T> type) where T : class
 {
-    private static readonly JsonSerializerOptions Options = new() { WriteIndented = false };
-
     private string Folder => Path.Combine(stateDirectory, kind);
 
     public T? Read(string service)
@@ -18,7 +18,7 @@ public sealed class StateStore<T>(string stateDirectory, string kind) where T : 
         try
         {
             using var stream = StateFolder.OpenRead(PathOf(service));
-            return JsonSerializer.Deserialize<T>(stream, Options);
+            return JsonSerializer.Deserialize(stream, type);
         }
         catch (Exception e) when (e is IOException or JsonException or UnauthorizedAccessException)
         {
@@ -31,7 +31,7 @@ public sealed class StateStore<T>(string stateDirectory, string kind) where T : 
     {
         StateFolder.Create(stateDirectory);
         StateFolder.EnsureSubfolder(Folder);
-        StateFolder.WriteText(PathOf(service), JsonSerializer.Serialize(value, Options));
+        StateFolder.WriteText(PathOf(service), JsonSerializer.Serialize(value, type));
     }
 
     public void Delete(string service)

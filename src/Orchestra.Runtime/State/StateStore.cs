@@ -23,13 +23,6 @@ public sealed class StateStore
 {
     public const string FileName = "state.json";
 
-    private static readonly JsonSerializerOptions Json = new()
-    {
-        WriteIndented = true,
-        DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-        PropertyNamingPolicy = JsonNamingPolicy.CamelCase,
-    };
-
     private readonly string _directory;
     private readonly Lock _lock = new();
     private readonly Dictionary<(string, int), ReplicaRecord> _replicas = [];
@@ -148,7 +141,7 @@ public sealed class StateStore
         string? fault = null;
         try
         {
-            StateFolder.WriteText(FilePath, JsonSerializer.Serialize(new StateDocument(ordered), Json));
+            StateFolder.WriteText(FilePath, JsonSerializer.Serialize(new StateDocument(ordered), StateJson.Default.StateDocument));
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -163,7 +156,7 @@ public sealed class StateStore
 
     private static IReadOnlyList<ReplicaRecord> Parse(string text)
     {
-        var document = JsonSerializer.Deserialize<StateDocument>(text, Json) ?? throw new InvalidDataException("the file is empty");
+        var document = JsonSerializer.Deserialize(text, StateJson.Default.StateDocument) ?? throw new InvalidDataException("the file is empty");
         if (document.Replicas is null || document.Replicas.Any(r => r is null || string.IsNullOrEmpty(r.Service) || r.Replica < 0 || r.Pid < 0))
             throw new InvalidDataException("it holds an invalid replica");
         return document.Replicas.GroupBy(r => r.Key).Select(g => g.Last()).ToList();
@@ -203,8 +196,15 @@ public sealed class StateStore
         }).ToList();
     }
 
-    private sealed record StateDocument(IReadOnlyList<ReplicaRecord> Replicas)
-    {
-        public int Version { get; init; } = 1;
-    }
 }
+
+/// <summary>What <c>state.json</c> holds.</summary>
+internal sealed record StateDocument(IReadOnlyList<ReplicaRecord> Replicas)
+{
+    public int Version { get; init; } = 1;
+}
+
+/// <summary>Source-generated serialization of the state file: no reflection in the supervisor.</summary>
+[JsonSourceGenerationOptions(WriteIndented = true, DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull, PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(StateDocument))]
+internal sealed partial class StateJson : JsonSerializerContext;
