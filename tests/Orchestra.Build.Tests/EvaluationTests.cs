@@ -56,4 +56,21 @@ public sealed class EvaluationTests
         Assert.False(evaluation.IsRunnable);
         Assert.Equal("Library", evaluation.OutputType);
     }
+
+    [Fact]
+    public async Task A_replica_runs_where_dotnet_run_would_run_it()
+    {
+        const string project = """
+            <Project Sdk="Microsoft.NET.Sdk">
+              <PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework><RunWorkingDirectory>$(MSBuildProjectDirectory)/data</RunWorkingDirectory></PropertyGroup>
+            </Project>
+            """;
+        using var workspace = new BuildWorkspace().Service("set", project).Service("unset", BuildWorkspace.Console);
+
+        var outcomes = await workspace.EvaluateAsync();
+
+        Assert.Equal(workspace.PathOf("set/data"), outcomes.Single(o => o.Service.Name == "set").Evaluation!.RunWorkingDirectory);
+        // Unset, dotnet run runs in the folder it is started from: for a replica, the service's folder.
+        Assert.Null(outcomes.Single(o => o.Service.Name == "unset").Evaluation!.RunWorkingDirectory);
+    }
 }

@@ -25,6 +25,7 @@ public sealed class FleetBuildTests(FleetFixture fleet)
         Assert.True(api.IsRunnable);
         Assert.Equal($"{root}{Sep}api{Sep}bin{Sep}Debug{Sep}net10.0{Sep}Api.dll", api.TargetPath);
         Assert.Equal($"{root}{Sep}api{Sep}bin{Sep}Debug{Sep}net10.0{Sep}Api", api.RunCommand);
+        // The Web SDK sets RunWorkingDirectory to the project's folder, its content root; dotnet run runs it there.
         Assert.Equal($"{root}{Sep}api", api.RunWorkingDirectory);
         Assert.Equal([fleet.Workspace.PathOf("lib/Lib.csproj")], api.ReferencedProjects);
         Assert.Contains(fleet.Workspace.PathOf("api/Program.cs"), api.WatchFiles);
@@ -68,7 +69,7 @@ public sealed class FleetBuildTests(FleetFixture fleet)
     public async Task Built_worker_runs()
     {
         var worker = await EvaluationOf("worker");
-        var start = new ProcessStartInfo(worker.RunCommand, worker.RunArguments) { WorkingDirectory = worker.RunWorkingDirectory, RedirectStandardOutput = true };
+        var start = new ProcessStartInfo(worker.RunCommand, worker.RunArguments) { WorkingDirectory = worker.RunWorkingDirectory ?? fleet.Workspace.PathOf("worker"), RedirectStandardOutput = true };
         using var process = Process.Start(start)!;
         var output = await process.StandardOutput.ReadToEndAsync();
         await process.WaitForExitAsync();

@@ -25,8 +25,11 @@ public sealed record ProjectEvaluation
     public required string RunCommand { get; init; }
     /// <summary><c>RunArguments</c>, e.g. <c>exec "…/Api.dll"</c> when there is no apphost.</summary>
     public required string RunArguments { get; init; }
-    /// <summary><c>RunWorkingDirectory</c>, or the project's folder when the project leaves it empty (as <c>dotnet run</c> does).</summary>
-    public required string RunWorkingDirectory { get; init; }
+    /// <summary>
+    /// The project's <c>RunWorkingDirectory</c>, or null when it sets none: <c>dotnet run</c> then runs the program in
+    /// the folder it is started from, which for a replica is the service's folder.
+    /// </summary>
+    public string? RunWorkingDirectory { get; init; }
     /// <summary>The built assembly.</summary>
     public required string TargetPath { get; init; }
     /// <summary>Full paths of every project the service's project references, directly or not.</summary>

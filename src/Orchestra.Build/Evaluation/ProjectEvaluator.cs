@@ -49,7 +49,7 @@ internal sealed class ProjectEvaluator : IDisposable
             IsRunnable = isRunnable,
             RunCommand = project.GetPropertyValue("RunCommand"),
             RunArguments = project.GetPropertyValue("RunArguments"),
-            RunWorkingDirectory = runDirectory.Length > 0 ? Path.GetFullPath(runDirectory, project.DirectoryPath) : project.DirectoryPath,
+            RunWorkingDirectory = runDirectory.Length > 0 ? Path.GetFullPath(runDirectory, project.DirectoryPath) : null,
             TargetPath = project.GetPropertyValue("TargetPath"),
             ReferencedProjects = references,
             WatchFiles = watch,

@@ -77,6 +77,7 @@ public sealed class LaunchPlanner(Workspace workspace, IBuildProgress progress)
             Options = options,
             WatchFiles = evaluation.WatchFiles,
             Build = BuildOf(evaluation.TargetPath),
+            WorkingDirectory = evaluation.RunWorkingDirectory,
         };
     }
 

@@ -16,4 +16,6 @@ public sealed record LaunchSpec(string Service, IReadOnlyList<string> Command, I
     /// may have finished after the replica started, e.g. a rerun's build whose supervisor was killed meanwhile.
     /// </summary>
     public string? Build { get; init; }
+    /// <summary>Where the program runs when not in the service's folder: the project's <c>RunWorkingDirectory</c>, as <c>dotnet run</c> would.</summary>
+    public string? WorkingDirectory { get; init; }
 }

@@ -22,7 +22,11 @@ internal sealed class ReplicaSpecs(LoadedWorkspace workspace, LaunchStore launch
         var current = workspace.Current;
         // The environment of the shell and command that made the launch, never the supervisor's own.
         var environment = new EnvironmentResolver(current, launch.Options.Environment).Resolve(service, launch.Options.Command, replica, port);
-        return ReplicaSpec.For(current, service, launch.Command, environment, replica, port) with { Build = launch.Build };
+        return ReplicaSpec.For(current, service, launch.Command, environment, replica, port) with
+        {
+            Build = launch.Build,
+            WorkingDirectory = launch.WorkingDirectory ?? service.Directory,
+        };
     }
 
     /// <summary>
