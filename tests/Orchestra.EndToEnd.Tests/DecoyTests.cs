@@ -9,36 +9,13 @@ namespace Orchestra.EndToEnd.Tests;
 /// runs as <c>dotnet svc.dll</c>, and the bare word <c>dotnet</c> once made every .NET process on the machine a
 /// "copy". Real copies and decoys of every shape run in a PID namespace, with Orchestra, so a wrong kill stays there.
 /// </summary>
-public sealed partial class DecoyTests : IAsyncLifetime
+public sealed partial class DecoyTests(NoAppHostProject project) : IClassFixture<NoAppHostProject>
 {
-    private const string Project = """
-        <Project Sdk="Microsoft.NET.Sdk">
-          <PropertyGroup>
-            <OutputType>Exe</OutputType>
-            <TargetFramework>net10.0</TargetFramework>
-            <UseAppHost>false</UseAppHost>
-          </PropertyGroup>
-        </Project>
-        """;
+    private readonly TestFleet _fleet = project.Fleet;
 
-    private readonly TestFleet _fleet = new("decoys");
+    private string Service => project.Service;
 
-    private string Service => _fleet.PathOf("noapphost");
-
-    private string Dll => Path.Combine(Service, "bin", "Debug", "net10.0", "noapphost.dll");
-
-    public async Task InitializeAsync()
-    {
-        _fleet.Write("NuGet.config", """<configuration><packageSources><clear /><add key="local" value="packages" /></packageSources></configuration>""");
-        Directory.CreateDirectory(_fleet.PathOf("packages"));
-        _fleet.Service("noapphost", "health: { log: \"up\" }\n",
-            ("noapphost.csproj", Project),
-            ("Program.cs", "System.Console.WriteLine(\"up\");\nawait System.Threading.Tasks.Task.Delay(-1);\n"));
-        await _fleet.RunOkAsync("build");
-        Assert.True(File.Exists(Dll));
-    }
-
-    public Task DisposeAsync() => _fleet.DisposeAsync().AsTask();
+    private string Dll => project.Dll;
 
     /// <summary>The decoys: each looks like the service in one way that must not be enough.</summary>
     private string Decoys => $"""
@@ -87,7 +64,7 @@ public sealed partial class DecoyTests : IAsyncLifetime
 
     [Fact]
     public void Build_leaves_the_state_folder_and_everything_in_it_to_the_owner_alone() =>
-        // InitializeAsync built the project: the first command to make .orchestra/ was `build`.
+        // The fixture built the project: the first command to make .orchestra/ was `build`.
         Assert.Empty(PrivateFiles.Loose(_fleet.StateDirectory));
 
     [Fact]
@@ -118,4 +95,37 @@ public sealed partial class DecoyTests : IAsyncLifetime
 
     [GeneratedRegex(@"^(alive|dead) (\S+) (\d+)$", RegexOptions.Multiline)]
     private static partial Regex StateLine();
+}
+
+/// <summary>A console project built without an apphost, once for all of <see cref="DecoyTests"/>: it runs as <c>dotnet noapphost.dll</c>.</summary>
+public sealed class NoAppHostProject : IAsyncLifetime
+{
+    private const string Project = """
+        <Project Sdk="Microsoft.NET.Sdk">
+          <PropertyGroup>
+            <OutputType>Exe</OutputType>
+            <TargetFramework>net10.0</TargetFramework>
+            <UseAppHost>false</UseAppHost>
+          </PropertyGroup>
+        </Project>
+        """;
+
+    public TestFleet Fleet { get; } = new("decoys");
+
+    public string Service => Fleet.PathOf("noapphost");
+
+    public string Dll => Path.Combine(Service, "bin", "Debug", "net10.0", "noapphost.dll");
+
+    public async Task InitializeAsync()
+    {
+        Fleet.Write("NuGet.config", """<configuration><packageSources><clear /><add key="local" value="packages" /></packageSources></configuration>""");
+        Directory.CreateDirectory(Fleet.PathOf("packages"));
+        Fleet.Service("noapphost", "health: { log: \"up\" }\n",
+            ("noapphost.csproj", Project),
+            ("Program.cs", "System.Console.WriteLine(\"up\");\nawait System.Threading.Tasks.Task.Delay(-1);\n"));
+        await Fleet.RunOkAsync("build");
+        Assert.True(File.Exists(Dll));
+    }
+
+    public Task DisposeAsync() => Fleet.DisposeAsync().AsTask();
 }
