@@ -44,8 +44,9 @@ public sealed class HealthProbeTests
         Assert.False(await HealthProbes.Create(Config(HealthKind.Http, "/health"), Ports.Free(), Http).CheckAsync(CancellationToken.None));
 
         await stop.CancelAsync();
-        listener.Stop();
         await server;
+        // Disposing closes it; a Stop() first made the managed HttpListener bind the port again to remove it, which
+        // failed with "Address already in use" whenever a parallel test had taken the port meanwhile.
     }
 
     private static async Task Serve(HttpListener listener, CancellationToken stop)
