@@ -30,8 +30,9 @@ printf 'port: %d\nscale: 3\nhealth: { http: /health }\n' $PORT >api/service.yml
 echo "== building and starting (not measured)"
 "$ORCHESTRA" start --noreload >/dev/null
 
-# wrk prints its totals when interrupted; the duration is only an upper bound.
-load() { wrk -t 2 -c "$CLIENTS" -d 600s -H "Connection: close" "http://127.0.0.1:$PORT/health" >"$1" 2>&1; }
+# wrk prints its totals when interrupted; the duration is only an upper bound. `exec`, so that the background
+# job's pid is wrk's own and the interrupt reaches it.
+load() { exec wrk -t 2 -c "$CLIENTS" -d 600s -H "Connection: close" "http://127.0.0.1:$PORT/health" >"$1" 2>&1; }
 finish() { kill -INT "$1"; wait "$1" || true; }
 failures() { awk '/Socket errors/ {gsub(",", ""); s=$4+$6+$8+$10} /Non-2xx/ {n=$NF} END {print s+n}' "$1"; }
 requests() { awk '/requests in/ {print $1}' "$1"; }
