@@ -22,7 +22,7 @@ internal sealed class LogPrinter(TextWriter output, bool color, bool terminal, b
         .Select((service, i) => (service, Palette[i % Palette.Length]))
         .ToDictionary(p => p.service, p => p.Item2);
 
-    public static string Prefix(string service, int replica) => $"{service}.{ReplicaLogFiles.SourceNameOf(replica)}";
+    public static string Prefix(string service, int? replica) => $"{service}.{ReplicaLogFiles.SourceNameOf(replica)}";
 
     public void Write(LogEntry entry)
     {

@@ -11,8 +11,8 @@ public enum LogStream
     Stderr,
 }
 
-/// <summary>One collected output line of a replica.</summary>
-public sealed record LogEntry(string Service, int Replica, DateTimeOffset Timestamp, LogStream Stream, string Text);
+/// <summary>One collected output line of a replica, or (<paramref name="Replica"/> null) of the service's event log.</summary>
+public sealed record LogEntry(string Service, int? Replica, DateTimeOffset Timestamp, LogStream Stream, string Text);
 
 /// <summary>
 /// The line format of a replica's log file: <c>&lt;ISO-8601 UTC timestamp with ms&gt; &lt;O|E&gt; &lt;text&gt;</c>,
@@ -32,7 +32,7 @@ public static class LogLineFormat
     public static char Letter(LogStream stream) => stream == LogStream.Stdout ? 'O' : 'E';
 
     /// <summary>Parses a stored line; null for a line that is not in the format (a torn or foreign line is skipped, never fatal).</summary>
-    public static LogEntry? Parse(string service, int replica, string line)
+    public static LogEntry? Parse(string service, int? replica, string line)
     {
         var space = line.IndexOf(' ');
         if (space < 0 || line.Length < space + 3 || line[space + 2] != ' '

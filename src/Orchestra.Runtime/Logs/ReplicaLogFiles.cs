@@ -6,27 +6,24 @@ namespace Orchestra.Runtime.Logs;
 /// <summary>
 /// The files of one replica under <c>.orchestra/logs/</c>: the raw capture files the process writes to
 /// directly (<c>svc.0.stdout</c>, <c>svc.0.stderr</c>) and the collected log (<c>svc.0.log</c>, rotated to <c>svc.0.log.1</c>…).
-/// <see cref="Events"/> names the one log that is not a replica's: what Orchestra itself says about a service
-/// (<c>svc.orchestra.log</c>), such as why its rerun did not build, merged by <c>logs</c> with its replicas' output.
+/// A <see cref="Replica"/> of null names the one log that is not a replica's: what Orchestra itself says about a
+/// service (<c>svc.orchestra.log</c>), such as why its rerun did not build, merged by <c>logs</c> with its replicas' output.
 /// </summary>
-public sealed partial record ReplicaLogFiles(string Directory, string Service, int Replica)
+public sealed partial record ReplicaLogFiles(string Directory, string Service, int? Replica)
 {
-    /// <summary>The <see cref="Replica"/> of a service's event log.</summary>
-    public const int Events = -1;
-
     private const string EventsName = "orchestra";
 
     /// <summary>The logs folder inside a workspace's state folder.</summary>
     public static string DirectoryIn(string stateDirectory) => Path.Combine(stateDirectory, "logs");
 
     /// <summary>The event log of <paramref name="service"/>.</summary>
-    public static ReplicaLogFiles EventsOf(string directory, string service) => new(directory, service, Events);
+    public static ReplicaLogFiles EventsOf(string directory, string service) => new(directory, service, null);
 
     /// <summary>How the source is named in file names and in <c>logs</c>' prefixes: the replica number, or <c>orchestra</c>.</summary>
     public string SourceName => SourceNameOf(Replica);
 
     /// <inheritdoc cref="SourceName"/>
-    public static string SourceNameOf(int replica) => replica == Events ? EventsName : replica.ToString(CultureInfo.InvariantCulture);
+    public static string SourceNameOf(int? replica) => replica is { } number ? number.ToString(CultureInfo.InvariantCulture) : EventsName;
 
     private string Stem => Path.Combine(Directory, $"{Service}.{SourceName}");
 
@@ -64,7 +61,7 @@ public sealed partial record ReplicaLogFiles(string Directory, string Service, i
             .Select(path => LogName().Match(Path.GetFileName(path)))
             .Where(m => m.Success)
             .Select(m => new ReplicaLogFiles(directory, m.Groups[1].Value,
-                m.Groups[2].Value == EventsName ? Events : int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture)))
+                m.Groups[2].Value == EventsName ? null : int.Parse(m.Groups[2].Value, CultureInfo.InvariantCulture)))
             .OrderBy(f => f.Service, StringComparer.Ordinal).ThenBy(f => f.Replica)
             .ToList();
     }

@@ -16,7 +16,7 @@ public sealed class LogReaderTests : IDisposable
     {
         var result = new List<string>();
         await foreach (var entry in _reader.ReadAsync(query))
-            result.Add($"{entry.Service}.{entry.Replica} {(entry.Stream == LogStream.Stdout ? 'O' : 'E')} {entry.Text}");
+            result.Add($"{entry.Service}.{ReplicaLogFiles.SourceNameOf(entry.Replica)} {(entry.Stream == LogStream.Stdout ? 'O' : 'E')} {entry.Text}");
         return result;
     }
 
@@ -51,7 +51,7 @@ public sealed class LogReaderTests : IDisposable
         Assert.Equal([events, api], found);
         Assert.Equal(Path.Combine(_workspace.LogDirectory, "api.orchestra.log"), events.Log);
         Assert.Equal("orchestra", found[0].SourceName);
-        Assert.Equal(["api.0 O serving", "api.-1 E the build failed", "api.0 O still serving"], await Read(new LogQuery(found)));
+        Assert.Equal(["api.0 O serving", "api.orchestra E the build failed", "api.0 O still serving"], await Read(new LogQuery(found)));
     }
 
     [Fact]
@@ -151,9 +151,9 @@ public sealed class LogReaderTests : IDisposable
         for (var i = 0; i < 2; i++)
         {
             Assert.True(await entries.MoveNextAsync().AsTask().WithDeadline());
-            seen.Add($"{entries.Current.Replica} {entries.Current.Text}");
+            seen.Add($"{ReplicaLogFiles.SourceNameOf(entries.Current.Replica)} {entries.Current.Text}");
         }
-        Assert.Equal(["-1 the build failed", "1 replica 1"], seen.Order(StringComparer.Ordinal));
+        Assert.Equal(["1 replica 1", "orchestra the build failed"], seen.Order(StringComparer.Ordinal));
     }
 
     public void Dispose() => _workspace.Dispose();

@@ -19,7 +19,7 @@ public sealed class ServiceEventLogTests : IDisposable
         Directory.Delete(log);
         events.Write("api", LogStream.Stdout, ["replica 0: healthy again"]);
 
-        var written = File.ReadAllLines(log).Select(l => LogLineFormat.Parse("api", ReplicaLogFiles.Events, l)).ToList();
+        var written = File.ReadAllLines(log).Select(l => LogLineFormat.Parse("api", null, l)).ToList();
         Assert.Equal(["replica 0: exit code 1; restarting in 1s", "replica 0: healthy again"], written.Select(e => e?.Text));
         Assert.Equal([LogStream.Stderr, LogStream.Stdout], written.Select(e => e!.Stream));
     }
