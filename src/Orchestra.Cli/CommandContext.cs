@@ -50,7 +50,7 @@ internal sealed class CommandContext(CliHost host, CommandOption configOption, C
     {
         var workspace = WorkspaceLoader.Load(ConfigPath());
         // Commands trust what .orchestra/ holds (which programs to run, which pids to signal): refuse one someone else could have written.
-        StateFolder.OpenExisting(workspace.StateDirectory);
+        StateFolder.CheckExisting(workspace.StateDirectory);
         var settings = workspace.Config.Commands.GetValueOrDefault(command);
         var before = workspace.Config.Hooks.Before.Concat(settings?.Hooks.Before ?? []).ToList();
         var after = workspace.Config.Hooks.After.Concat(settings?.Hooks.After ?? []).ToList();

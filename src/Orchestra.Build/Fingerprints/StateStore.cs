@@ -11,6 +11,8 @@ namespace Orchestra.Build.Fingerprints;
 /// <param name="type">The source-generated serialization of <typeparamref name="T"/> (<see cref="BuildStateJson"/>).</param>
 public sealed class StateStore<T>(string stateDirectory, string kind, JsonTypeInfo<T> type) where T : class
 {
+    private bool _folderReady;
+
     private string Folder => Path.Combine(stateDirectory, kind);
 
     public T? Read(string service)
@@ -29,10 +31,16 @@ public sealed class StateStore<T>(string stateDirectory, string kind, JsonTypeIn
     /// <summary>Writes through a temporary file, so that a reader never sees half an entry.</summary>
     public void Write(string service, T value)
     {
-        StateFolder.Create(stateDirectory);
-        StateFolder.EnsureSubfolder(Folder);
+        // Checked once per store: a build writes an entry per service, and the folder does not change under it.
+        if (!_folderReady)
+        {
+            StateFolder.Create(stateDirectory);
+            StateFolder.EnsureSubfolder(Folder);
+            _folderReady = true;
+        }
         StateFolder.WriteText(PathOf(service), JsonSerializer.Serialize(value, type));
     }
+
 
     public void Delete(string service)
     {

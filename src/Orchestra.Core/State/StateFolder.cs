@@ -17,30 +17,24 @@ namespace Orchestra.State;
 /// </list>
 /// Ownership is checked on Linux; elsewhere the folder is only created.
 /// </summary>
-public sealed class StateFolder
+public static class StateFolder
 {
     private const UnixFileMode FolderMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
-    private const UnixFileMode FileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    private const UnixFileMode PrivateFile = UnixFileMode.UserRead | UnixFileMode.UserWrite;
 
-    private StateFolder(string path) => Path = path;
-
-    /// <summary>The folder's full path.</summary>
-    public string Path { get; }
-
-    /// <summary>The folder, created when missing (with a <c>.gitignore</c> of <c>*</c>, so state never reaches a commit).</summary>
+    /// <summary>Creates the folder when missing (with a <c>.gitignore</c> of <c>*</c>, so state never reaches a commit), and checks it.</summary>
     /// <exception cref="StateFolderException">It cannot be created, or it is not safe to use.</exception>
-    public static StateFolder Create(string path)
+    public static void Create(string path)
     {
-        var folder = new StateFolder(path);
         try
         {
             if (OperatingSystem.IsWindows())
                 Directory.CreateDirectory(path);
             else if (FileOwnership.OfPath(path) is null)
                 Directory.CreateDirectory(path, FolderMode);
-            folder.Verify();
-            folder.Tighten();
-            var gitignore = System.IO.Path.Combine(path, ".gitignore");
+            Verify(path);
+            Tighten(path);
+            var gitignore = Path.Combine(path, ".gitignore");
             if (!File.Exists(gitignore))
                 WriteText(gitignore, "*\n");
         }
@@ -51,21 +45,17 @@ public sealed class StateFolder
                 : e.Message.TrimEnd('.');
             throw new StateFolderException($"Orchestra cannot use its state folder {path} ({why}).");
         }
-        return folder;
     }
 
     /// <summary>
-    /// The folder when it exists and is safe to read; null when there is no folder (nothing, or a file, which
-    /// commands that only read treat as no state and commands that write report).
+    /// Checks the folder when there is one; no folder (nothing, or a file) is no state to commands that only read,
+    /// and commands that write report it.
     /// </summary>
     /// <exception cref="StateFolderException">It exists but is not safe to use.</exception>
-    public static StateFolder? OpenExisting(string path)
+    public static void CheckExisting(string path)
     {
-        if (!Directory.Exists(path))
-            return null;
-        var folder = new StateFolder(path);
-        folder.Verify();
-        return folder;
+        if (Directory.Exists(path))
+            Verify(path);
     }
 
     /// <summary>A folder inside the state folder, created 0700 when missing and checked like the state folder itself.</summary>
@@ -103,7 +93,7 @@ public sealed class StateFolder
     /// <exception cref="StateFolderException">The file is not the user's alone.</exception>
     public static FileStream OpenRead(string path)
     {
-        var stream = new FileStream(path, System.IO.FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
+        var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
         if (OperatingSystem.IsLinux())
         {
             try
@@ -123,9 +113,9 @@ public sealed class StateFolder
     public static void WriteText(string path, string text)
     {
         var temporary = $"{path}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp";
-        var options = new FileStreamOptions { Mode = System.IO.FileMode.CreateNew, Access = FileAccess.Write };
+        var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
         if (!OperatingSystem.IsWindows())
-            options.UnixCreateMode = FileMode;
+            options.UnixCreateMode = PrivateFile;
         try
         {
             using (var stream = new FileStream(temporary, options))
@@ -140,29 +130,29 @@ public sealed class StateFolder
         }
     }
 
-    private void Verify()
+    private static void Verify(string path)
     {
         if (!OperatingSystem.IsLinux())
             return;
-        var entry = FileOwnership.OfPath(Path);
+        var entry = FileOwnership.OfPath(path);
         if (entry is { IsSymbolicLink: true } link)
         {
             if (link.Owner != CurrentUser.Id)
-                throw Untrusted(Path, $"is a symbolic link that belongs to {UserName(link.Owner)}, not to you; remove it");
-            entry = FileOwnership.OfPath(Path, followLinks: true);
+                throw Untrusted(path, $"is a symbolic link that belongs to {UserName(link.Owner)}, not to you; remove it");
+            entry = FileOwnership.OfPath(path, followLinks: true);
             if (entry is null)
-                throw new StateFolderException($"Orchestra cannot use its state folder {Path}: it is a symbolic link to nothing; remove it.");
+                throw new StateFolderException($"Orchestra cannot use its state folder {path}: it is a symbolic link to nothing; remove it.");
         }
         if (entry is { IsDirectory: false })
-            throw new StateFolderException($"Orchestra cannot use its state folder {Path} (a file has that name).");
-        RequireOwned(Path, entry, "state folder");
+            throw new StateFolderException($"Orchestra cannot use its state folder {path} (a file has that name).");
+        RequireOwned(path, entry, "state folder");
     }
 
     /// <summary>An older Orchestra made the folder 0755: what it holds (environments, logs) is narrowed to the owner. Bits are only removed.</summary>
-    private void Tighten()
+    private static void Tighten(string path)
     {
-        if (OperatingSystem.IsLinux() && FileOwnership.OfPath(Path, followLinks: true) is { } folder && (folder.Mode & ~FolderMode) != 0)
-            File.SetUnixFileMode(Path, folder.Mode & FolderMode);
+        if (OperatingSystem.IsLinux() && FileOwnership.OfPath(path, followLinks: true) is { } folder && (folder.Mode & ~FolderMode) != 0)
+            File.SetUnixFileMode(path, folder.Mode & FolderMode);
     }
 
     [SupportedOSPlatform("linux")]

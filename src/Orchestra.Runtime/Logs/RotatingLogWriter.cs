@@ -73,15 +73,16 @@ internal sealed class RotatingLogWriter(ReplicaLogFiles files, long maxBytes, in
     {
         if (_batch.WrittenCount > 0)
         {
+            // The log was deleted (rm -rf .orchestra): the batch starts a new file rather than feed a name nobody
+            // sees. Checked when there is something to write, not on every poll of an idle replica.
+            if (_file is not null && !File.Exists(files.Log))
+                Close(size: 0);
             var file = Open();
             RandomAccess.Write(file, _batch.WrittenSpan, _size);
             _size += _batch.WrittenCount;
             _batch.ResetWrittenCount();
         }
         written();
-        // The log was deleted (rm -rf .orchestra): the next line starts a new file rather than feed a name nobody sees.
-        if (_file is not null && !File.Exists(files.Log))
-            Close(size: 0);
     }
 
     private SafeFileHandle Open()
