@@ -2,7 +2,8 @@
 # Requests failed while a fleet is replaced under load (issue 8, point 3): a minimal API at scale 3 behind the port
 # proxy, 200 concurrent clients (wrk, a new connection per request) while it is restarted 10 times and scaled
 # 3 → 1 → 3. Prints the failures wrk saw (socket errors and non-2xx answers) out of all requests. Target: 0.
-# Also runs the same load for as long with no change, as the baseline of what the machine serves.
+# Also runs the same load for as long with no change, as the baseline of what the machine serves, and prints the
+# ratio of requests served with changes to the baseline (what the replacements cost in throughput).
 # Usage: bench/drain.sh [restarts=10] [clients=200]    (needs wrk: apt-get install -y wrk)
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -58,3 +59,6 @@ echo
 machine
 echo "with changes: $(failures "$OUT/drain-changes.txt") failed of $(requests "$OUT/drain-changes.txt") requests in ${took} s"
 echo "baseline:     $(failures "$OUT/drain-baseline.txt") failed of $(requests "$OUT/drain-baseline.txt") requests"
+# Both phases last as long, so their request counts compare as throughputs.
+awk -v c="$(requests "$OUT/drain-changes.txt")" -v b="$(requests "$OUT/drain-baseline.txt")" \
+  'BEGIN{printf "ratio of requests served, with changes / baseline: %.2f\n", c/b}'

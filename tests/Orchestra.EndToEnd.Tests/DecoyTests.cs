@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Orchestra.Cli;
 using Orchestra.EndToEnd.Tests.Support;
 
 namespace Orchestra.EndToEnd.Tests;
@@ -19,7 +18,7 @@ public sealed partial class DecoyTests(NoAppHostProject project) : IClassFixture
 
     /// <summary>The decoys: each looks like the service in one way that must not be enough.</summary>
     private string Decoys => $"""
-        svc={Quote(Service)}; dll={Quote(Dll)}
+        svc={PidNamespace.Quote(Service)}; dll={PidNamespace.Quote(Dll)}
         ( exec -a dotnet sleep 300 ) & d1=$!; settle $d1 sleep
         ( cd "$svc" && exec -a dotnet sleep 300 ) & d2=$!; settle $d2 sleep
         ( cd "$svc" && exec sleep 300 ) & d3=$!; settle $d3 sleep
@@ -33,7 +32,6 @@ public sealed partial class DecoyTests(NoAppHostProject project) : IClassFixture
 
     private const string DecoyStates = "state exec-a-dotnet $d1; state dotnet-argv0-in-folder $d2; state sleep-in-folder $d3; state dotnet-other-dll $d4; state tail-of-dll $d5; state argument-dotnet $d6; state dotnet-perl-run-in-folder $d7; state other-users-copy $d8; state dotnet-run-elsewhere $d9";
 
-    private static string Cli => $"dotnet {Quote(typeof(OrchestraCli).Assembly.Location)}";
 
     [Fact]
     public async Task Start_stops_the_services_own_copies_and_leaves_every_decoy_alone()
@@ -44,11 +42,11 @@ public sealed partial class DecoyTests(NoAppHostProject project) : IClassFixture
             ( cd "$svc" && exec dotnet bin/Debug/net10.0/noapphost.dll >"$out" ) & relative=$!
             ( cd / && exec dotnet "$dll" >"$out" ) & absolute=$!
             for _ in $(seq 1 400); do [[ $(grep -c up "$out") == 2 ]] && break; sleep 0.05; done
-            cd {Quote(_fleet.Root)}
-            {Cli} start --no-build; echo "start exited $?"
+            cd {PidNamespace.Quote(_fleet.Root)}
+            {PidNamespace.Cli} start --no-build; echo "start exited $?"
             {DecoyStates}
             state relative-copy $relative; state absolute-copy $absolute
-            {Cli} stop
+            {PidNamespace.Cli} stop
             """;
 
         var output = await PidNamespace.RunAsync(script, _fleet.Root);
@@ -72,10 +70,10 @@ public sealed partial class DecoyTests(NoAppHostProject project) : IClassFixture
     {
         var script = $"""
             {Decoys}
-            cd {Quote(_fleet.Root)}
-            {Cli} start --no-build --no-kill-outside; echo "start exited $?"
+            cd {PidNamespace.Quote(_fleet.Root)}
+            {PidNamespace.Cli} start --no-build --no-kill-outside; echo "start exited $?"
             {DecoyStates}
-            {Cli} stop
+            {PidNamespace.Cli} stop
             """;
 
         var output = await PidNamespace.RunAsync(script, _fleet.Root);
@@ -91,7 +89,6 @@ public sealed partial class DecoyTests(NoAppHostProject project) : IClassFixture
     private static string Pid(string output, string name) =>
         StateLine().Matches(output).Single(m => m.Groups[2].Value == name).Groups[3].Value;
 
-    private static string Quote(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
     [GeneratedRegex(@"^(alive|dead) (\S+) (\d+)$", RegexOptions.Multiline)]
     private static partial Regex StateLine();

@@ -13,10 +13,16 @@ public static class PidNamespace
     private const string Prelude = """
         set -u
         exec 2>&1
-        settle() { for _ in $(seq 1 400); do [[ "$(readlink "/proc/$1/exe" 2>/dev/null)" == *"$2" ]] && return 0; sleep 0.05; done; echo "never settled: $1 $2"; exit 3; }
+        settle() { for _ in $(seq 1 400); do [[ "$(readlink "/proc/$1/exe" 2>/dev/null)" == *"$2"* ]] && return 0; sleep 0.05; done; echo "never settled: $1 $2"; exit 3; }
         state() { local s; s=$(sed 's/.*) //' "/proc/$2/stat" 2>/dev/null | cut -c1); if [[ -n "$s" && "$s" != Z ]]; then echo "alive $1 $2"; else echo "dead $1 $2"; fi; }
 
         """;
+
+    /// <summary>The CLI as a process of its own, for a script: inside the namespace it sees only the namespace.</summary>
+    public static string Cli => $"dotnet {Quote(typeof(Orchestra.Cli.OrchestraCli).Assembly.Location)}";
+
+    /// <summary>A value as one bash word.</summary>
+    public static string Quote(string value) => "'" + value.Replace("'", "'\\''", StringComparison.Ordinal) + "'";
 
     /// <summary>The script's output (stdout and stderr interleaved) once it ended; it fails the test when the script does not exit 0.</summary>
     public static async Task<string> RunAsync(string script, string workingDirectory)
