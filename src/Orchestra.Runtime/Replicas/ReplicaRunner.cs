@@ -9,7 +9,8 @@ namespace Orchestra.Runtime.Replicas;
 
 /// <summary>
 /// Owns one replica's lifecycle: start → health → running; exit → restart policy → restart or
-/// <c>crashed</c>/<c>stopped</c>; stop. Every transition is written to the <see cref="StateStore"/>.
+/// <c>crashed</c>/<c>stopped</c>; stop. Every change of its record is published through <see cref="Changed"/>; the
+/// supervisor persists it from there.
 /// <para>
 /// Design: replicas outlive a crashed supervisor and are adopted. A replica runs in its own session and writes
 /// straight to its raw capture files, so when the supervisor dies (even by <c>kill -9</c>) it keeps running and
@@ -23,7 +24,6 @@ public sealed class ReplicaRunner : IReplicaRunner
 {
     private readonly ReplicaSpec _spec;
     private readonly IProcessHost _host;
-    private readonly StateStore _state;
     private readonly RuntimeOptions _options;
     private readonly ProcessGroupStopper _stopper;
     private readonly HealthWaiter _health;
@@ -37,17 +37,17 @@ public sealed class ReplicaRunner : IReplicaRunner
     private Task? _loop;
     private bool _disposed;
 
-    public ReplicaRunner(ReplicaSpec spec, IProcessHost host, StateStore state, RuntimeOptions options)
+    /// <param name="recorded">The replica as the state file last recorded it (a previous run's), or null for a new one.</param>
+    public ReplicaRunner(ReplicaSpec spec, IProcessHost host, RuntimeOptions options, ReplicaRecord? recorded = null)
     {
         _spec = spec;
         _host = host;
-        _state = state;
         _options = options;
         _stopper = new ProcessGroupStopper(host, options.Time, options.PollInterval);
         _health = new HealthWaiter(options.Time);
         _liveness = new LivenessWatcher(options.Time);
         _probe = HealthProbes.Create(spec.Health, spec.Port, options.Http);
-        _current = state.Replicas.FirstOrDefault(r => r.Service == spec.Service && r.Replica == spec.Replica)
+        _current = recorded
             ?? new ReplicaRecord { Service = spec.Service, Replica = spec.Replica, Port = spec.Port, State = ReplicaState.Stopped };
         _waiters = new StateWaiters(_current.State);
     }
@@ -339,7 +339,6 @@ public sealed class ReplicaRunner : IReplicaRunner
         lock (_lock)
         {
             _current = updated = change(_current);
-            _state.Upsert(updated);
             _waiters.Tell(updated.State);
         }
         Changed?.Invoke(updated);

@@ -89,11 +89,27 @@ public sealed class StateStore
         return new StateLoad(Replicas, problem) { Recovered = problem is not null };
     }
 
+    /// <summary>The replica as recorded, or null.</summary>
+    public ReplicaRecord? Find(string service, int replica)
+    {
+        lock (_lock)
+            return _replicas.GetValueOrDefault((service, replica));
+    }
+
     /// <summary>Records <paramref name="replica"/> and writes the file.</summary>
-    public void Upsert(ReplicaRecord replica)
+    public void Upsert(ReplicaRecord replica) => Record(() => replica);
+
+    /// <summary>
+    /// Records the replica as <paramref name="latest"/> reads it now, and writes the file. A runner's changes reach
+    /// their subscribers from more than one thread (its loop, its log collector), so they can arrive out of order:
+    /// reading the newest record under this lock, instead of taking the one a change carried, makes the last write
+    /// the newest whatever the order of the calls.
+    /// </summary>
+    public void Record(Func<ReplicaRecord> latest)
     {
         lock (_lock)
         {
+            var replica = latest();
             _replicas[replica.Key] = replica;
             WriteLocked();
         }

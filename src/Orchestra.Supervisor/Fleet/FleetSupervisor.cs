@@ -17,7 +17,7 @@ namespace Orchestra.Supervisor.Fleet;
 /// <summary>
 /// The supervisor's work, as requests come in: one at a time through the fleet gate (a stop interrupts the others),
 /// services started in <c>depends_on</c> waves and stopped in reverse, and a failed start rolled back. The replicas
-/// live in the <see cref="ReplicaTable"/>, whose one stream of changes the routing and the event log follow; the
+/// live in the <see cref="ReplicaTable"/>, whose one stream of changes the routing, the event log and the state file follow; the
 /// rollout, the rerun, the status and the adoption are parts of their own.
 /// </summary>
 [SupportedOSPlatform("linux")]
@@ -48,19 +48,13 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
         _workspace = new LoadedWorkspace(configPath);
         var stateDirectory = _workspace.Current.StateDirectory;
         _state = new StateStore(stateDirectory);
-        _state.SaveFaultChanged += fault =>
-        {
-            if (fault is null)
-                _log.StateFileWritten();
-            else
-                _log.StateFileFault(fault);
-        };
         _launches = new LaunchStore(stateDirectory);
         var events = new ServiceEventLog(ReplicaLogFiles.DirectoryIn(stateDirectory), options.Time);
-        runners ??= spec => new ReplicaRunner(spec, host, _state, options);
+        runners ??= spec => new ReplicaRunner(spec, host, options, _state.Find(spec.Service, spec.Replica));
         var specs = new ReplicaSpecs(_workspace, _launches, _state);
         var router = new ProxyRouter(_table, _proxies, _workspace);
         _ = new ReplicaEventWriter(_table, events, _log);
+        _ = new StatePersistence(_table, _state, _log);
         var buildErrors = new BuildErrors();
         _status = new FleetStatus(_table, _state, _workspace, buildErrors, service => _reruns?.IsWatching(service) == true);
         _rollout = new ServiceRollout(_table, runners, specs, _launches, _state, _workspace, _proxies, router, new OutsideCopyPolicy(host, options, _table), _status, events);

@@ -37,7 +37,7 @@ internal sealed class ReplicaSpecs(LoadedWorkspace workspace, LaunchStore launch
     {
         if (!service.UsesProxy)
             return service.Port;
-        var previous = state.Replicas.FirstOrDefault(r => r.Service == service.Name && r.Replica == replica)?.Port;
+        var previous = state.Find(service.Name, replica)?.Port;
         return previous is { } kept && kept != service.Port && ReplicaPorts.IsFree(kept) ? kept : ReplicaPorts.Next();
     }
 }

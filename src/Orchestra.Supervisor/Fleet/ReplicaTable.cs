@@ -39,6 +39,12 @@ public sealed class ReplicaTable
     /// <summary>Every change, as it happens.</summary>
     public event Action<ReplicaChange>? Changed;
 
+    /// <summary>
+    /// Every change of a replica's record while it is in the table, log offsets included, and its record as it
+    /// enters: what persistence follows. Read the runner's <see cref="IReplicaRunner.Current"/>, which is never older.
+    /// </summary>
+    public event Action<IReplicaRunner>? Recorded;
+
     /// <summary>Puts <paramref name="runner"/> in the table (in place of the one it replaces) and follows its changes.</summary>
     public void Add(IReplicaRunner runner)
     {
@@ -46,7 +52,12 @@ public sealed class ReplicaTable
         var entry = new Entry(runner, record.State, record.Port);
         lock (_lock)
             _entries[record.Key] = entry;
-        runner.Changed += changed => OnChanged(entry, changed);
+        runner.Changed += changed =>
+        {
+            OnRecorded(runner);
+            OnChanged(entry, changed);
+        };
+        OnRecorded(runner);
         runner.LogFaultChanged += fault => Publish(new ReplicaLogFaultChanged(record.Service, record.Replica, fault?.Reason));
         Publish(new ReplicaStateChanged(record.Service, record.Replica, record, null));
     }
@@ -109,6 +120,12 @@ public sealed class ReplicaTable
     {
         lock (_lock)
             return _entries.Values.Select(e => e.Runner.Current.Process).OfType<ProcessIdentity>().ToList();
+    }
+
+    private void OnRecorded(IReplicaRunner runner)
+    {
+        if (Find(runner.Current.Service, runner.Current.Replica) == runner)
+            Recorded?.Invoke(runner);
     }
 
     private void OnChanged(Entry entry, ReplicaRecord changed)

@@ -21,11 +21,14 @@ public sealed class ReplicaRunnerTests : IDisposable
 
     private readonly RunnerWorkspace _workspace = new();
 
+    /// <summary>A runner whose every change is written to <paramref name="state"/>, as the supervisor's persistence does.</summary>
     private ReplicaRunner Runner(ReplicaSpec spec, StateStore? state = null, RuntimeOptions? options = null)
     {
-        var runner = new ReplicaRunner(spec, _workspace.Host, state ?? new StateStore(_workspace.StateDirectory), options ?? Fast);
+        state ??= new StateStore(_workspace.StateDirectory);
+        var runner = new ReplicaRunner(spec, _workspace.Host, options ?? Fast, state.Find(spec.Service, spec.Replica));
         runner.Changed += r =>
         {
+            state.Record(() => runner.Current);
             if (r.Process is { } process)
                 _workspace.Track(process);
         };

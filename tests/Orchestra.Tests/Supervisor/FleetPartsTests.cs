@@ -87,6 +87,24 @@ public sealed class FleetPartsTests : IAsyncDisposable
     }
 
     [Fact]
+    public async Task The_state_file_follows_every_recorded_change_and_a_change_told_late_never_wins()
+    {
+        var fleet = Fleet(("api", ""));
+        var state = new StateStore(Path.Combine(_temp.Root, ".orchestra"));
+        Assert.Null((await Send(fleet, Request(ControlOp.Start, "api"))).Failure);
+        var runner = _runners.Single();
+        var older = runner.Current;
+
+        runner.CommitOffsets(500);
+        runner.TellLate(older);
+
+        var recorded = Assert.Single(state.Peek()!);
+        Assert.Equal((ReplicaState.Healthy, 500L), (recorded.State, recorded.StdoutOffset));
+        Assert.Null((await Send(fleet, Request(ControlOp.Stop, "api"))).Failure);
+        Assert.Equal(ReplicaState.Stopped, Assert.Single(state.Peek()!).State);
+    }
+
+    [Fact]
     public async Task Services_start_in_dependency_waves_and_stop_in_reverse()
     {
         var fleet = Fleet(("db", ""), ("api", "db"), ("web", "api"));

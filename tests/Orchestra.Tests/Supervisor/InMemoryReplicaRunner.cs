@@ -57,6 +57,12 @@ internal sealed class InMemoryReplicaRunner(ReplicaSpec spec, ReplicaState start
     /// <summary>A log offset commit: a change that is no news to anyone but the state file.</summary>
     public void CommitOffsets(long offset) => Set(r => r with { StdoutOffset = offset });
 
+    /// <summary>
+    /// A change told late: a runner tells its changes outside its lock and from more than one thread (its loop, its
+    /// log collector), so a subscriber can get an older record after a newer one.
+    /// </summary>
+    public void TellLate(ReplicaRecord older) => Changed?.Invoke(older);
+
     public Task<ReplicaState> WaitForAsync(Func<ReplicaState, bool> predicate, CancellationToken cancellationToken) =>
         _waiters.WaitForAsync(predicate, cancellationToken);
 
