@@ -52,6 +52,7 @@ public static class OrchestraCli
             ScaleCommand.Register(app, context, handlers);
             SuperviseCommand.Register(app, context, handlers);
             PrepareCommand.Register(app, context, handlers);
+            VendorsCommand.Register(app, context, handlers);
         }
 
         try

@@ -19,8 +19,6 @@ internal static class ConfigCommand
                     ConfigJsonWriter.Write(workspace, context.Out);
                 else
                     ConfigTables.Write(workspace, context.CreateConsole());
-                if (VendorSupport.Note(workspace) is { } note)
-                    context.Host.Error.WriteLine($"note: {note}");
                 return Task.FromResult(ExitCodes.Success);
             }, ct);
         }, throwOnUnexpectedArg: false);

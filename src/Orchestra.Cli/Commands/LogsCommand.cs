@@ -21,14 +21,16 @@ internal static class LogsCommand
             var timestamps = command.Option("-t|--timestamps", "Show each line's time.", CommandOptionType.NoValue);
             handlers[command] = ct => context.RunInWorkspaceAsync("logs", async (workspace, token) =>
             {
-                var selected = services.Selected(workspace).Select(s => s.Name).ToList();
+                // Without names, the vendors' output is merged with the services'.
+                var selected = services.Selected(workspace).Select(s => s.Name)
+                    .Concat(services.Values.Count == 0 ? workspace.Vendors.Select(v => v.Name) : []).ToList();
                 var query = Query(workspace, selected) with
                 {
                     Follow = follow.HasValue(),
                     Tail = tail.HasValue() ? ParseTail(tail.Value()!) : null,
                     Since = since.HasValue() ? ParseSince(since.Value()!) : null,
                 };
-                return await PrintAsync(context, query, selected, timestamps.HasValue(), token);
+                return await PrintAsync(context, workspace, query, selected, timestamps.HasValue(), token);
             }, ct);
         }, throwOnUnexpectedArg: false);
     }
@@ -37,8 +39,12 @@ internal static class LogsCommand
     /// Follows the logs of <paramref name="services"/> from <paramref name="since"/> on, until cancelled (Ctrl-C only
     /// detaches) or until <paramref name="until"/>, after which the lines written by then are still printed.
     /// </summary>
+    /// <summary><c>vendors logs</c>: the named vendors' output (all when none are named), as <c>logs</c> prints it.</summary>
+    public static Task<int> VendorsAsync(CommandContext context, Workspace workspace, IReadOnlyList<string> vendors, bool follow, CancellationToken cancellationToken) =>
+        PrintAsync(context, workspace, Query(workspace, vendors) with { Follow = follow }, vendors, timestamps: false, cancellationToken);
+
     public static Task<int> FollowAsync(CommandContext context, Workspace workspace, IReadOnlyList<string> services, DateTimeOffset since, CancellationToken cancellationToken, CancellationToken until = default) =>
-        PrintAsync(context, Query(workspace, services) with { Follow = true, Since = since, Until = until }, services, timestamps: false, cancellationToken);
+        PrintAsync(context, workspace, Query(workspace, services) with { Follow = true, Since = since, Until = until }, services, timestamps: false, cancellationToken);
 
     private static LogQuery Query(Workspace workspace, IReadOnlyList<string> services)
     {
@@ -48,10 +54,10 @@ internal static class LogsCommand
         return new LogQuery(Find()) { Discover = Find };
     }
 
-    private static async Task<int> PrintAsync(CommandContext context, LogQuery query, IReadOnlyList<string> services, bool timestamps, CancellationToken cancellationToken)
+    private static async Task<int> PrintAsync(CommandContext context, Workspace workspace, LogQuery query, IReadOnlyList<string> services, bool timestamps, CancellationToken cancellationToken)
     {
-        var printer = new LogPrinter(context.Out, context.UseColor, context.Host.IsTerminal, timestamps, services,
-            query.Replicas.Select(r => LogPrinter.Prefix(r.Service, r.Replica)).ToList());
+        var printer = new LogPrinter(context.Out, context.UseColor, context.Host.IsTerminal, timestamps, services, query.Replicas,
+            workspace.Vendors.Select(v => v.Name).ToHashSet(StringComparer.Ordinal));
         try
         {
             await foreach (var entry in new LogReader(TimeProvider.System).ReadAsync(query, cancellationToken))

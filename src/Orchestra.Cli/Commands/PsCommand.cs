@@ -39,8 +39,9 @@ internal static class PsCommand
 
         app.Command("stop", command =>
         {
-            command.Description = "Stop the selected services gracefully; with none named, stop everything and the supervisor.";
+            command.Description = "Stop the selected services gracefully; with none named, stop everything and the supervisor. Vendors keep running unless --vendors.";
             var services = command.ServicesArgument();
+            var vendors = command.Option("--vendors", "Also stop and remove the vendors' containers (their named volumes are kept).", CommandOptionType.NoValue);
             handlers[command] = ct => context.RunInWorkspaceAsync("stop", async (workspace, token) =>
             {
                 // Named before anything is asked of a supervisor, so that a typo is an error whether or not one runs.
@@ -48,16 +49,21 @@ internal static class PsCommand
                     ? new ControlRequest { Op = ControlOp.Shutdown }
                     : new ControlRequest { Op = ControlOp.Stop, Services = Names(workspace, services) };
                 var supervisors = context.Supervisor(workspace);
-                if (await supervisors.FindOrAdoptSurvivorsAsync(token) is not { } supervisor)
+                if (await supervisors.FindOrAdoptSurvivorsAsync(token) is { } supervisor)
+                {
+                    var result = await supervisor.SendAsync(request, e => context.Out.WriteLine($"{e.Service}: {e.Message}"), token);
+                    if (result.Failure is { } failure)
+                        throw new CommandFailedException(failure.Message);
+                    if (request.Op == ControlOp.Shutdown)
+                        await supervisors.WaitForEndAsync(token);
+                }
+                else if (!vendors.HasValue())
                 {
                     context.Out.WriteLine("Nothing runs in this workspace.");
-                    return ExitCodes.Success;
                 }
-                var result = await supervisor.SendAsync(request, e => context.Out.WriteLine($"{e.Service}: {e.Message}"), token);
-                if (result.Failure is { } failure)
-                    throw new CommandFailedException(failure.Message);
-                if (request.Op == ControlOp.Shutdown)
-                    await supervisors.WaitForEndAsync(token);
+                // The services first: they use the vendors until they end.
+                if (vendors.HasValue() && workspace.Vendors.Count > 0)
+                    await VendorsCommand.DownAsync(context, workspace, [.. workspace.Vendors.Select(v => v.Name)], volumes: false, token);
                 return ExitCodes.Success;
             }, ct);
         }, throwOnUnexpectedArg: false);

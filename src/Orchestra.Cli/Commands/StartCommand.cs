@@ -33,19 +33,20 @@ internal static class StartCommand
                     ? command.Option("--scale <COUNT>", "Replicas, overriding scale: in service.yml: N for the named services (default: all), or svc=N; repeatable.", CommandOptionType.MultipleValue)
                     : null;
                 var launch = LaunchArguments.Register(command);
+                var noVendors = command.Option("--no-vendors", "Do not bring up the vendors the services depend on.", CommandOptionType.NoValue);
                 var keepFailed = op == ControlOp.Start
                     ? command.Option("--keep-failed", "When the start fails, leave what it started running (default: stop it again).", CommandOptionType.NoValue)
                     : null;
                 handlers[command] = ct => context.RunInWorkspaceAsync(name, async (workspace, token) =>
                 {
                     var named = services.Selected(workspace);
+                    var selected = op == ControlOp.Start ? DependencyOrder.WithDependencies(workspace, named) : named;
                     var settings = new StartSettings(!noBuild.HasValue(), launch.Options(name, context), ScaleArguments.Parse(scale?.Values ?? [], workspace, named))
                     {
                         KeepFailed = keepFailed?.HasValue() == true,
+                        Vendors = noVendors.HasValue() ? [] : VendorSelection.ForStart(workspace, selected, everything: services.Values.Count == 0),
+                        DockerHost = context.Host.Environment.GetValueOrDefault("DOCKER_HOST"),
                     };
-                    var selected = op == ControlOp.Start ? DependencyOrder.WithDependencies(workspace, named) : named;
-                    if (VendorSupport.UnmetDependencies(workspace, selected) is { Count: > 0 } unmet)
-                        throw new ConfigurationException(unmet);
                     var began = DateTimeOffset.UtcNow;
                     if (attach?.HasValue() == true)
                         return await AttachedAsync(context, workspace, selected, settings, token);
@@ -72,7 +73,10 @@ internal static class StartCommand
             return ExitCodes.Failure;
 
         await using var supervisor = await supervisors.AttachAsync(context.Host.Error, cancellationToken) ?? throw new UsageException(AlreadyRunning);
-        var code = await SendAsync(context, supervisor, new ControlRequest { Op = ControlOp.Start, Services = selected.Select(s => s.Name).ToList(), Launch = specs, Scales = settings.Scales }, cancellationToken);
+        var code = await SendAsync(context, supervisor, new ControlRequest
+        {
+            Op = ControlOp.Start, Services = selected.Select(s => s.Name).ToList(), Launch = specs, Scales = settings.Scales, Vendors = settings.Vendors, DockerHost = settings.DockerHost,
+        }, cancellationToken);
         if (code != ExitCodes.Success)
             return code;
         // The logs follow until the supervisor ends: Ctrl-C reaches it (it handles SIGINT) and it stops the fleet.
@@ -98,7 +102,9 @@ internal static class StartCommand
             return ExitCodes.Failure;
         }
         var supervisor = await starting;
-        var request = new ControlRequest { Op = op, Services = selected.Select(s => s.Name).ToList(), Launch = specs, Rebuilt = rebuilt, Scales = settings.Scales, KeepOnFailure = settings.KeepFailed };
+        var request = new ControlRequest { Op = op, Services = selected.Select(s => s.Name).ToList(), Launch = specs, Rebuilt = rebuilt, Scales = settings.Scales, KeepOnFailure = settings.KeepFailed,
+            Vendors = op == ControlOp.Start ? settings.Vendors : [], DockerHost = settings.DockerHost,
+        };
         return await SendAsync(context, supervisor, request, cancellationToken);
     }
 
@@ -127,4 +133,8 @@ internal sealed record StartSettings(bool Build, LaunchOptions Options, IReadOnl
 {
     /// <summary>Leave what a failed start started running.</summary>
     public bool KeepFailed { get; init; }
+    /// <summary>The vendors to bring up before the services.</summary>
+    public IReadOnlyList<string> Vendors { get; init; } = [];
+    /// <summary>The invoking shell's <c>DOCKER_HOST</c>.</summary>
+    public string? DockerHost { get; init; }
 }

@@ -14,15 +14,19 @@ namespace Orchestra.Cli.Output;
 /// for tools that read them. The colour Orchestra itself adds is written either way when colour is on.
 /// </para>
 /// </summary>
-internal sealed class LogPrinter(TextWriter output, bool color, bool terminal, bool timestamps, IReadOnlyList<string> services, IReadOnlyList<string> prefixes)
+internal sealed class LogPrinter(TextWriter output, bool color, bool terminal, bool timestamps, IReadOnlyList<string> services, IReadOnlyList<ReplicaLogFiles> sources, IReadOnlySet<string> vendors)
 {
     private static readonly string[] Palette = ["36", "33", "32", "35", "34", "96", "93", "92", "95", "94"];
-    private int _width = prefixes.Count == 0 ? 0 : prefixes.Max(p => p.Length);
+    private int _width = sources.Count == 0 ? 0 : sources.Max(p => PrefixOf(p.Service, p.Replica, vendors).Length);
     private readonly Dictionary<string, string> _colors = services.Distinct()
         .Select((service, i) => (service, Palette[i % Palette.Length]))
         .ToDictionary(p => p.service, p => p.Item2);
 
-    public static string Prefix(string service, int? replica) => $"{service}.{ReplicaLogFiles.SourceNameOf(replica)}";
+    /// <summary><c>svc.0</c>, <c>svc.orchestra</c>; a vendor, which has one container, by its name alone (<c>postgres</c>).</summary>
+    private static string PrefixOf(string service, int? replica, IReadOnlySet<string> vendors) =>
+        replica is not null && vendors.Contains(service) ? service : $"{service}.{ReplicaLogFiles.SourceNameOf(replica)}";
+
+    private string Prefix(string service, int? replica) => PrefixOf(service, replica, vendors);
 
     public void Write(LogEntry entry)
     {

@@ -1,3 +1,4 @@
+using Orchestra.Vendors.Containers;
 using Orchestra.Runtime.State;
 using System.Globalization;
 using Orchestra.Supervisor.Control;
@@ -20,7 +21,7 @@ internal static class StatusTables
                 replica.Pid?.ToString(CultureInfo.InvariantCulture) ?? "-",
                 State(replica.State),
                 Port(replica),
-                replica.StartedAt is { } started && replica.Pid is not null ? Duration(now - started) : "-",
+                replica.StartedAt is { } started && (replica.Pid is not null || replica.Image is not null) && replica.State != ReplicaState.Stopped ? Duration(now - started) : "-",
                 replica.Restarts.ToString(CultureInfo.InvariantCulture),
                 replica.CpuPercent is { } cpu ? $"{cpu:0.0}%" : "-",
                 replica.RssBytes is { } rss ? Bytes(rss) : "-");
@@ -45,6 +46,29 @@ internal static class StatusTables
     {
         foreach (var line in lines)
             console.WriteLine("  " + line);
+    }
+
+    /// <summary>
+    /// <c>vendors ps</c>: each vendor container the workspace's label finds, with the state and health the supervisor
+    /// sees when one follows it, else Docker's own status.
+    /// </summary>
+    public static void WriteVendors(IReadOnlyList<ContainerEntry> containers, IReadOnlyList<ReplicaStatus> supervised, DateTimeOffset now, IAnsiConsole console)
+    {
+        var table = new Table().Border(TableBorder.Simple).AddColumns("VENDOR", "STATE", "PORTS", "IMAGE", "UPTIME", "CONTAINER");
+        foreach (var container in containers)
+        {
+            var replica = supervised.FirstOrDefault(r => r.Service == container.Service);
+            table.AddRow(
+                Markup.Escape(container.Service),
+                replica is not null ? State(replica.State) : Markup.Escape(container.Status + " (not supervised)"),
+                Markup.Escape(container.Ports.Count > 0 ? string.Join(", ", container.Ports) : "-"),
+                Markup.Escape(container.Image),
+                replica?.StartedAt is { } started && container.Running ? Duration(now - started) : "-",
+                Markup.Escape(container.Name));
+        }
+        console.Write(table);
+        if (containers.Count == 0)
+            console.WriteLine("No vendor container of this workspace exists.");
     }
 
     public static void WriteStarted(IReadOnlyList<ReplicaStatus> replicas, IAnsiConsole console)

@@ -16,7 +16,7 @@ namespace Orchestra.Runtime.Logs;
 /// </para>
 /// </summary>
 /// <param name="written">Called whenever every line appended so far is in the file: what was consumed up to then is safe to persist.</param>
-internal sealed class RotatingLogWriter(ReplicaLogFiles files, long maxBytes, int keep, Action written) : IDisposable
+public sealed class RotatingLogWriter(ReplicaLogFiles files, long maxBytes, int keep, Action written) : IDisposable
 {
     // Lines are written in batches of about this much; a failed batch waits here for the retry.
     private const int BatchBytes = 64 * 1024;

@@ -26,8 +26,7 @@ public sealed class ReplicaRunner : IReplicaRunner
     private readonly IProcessHost _host;
     private readonly RuntimeOptions _options;
     private readonly ProcessGroupStopper _stopper;
-    private readonly HealthWaiter _health;
-    private readonly LivenessWatcher _liveness;
+    private readonly HealthSupervision _health;
     private readonly IHealthProbe _probe;
     private readonly CancellationTokenSource _lifetime = new();
     private readonly Lock _lock = new();
@@ -44,8 +43,7 @@ public sealed class ReplicaRunner : IReplicaRunner
         _host = host;
         _options = options;
         _stopper = new ProcessGroupStopper(host, options.Time, options.PollInterval);
-        _health = new HealthWaiter(options.Time);
-        _liveness = new LivenessWatcher(options.Time);
+        _health = new HealthSupervision(options.Time);
         _probe = HealthProbes.Create(spec.Health, spec.Port, options.Http);
         _current = recorded
             ?? new ReplicaRecord { Service = spec.Service, Replica = spec.Replica, Port = spec.Port, State = ReplicaState.Stopped };
@@ -223,22 +221,11 @@ public sealed class ReplicaRunner : IReplicaRunner
                 await collector.DrainAsync(processEnded: true, cancellationToken);
                 process = null;
 
-                var decision = tracker.OnExit(exit, _options.Time.GetUtcNow() - startedAt);
                 var lastExit = failure ?? replaced ?? exit.ToString();
-                switch (decision)
-                {
-                    case RestartDecision.Restart restart:
-                        Publish(r => r with { State = ReplicaState.Restarting, Pid = 0, StartTime = 0, LastExit = lastExit, Backoff = restart.Delay });
-                        await Task.Delay(restart.Delay, _options.Time, cancellationToken);
-                        isRestart = true;
-                        break;
-                    case RestartDecision.Crashed:
-                        Publish(r => r with { State = ReplicaState.Crashed, Pid = 0, StartTime = 0, LastExit = lastExit, Backoff = null });
-                        return;
-                    default:
-                        Publish(r => r with { State = ReplicaState.Stopped, Pid = 0, StartTime = 0, LastExit = lastExit, Backoff = null });
-                        return;
-                }
+                if (tracker.OnExit(exit, _options.Time.GetUtcNow() - startedAt).Publish(lastExit, Publish) is not { } delay)
+                    return;
+                await Task.Delay(delay, _options.Time, cancellationToken);
+                isRestart = true;
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -282,7 +269,7 @@ public sealed class ReplicaRunner : IReplicaRunner
     {
         using var probing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var exited = WaitForExitAsync(process, cancellationToken);
-        var health = WatchHealthAsync(probing.Token);
+        var health = _health.WatchAsync(_probe, _spec.Health.Interval, _spec.Health.Timeout, _spec.Restart, Publish, probing.Token);
         if (await Task.WhenAny(exited, health) == health && await health is { } reason && !exited.IsCompleted)
         {
             await _stopper.StopAsync(process, StopSignals.Parse(_spec.StopSignal), _spec.StopTimeout, cancellationToken);
@@ -298,29 +285,6 @@ public sealed class ReplicaRunner : IReplicaRunner
         {
         }
         return (await exited, null);
-    }
-
-    /// <summary>
-    /// Probes until the replica is healthy, then keeps watching it when the probe can tell (http, tcp). Returns why the
-    /// replica must be replaced, or null once there is nothing more to watch. Under <c>restart: no</c> an unhealthy
-    /// replica is left running and watched, since it would not be started again.
-    /// </summary>
-    private async Task<string?> WatchHealthAsync(CancellationToken cancellationToken)
-    {
-        var health = _spec.Health;
-        if (!await _health.WaitAsync(_probe, health.Interval, health.Timeout, cancellationToken))
-        {
-            Publish(r => r with { State = ReplicaState.Unhealthy });
-            return $"not healthy within {DurationParser.Format(health.Timeout)}";
-        }
-        var now = _options.Time.GetUtcNow();
-        // An adopted replica keeps the time it took when it started: the time since then is its uptime, not its start-up.
-        Publish(r => r with { State = ReplicaState.Healthy, HealthyAfter = r.HealthyAfter ?? (r.StartedAt is { } started ? now - started : null) });
-        if (!_probe.WatchesLiveness)
-            return null;
-        await _liveness.WatchAsync(_probe, health.Interval, health.Timeout, untilFailing: _spec.Restart != RestartPolicy.No,
-            healthy => Publish(r => r with { State = healthy ? ReplicaState.Healthy : ReplicaState.Unhealthy }), cancellationToken);
-        return $"unhealthy for {DurationParser.Format(health.Timeout)}";
     }
 
     private async Task<ExitStatus> WaitForExitAsync(ProcessIdentity process, CancellationToken cancellationToken)

@@ -53,3 +53,23 @@ public sealed class RestartTracker(RestartPolicy policy, RestartBackoff backoff)
         return new RestartDecision.Restart(backoff.DelayFor(_restartsInARow));
     }
 }
+
+/// <summary>How a decision reads in a replica's record, whatever runs the replica.</summary>
+public static class RestartDecisionRecords
+{
+    /// <summary>
+    /// Publishes the state <paramref name="decision"/> leaves the replica in after an exit (<paramref name="lastExit"/>)
+    /// and returns how long to wait before starting it again, or null when its life ends here.
+    /// </summary>
+    public static TimeSpan? Publish(this RestartDecision decision, string lastExit, Action<Func<State.ReplicaRecord, State.ReplicaRecord>> publish)
+    {
+        var (state, delay) = decision switch
+        {
+            RestartDecision.Restart restart => (State.ReplicaState.Restarting, restart.Delay),
+            RestartDecision.Crashed => (State.ReplicaState.Crashed, (TimeSpan?)null),
+            _ => (State.ReplicaState.Stopped, null),
+        };
+        publish(r => r with { State = state, Pid = 0, StartTime = 0, LastExit = lastExit, Backoff = delay });
+        return delay;
+    }
+}

@@ -58,6 +58,10 @@ public sealed record ReplicaRecord
     public string? Build { get; init; }
     public long StdoutOffset { get; init; }
     public long StderrOffset { get; init; }
+    /// <summary>The container a container replica runs in (it has no <see cref="Pid"/> of Orchestra's), or null.</summary>
+    public string? ContainerId { get; init; }
+    /// <summary>A container replica's output is collected up to this time of the container's: a later collector resumes after it.</summary>
+    public DateTimeOffset? LogsUntil { get; init; }
 
     [JsonIgnore]
     public ProcessIdentity? Process => Pid > 0 ? new ProcessIdentity(Pid, StartTime) : null;

@@ -17,6 +17,8 @@ public enum ControlOp
     Status,
     Shutdown,
     Scale,
+    VendorsUp,
+    VendorsDown,
 }
 
 /// <summary>An enum on the wire as its name in camelCase (<c>healthy</c>, <c>shutdown</c>), as clients and <c>ps --json</c> read it.</summary>
@@ -34,6 +36,12 @@ public sealed record ControlRequest
     public bool KeepOnFailure { get; init; }
     /// <summary>Replica counts that override <c>scale:</c> (from <c>start --scale</c> and <c>scale</c>) until the service is stopped.</summary>
     public IReadOnlyDictionary<string, int> Scales { get; init; } = new Dictionary<string, int>();
+    /// <summary>The vendors a start brings up before its services, or that <c>vendors up|down</c> concern (none: all).</summary>
+    public IReadOnlyList<string> Vendors { get; init; } = [];
+    /// <summary><c>vendors down --volumes</c>: also remove the vendors' named volumes.</summary>
+    public bool RemoveVolumes { get; init; }
+    /// <summary>The requester's <c>DOCKER_HOST</c>: the engine its vendors run in (null: the usual socket).</summary>
+    public string? DockerHost { get; init; }
 }
 
 /// <summary>The state of one replica as <c>ps</c> shows it.</summary>
@@ -66,6 +74,8 @@ public sealed record ReplicaStatus
     public string? BuildError => BuildErrors.Count == 0 ? null : string.Join('\n', BuildErrors);
     /// <summary>Whether the service's files are watched now, so that a change reruns it (false with --noreload, and for a moment after start).</summary>
     public bool Watching { get; init; }
+    /// <summary>The image of a vendor's container; null for a process.</summary>
+    public string? Image { get; init; }
     /// <summary>Why the replica's output cannot be collected at the moment; it waits in the raw capture files and collection is retried.</summary>
     public string? LogFault { get; init; }
 }

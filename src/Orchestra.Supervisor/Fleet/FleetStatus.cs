@@ -58,6 +58,7 @@ internal sealed class FleetStatus(ReplicaTable table, StateStore state, LoadedWo
             Restarts = record.Restarts,
             CpuPercent = usage?.CpuPercent,
             RssBytes = usage?.RssBytes,
+            Image = record.ContainerId is null ? null : workspace.Current.Vendors.FirstOrDefault(v => v.Name == record.Service)?.Image,
             LastLines = record.State == ReplicaState.Crashed ? LastLines(record.Service, record.Replica) : [],
             BuildErrors = buildErrors.GetValueOrDefault(record.Service) ?? [],
         };

@@ -34,6 +34,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
     private readonly RerunCoordinator _reruns;
     private readonly FleetStatus _status;
     private readonly SurvivorAdoption _adoption;
+    private readonly VendorRollout _vendors;
     private readonly CancellationTokenSource _shutdown = new();
     private readonly IProcessHost _host;
     private string? _recoveryNote;
@@ -59,6 +60,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
         _status = new FleetStatus(_table, _state, _workspace, buildErrors, service => _reruns?.IsWatching(service) == true);
         _rollout = new ServiceRollout(_table, runners, specs, _launches, _state, _workspace, _proxies, router, new OutsideCopyPolicy(host, options, _table), _status, events);
         _reruns = new RerunCoordinator(_gate, _rollout, new ServiceRebuilder(prepare, stateDirectory), _launches, _workspace, _table, buildErrors, events, _log, options.Time);
+        _vendors = new VendorRollout(_table, _state, _workspace, options, _status);
         _adoption = new SurvivorAdoption(host, _state, _workspace, specs, _table, runners, _rollout, _reruns);
     }
 
@@ -69,7 +71,11 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
     /// Adopts what a previous supervisor left running and listens on the public ports of the adopted services again.
     /// Returns what the user should hear of it (a recovered state file, a port that cannot be listened on).
     /// </summary>
-    public async Task<string?> AdoptSurvivorsAsync() => _recoveryNote = await _adoption.AdoptAsync();
+    public async Task<string?> AdoptSurvivorsAsync()
+    {
+        await _vendors.AdoptAsync(_shutdown.Token);
+        return _recoveryNote = await _adoption.AdoptAsync();
+    }
 
     public async Task<ControlEvent> HandleAsync(ControlRequest request, Func<ControlEvent, Task> progress, CancellationToken cancellationToken)
     {
@@ -81,6 +87,8 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
         {
             ControlOp.Shutdown => [],
             ControlOp.Scale => [.. request.Scales.Keys],
+            ControlOp.Start => [.. request.Services, .. request.Vendors],
+            ControlOp.VendorsUp or ControlOp.VendorsDown => request.Vendors.Count > 0 ? request.Vendors : [.. _vendors.Names],
             _ => request.Services,
         };
         // A stop never waits behind a start, restart, scale or rollout of the same services: it interrupts it.
@@ -94,6 +102,8 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
                 ControlOp.Stop => await StopAsync(request.Services, progress, work.Token),
                 ControlOp.Shutdown => await ShutdownAsync(progress, work.Token),
                 ControlOp.Scale => await ScaleAsync(request, progress, work.Token),
+                ControlOp.VendorsUp => await VendorsUpAsync(request, progress, work.Token),
+                ControlOp.VendorsDown => new ControlEvent { Replicas = await _vendors.DownAsync(request.Vendors, request.RemoveVolumes, request.DockerHost, work.Token) },
                 _ => new ControlEvent { Failure = new($"The supervisor does not know the operation '{request.Op.ToString().ToLowerInvariant()}'.", FailureKind.Usage) },
             };
         }
@@ -146,6 +156,8 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
     /// <summary>Starts the request's services in <c>depends_on</c> waves, each wave at once, on the workspace as last loaded.</summary>
     private async Task<ControlEvent> StartWavesAsync(ControlRequest request, Func<ControlEvent, Task> progress, CancellationToken cancellationToken)
     {
+        if (request.Vendors.Count > 0 && await VendorsUpAsync(request, progress, cancellationToken) is { Failure: not null } vendorFailure)
+            return vendorFailure;
         _launches.Save(request.Launch);
         foreach (var (service, count) in request.Scales)
             _rollout.SetScale(service, count);
@@ -198,6 +210,13 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
         return await StartWavesAsync(request with { Rebuilt = request.Services }, progress, cancellationToken);
     }
 
+    private async Task<ControlEvent> VendorsUpAsync(ControlRequest request, Func<ControlEvent, Task> progress, CancellationToken cancellationToken)
+    {
+        _workspace.Reload();
+        var up = await _vendors.UpAsync(request.Vendors, request.DockerHost, progress, cancellationToken);
+        return new ControlEvent { Replicas = up.Replicas, Failure = up.Failure };
+    }
+
     private async Task<ControlEvent> StopAsync(IReadOnlyList<string> services, Func<ControlEvent, Task> progress, CancellationToken cancellationToken)
     {
         var stopped = await _rollout.StopAsync(services, progress, cancellationToken);
@@ -244,6 +263,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
             await replica.Runner.DisposeAsync();
             _table.Remove(replica.Runner);
         }
+        await _vendors.DisposeAsync();
         _gate.Dispose();
         _shutdown.Dispose();
     }

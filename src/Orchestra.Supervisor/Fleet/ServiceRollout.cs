@@ -94,7 +94,8 @@ internal sealed class ServiceRollout(
     /// <summary>Stops the named services' replicas (all when none are named), dependents first, each wave at once.</summary>
     public async Task<List<ReplicaStatus>> StopAsync(IReadOnlyList<string> services, Func<ControlEvent, Task> progress, CancellationToken cancellationToken)
     {
-        var names = services.Count > 0 ? services.ToHashSet() : table.Services().ToHashSet();
+        // Stopping every service leaves the vendors running: they are stopped by name, or by `vendors down`.
+        var names = services.Count > 0 ? services.ToHashSet() : table.Services().Except(workspace.Current.Vendors.Select(v => v.Name)).ToHashSet();
         var definitions = workspace.Current.Services.Where(s => names.Contains(s.Name)).ToList();
         // Services no longer in the configuration still have replicas to stop: they go last, in a wave of their own.
         var waves = DependencyOrder.StopWaves(definitions).Select(w => w.Select(s => s.Name).ToList()).ToList();

@@ -1,0 +1,139 @@
+using System.Globalization;
+using System.Net;
+using Docker.DotNet;
+using Docker.DotNet.Models;
+using Orchestra.Vendors.Engine;
+
+namespace Orchestra.Vendors.Containers;
+
+/// <summary>A workspace's container as Docker lists it.</summary>
+public sealed record ContainerEntry(string Id, string Name, string Service, string Image, bool Running, string Status, IReadOnlyList<PublishedPort> Ports);
+
+/// <summary>
+/// The workspace's containers in Docker: made from a spec, or reused when the one there was made from the same
+/// configuration; found again by label; removed with their volumes when asked.
+/// </summary>
+public sealed class ContainerCatalog(DockerEngine engine)
+{
+    private readonly ImagePuller _images = new(engine);
+
+    /// <summary>
+    /// The id of the container for <paramref name="spec"/>: the existing one when its configuration is unchanged,
+    /// else a new one (the old one removed, its named volumes kept). Not started.
+    /// </summary>
+    /// <exception cref="ForeignContainerException">A container of that name is not the workspace's.</exception>
+    /// <exception cref="ImageUnavailableException">The image is missing and cannot be pulled.</exception>
+    public async Task<string> EnsureAsync(ContainerSpec spec, Func<string, Task>? progress, CancellationToken cancellationToken)
+    {
+        if (await InspectAsync(spec.Name, cancellationToken) is { } existing)
+        {
+            if (!ContainerLabels.BelongsTo(existing.Config.Labels, spec.Workspace))
+                throw new ForeignContainerException(spec.Name, existing.ID[..12]);
+            if (existing.Config.Labels.TryGetValue(ContainerLabels.Configuration, out var hash) && hash == spec.ConfigurationHash)
+                return existing.ID;
+            if (progress is not null)
+                await progress($"{spec.Service}: its configuration changed, making its container again");
+            await engine.Client.Containers.RemoveContainerAsync(existing.ID, new ContainerRemoveParameters { Force = true }, cancellationToken);
+        }
+        await _images.EnsureAsync(spec.Image, progress, cancellationToken);
+        foreach (var volume in NamedVolumes(spec))
+            await engine.Client.Volumes.CreateAsync(new VolumesCreateParameters { Name = volume, Labels = new Dictionary<string, string> { [ContainerLabels.Workspace] = spec.Workspace } }, cancellationToken);
+        var created = await engine.Client.Containers.CreateContainerAsync(CreateParameters(spec), cancellationToken);
+        return created.ID;
+    }
+
+    /// <summary>The container named <paramref name="name"/>, or null.</summary>
+    public async Task<ContainerInspectResponse?> InspectAsync(string name, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await engine.Client.Containers.InspectContainerAsync(name, cancellationToken);
+        }
+        catch (DockerContainerNotFoundException)
+        {
+            return null;
+        }
+        catch (DockerApiException e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Every container labelled as <paramref name="workspace"/>'s, running or not.</summary>
+    public async Task<IReadOnlyList<ContainerEntry>> ListAsync(string workspace, CancellationToken cancellationToken)
+    {
+        var found = await engine.Client.Containers.ListContainersAsync(new ContainersListParameters { All = true, Filters = ContainerLabels.FilterFor(workspace) }, cancellationToken);
+        return found
+            .Where(c => ContainerLabels.BelongsTo(c.Labels, workspace))
+            .Select(c => new ContainerEntry(c.ID, c.Names.FirstOrDefault()?.TrimStart('/') ?? c.ID[..12],
+                c.Labels.TryGetValue(ContainerLabels.Service, out var service) ? service : "", c.Image, c.State == "running", c.Status,
+                c.Ports.Where(p => p.PublicPort > 0).Select(p => new PublishedPort(p.PrivatePort, p.PublicPort)).Distinct().ToList()))
+            .OrderBy(c => c.Service, StringComparer.Ordinal)
+            .ToList();
+    }
+
+    /// <summary>
+    /// Removes the containers of <paramref name="workspace"/> (of the named services only, when any are named), each
+    /// stopped first with its own stop signal and timeout; with <paramref name="volumes"/>, also the named volumes of
+    /// the workspace they used. Returns the names of the services whose containers were removed.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> RemoveAllAsync(string workspace, IReadOnlyCollection<string> services, bool volumes, CancellationToken cancellationToken)
+    {
+        var removed = new List<string>();
+        foreach (var container in await ListAsync(workspace, cancellationToken))
+        {
+            if (services.Count > 0 && !services.Contains(container.Service))
+                continue;
+            await RemoveAsync(container.Id, workspace, volumes, cancellationToken);
+            removed.Add(container.Service);
+        }
+        return removed;
+    }
+
+    private async Task RemoveAsync(string id, string workspace, bool volumes, CancellationToken cancellationToken)
+    {
+        var mounts = volumes && await InspectAsync(id, cancellationToken) is { } container
+            ? container.Mounts.Where(m => m.Type == "volume").Select(m => m.Name).ToList()
+            : [];
+        try
+        {
+            await engine.Client.Containers.StopContainerAsync(id, new ContainerStopParameters(), cancellationToken);
+            await engine.Client.Containers.RemoveContainerAsync(id, new ContainerRemoveParameters { Force = true }, cancellationToken);
+        }
+        catch (DockerContainerNotFoundException)
+        {
+        }
+        foreach (var name in mounts)
+        {
+            var volume = await engine.Client.Volumes.InspectAsync(name, cancellationToken);
+            if (ContainerLabels.BelongsTo(volume.Labels, workspace))
+                await engine.Client.Volumes.RemoveAsync(name, force: false, cancellationToken);
+        }
+    }
+
+    /// <summary>The names of the named volumes <paramref name="spec"/> mounts (not the host folders).</summary>
+    public static IEnumerable<string> NamedVolumes(ContainerSpec spec) =>
+        spec.Volumes.Select(v => v.Split(':')[0]).Where(source => !source.StartsWith('/') && !source.StartsWith('.'));
+
+    private static CreateContainerParameters CreateParameters(ContainerSpec spec) => new()
+    {
+        Name = spec.Name,
+        Image = spec.Image,
+        Env = spec.Environment.Select(e => $"{e.Key}={e.Value}").ToList(),
+        Labels = ContainerLabels.Of(spec),
+        StopSignal = spec.StopSignal,
+        StopTimeout = spec.StopTimeout,
+        ExposedPorts = spec.Ports.ToDictionary(p => PortKey(p.ContainerPort), _ => new EmptyStruct()),
+        HostConfig = new HostConfig
+        {
+            // Published on the loopback interface only: a laptop's vendors are not the network's.
+            PortBindings = spec.Ports.ToDictionary(p => PortKey(p.ContainerPort),
+                p => (IList<PortBinding>)[new PortBinding { HostIP = "127.0.0.1", HostPort = p.HostPort.ToString(CultureInfo.InvariantCulture) }]),
+            Binds = [.. spec.Volumes],
+            // Orchestra's runner restarts it, with the same backoff as a replica's.
+            RestartPolicy = new RestartPolicy { Name = RestartPolicyKind.No },
+        },
+    };
+
+    private static string PortKey(int containerPort) => string.Create(CultureInfo.InvariantCulture, $"{containerPort}/tcp");
+}
