@@ -56,7 +56,7 @@ internal sealed class CommandContext(CliHost host, CommandOption configOption, C
         var after = workspace.Config.Hooks.After.Concat(settings?.Hooks.After ?? []).ToList();
         var hooks = before.Count + after.Count == 0
             ? null
-            : new HookRunner(workspace.Root, new EnvironmentResolver(workspace, host.Environment).ResolveShared(command), host.Error);
+            : new HookRunner(workspace.Root, new EnvironmentResolver(workspace, host.Environment, VendorPortTable.Empty).ResolveShared(command), host.Error);
 
         if (hooks is not null && await hooks.RunAsync(before, cancellationToken) is { Succeeded: false } failedBefore)
             throw new CommandFailedException($"The before hook '{failedBefore.FailedCommand}' failed with exit code {failedBefore.ExitCode}, so '{command}' did not run.");

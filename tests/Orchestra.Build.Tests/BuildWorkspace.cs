@@ -1,6 +1,8 @@
 using Orchestra.Build.Building;
+using Orchestra.Build.Launching;
 using Orchestra.Cli;
 using Orchestra.Discovery;
+using Orchestra.Launching;
 
 namespace Orchestra.Build.Tests;
 
@@ -69,6 +71,14 @@ public sealed class BuildWorkspace : IDisposable
     {
         var workspace = Load();
         return await new FleetBuilder(workspace, new SilentProgress()).EvaluateAsync(workspace.Services, CancellationToken.None);
+    }
+
+    /// <summary>Plans the launch of every service as <c>start</c> does, without building.</summary>
+    public Task<PreparedLaunch> PlanAsync()
+    {
+        var workspace = Load();
+        var options = new LaunchOptions("start", Orchestra.Variables.ProcessEnvironment.Read());
+        return new LaunchPlanner(workspace, new SilentProgress()).PlanAsync(workspace.Services, options, build: false, CancellationToken.None);
     }
 
     /// <summary>Runs the real CLI in-process in this workspace.</summary>

@@ -35,6 +35,29 @@ public sealed class LaunchOptionsTests
     }
 
     [Fact]
+    public async Task A_replica_is_told_the_vendor_host_port_that_env_prints_and_a_restart_keeps_it()
+    {
+        await using var fleet = new TestFleet();
+        fleet.Write("orchestra.yml", "name: e2e\nvendors:\n  postgres: { image: postgres:16, ports: ['5432'], connection_string: 'Host=${host};Port=${port}' }\n");
+        fleet.PythonService("show", """
+            import os, time
+            print(os.environ.get('ConnectionStrings__postgres'), flush=True)
+            print("up", flush=True)
+            while True:
+                time.sleep(1)
+            """, "health: { log: \"up\" }\n");
+
+        await fleet.RunOkAsync("start");
+        var printed = (await fleet.RunOkAsync("env", "show", "--export")).Out;
+        await fleet.RunOkAsync("restart");
+
+        var told = await FirstLineOfRunAsync(fleet, "show", run: 1);
+        Assert.Matches(@"^Host=127\.0\.0\.1;Port=\d+$", told);
+        Assert.Equal($"'{told}'", Exported(printed, "ConnectionStrings__postgres"));
+        Assert.Equal(told, await FirstLineOfRunAsync(fleet, "show", run: 2));
+    }
+
+    [Fact]
     public async Task A_rerun_keeps_no_kill_outside_and_names_a_copy_started_by_hand_instead_of_stopping_it()
     {
         await using var fleet = new TestFleet();

@@ -14,7 +14,6 @@ public sealed class StartRefusalTests
     [InlineData("env: { A: '${B}', B: '${A}' }\n", "", "orchestra.yml:1:8: the variables refer to each other in a cycle: A -> B -> A.")]
     [InlineData("env_file: .env\n", "", ".env:2:1: expected NAME=VALUE, got 'not an assignment'.")]
     [InlineData("name: e2e\n", "health: { log: 'idle up', interval: 0s }\n", "api/service.yml:2:37: interval must be from 100ms to 1h, got '0s'.")]
-    [InlineData("vendors:\n  pg: { image: postgres:16 }\n", "depends_on: [pg]\n", "api/service.yml:2:14: service 'api' depends on vendor 'pg', but Orchestra does not run vendors yet; start it yourself and remove it from depends_on.")]
     public async Task Start_refuses_a_configuration_it_cannot_run_before_any_process_starts(string orchestraYaml, string serviceYaml, string error)
     {
         await using var fleet = new TestFleet();

@@ -26,6 +26,9 @@ public sealed class LaunchPlanner(Workspace workspace, IBuildProgress progress)
     public async Task<PreparedLaunch> PlanAsync(IReadOnlyList<ServiceDefinition> services, LaunchOptions options, bool build, CancellationToken cancellationToken)
     {
         StateFolder.Create(workspace.StateDirectory);
+        // The services are told where the vendors are before any container runs: each vendor port gets its host port
+        // now, once, and every replica's environment and every container read it from there.
+        new VendorPortAssignments(workspace.StateDirectory).Assign(workspace.Vendors);
         var rebuilt = new List<string>();
         if (build)
         {

@@ -1,6 +1,7 @@
 using McMaster.Extensions.CommandLineUtils;
 using Orchestra.Cli.Output;
 using Orchestra.Discovery;
+using Orchestra.State;
 
 namespace Orchestra.Cli.Commands;
 
@@ -15,10 +16,11 @@ internal static class ConfigCommand
             var json = command.Option("--json", "Print JSON for scripts.", CommandOptionType.NoValue);
             handlers[command] = ct => context.RunInWorkspaceAsync("config", (workspace, _) =>
             {
+                var vendorPorts = new VendorPortAssignments(workspace.StateDirectory).Known(workspace.Vendors);
                 if (json.HasValue())
-                    ConfigJsonWriter.Write(workspace, context.Out);
+                    ConfigJsonWriter.Write(workspace, vendorPorts, context.Out);
                 else
-                    ConfigTables.Write(workspace, context.CreateConsole());
+                    ConfigTables.Write(workspace, vendorPorts, context.CreateConsole());
                 return Task.FromResult(ExitCodes.Success);
             }, ct);
         }, throwOnUnexpectedArg: false);

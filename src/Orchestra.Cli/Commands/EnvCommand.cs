@@ -2,6 +2,7 @@ using McMaster.Extensions.CommandLineUtils;
 using Orchestra.Configuration;
 using Orchestra.Discovery;
 using Orchestra.Selection;
+using Orchestra.State;
 using Orchestra.Supervisor;
 using Orchestra.Supervisor.Control;
 using Orchestra.Variables;
@@ -32,7 +33,8 @@ internal static class EnvCommand
                 var service = ServiceSelector.Select(workspace, [name])[0];
                 // Behind the port proxy a replica listens on a port of its own, chosen as it starts: a running one's is the truth.
                 var running = service.UsesProxy ? await RunningReplicaAsync(context, workspace, service.Name, token) : null;
-                var environment = new EnvironmentResolver(workspace, context.Host.Environment).Resolve(service, commandName, running?.Replica ?? 0, running?.Port);
+                var vendorPorts = new VendorPortAssignments(workspace.StateDirectory).Known(workspace.Vendors);
+                var environment = new EnvironmentResolver(workspace, context.Host.Environment, vendorPorts).Resolve(service, commandName, running?.Replica ?? 0, running?.Port);
                 var variables = (all.HasValue() ? environment.Variables : environment.Configured).ToList();
                 string Shown(ResolvedVariable v) => showSecrets.HasValue() ? v.Value : SecretMasker.MaskValue(v.Name, v.Value);
                 var note = PublicNote(service, running);
@@ -83,12 +85,14 @@ internal static class EnvCommand
 
     /// <summary>
     /// The export lines, leaving out what a shell cannot name and what would mislead whatever runs in that shell: a
-    /// <c>****</c> for a secret not shown, a placeholder for a port that only a replica's start chooses.
+    /// <c>****</c> for a secret not shown, a placeholder for a port that only a replica's start, or a vendor's first
+    /// start, chooses.
     /// </summary>
     private static void WriteExports(IEnumerable<ResolvedVariable> variables, Func<ResolvedVariable, string> shown, CommandContext context)
     {
         var secrets = new List<string>();
         var unknownPorts = new List<string>();
+        var unknownVendorPorts = new List<string>();
         foreach (var variable in variables)
         {
             var value = shown(variable);
@@ -98,11 +102,14 @@ internal static class EnvCommand
                 secrets.Add(variable.Name);
             else if (value.Contains(EnvironmentResolver.PortChosenAtStart, StringComparison.Ordinal))
                 unknownPorts.Add(variable.Name);
+            else if (value.Contains(EnvironmentResolver.VendorPortChosenAtStart, StringComparison.Ordinal))
+                unknownVendorPorts.Add(variable.Name);
             else
                 context.Out.WriteLine(ShellQuoting.Export(variable.Name, value));
         }
         NoteLeftOut(secrets, "holding secrets (--show-secrets exports them)", context.Host.Error);
         NoteLeftOut(unknownPorts, "naming the port of a replica, chosen at its start (none runs now)", context.Host.Error);
+        NoteLeftOut(unknownVendorPorts, "naming the host port of a vendor, chosen at its first start (not yet)", context.Host.Error);
     }
 
     private static void NoteLeftOut(IReadOnlyList<string> names, string why, TextWriter error)

@@ -2,6 +2,7 @@ using System.Text.Encodings.Web;
 using System.Text.Json;
 using Orchestra.Configuration;
 using Orchestra.Discovery;
+using Orchestra.State;
 
 namespace Orchestra.Cli.Output;
 
@@ -11,7 +12,8 @@ namespace Orchestra.Cli.Output;
 /// </summary>
 internal static class ConfigJsonWriter
 {
-    public static void Write(Workspace workspace, TextWriter output)
+    /// <param name="vendorPorts">The host ports assigned to the vendors' ports so far.</param>
+    public static void Write(Workspace workspace, VendorPortTable vendorPorts, TextWriter output)
     {
         using var buffer = new MemoryStream();
         using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
@@ -26,7 +28,7 @@ internal static class ConfigJsonWriter
             json.WriteEndArray();
             json.WriteStartArray("vendors");
             foreach (var vendor in workspace.Vendors)
-                WriteVendor(json, vendor);
+                WriteVendor(json, vendor, vendorPorts);
             json.WriteEndArray();
             WriteStrings(json, "acceptance", workspace.Config.Acceptance);
             json.WriteEndObject();
@@ -69,13 +71,38 @@ internal static class ConfigJsonWriter
         json.WriteEndObject();
     }
 
-    private static void WriteVendor(Utf8JsonWriter json, VendorConfig vendor)
+    private static void WriteVendor(Utf8JsonWriter json, VendorConfig vendor, VendorPortTable vendorPorts)
     {
         json.WriteStartObject();
         json.WriteString("name", vendor.Name);
         json.WriteString("image", vendor.Image);
-        WriteStrings(json, "ports", vendor.Ports.Select(p => p.ToString()).ToList());
-        WriteStrings(json, "volumes", vendor.Volumes);
+        json.WriteStartArray("ports");
+        foreach (var port in vendor.Ports)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("container", port.ContainerPort);
+            // Null until the first start chooses it.
+            if (vendorPorts.HostPort(vendor.Name, port.ContainerPort) is { } host)
+                json.WriteNumber("host", host);
+            else
+                json.WriteNull("host");
+            json.WriteBoolean("fixed", port.HostPort is not null);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        WriteStrings(json, "dependsOn", vendor.DependsOn.Select(d => d.Value).ToList());
+        json.WriteStartObject("health");
+        json.WriteString("kind", vendor.Health.Kind.ToString().ToLowerInvariant());
+        WriteStrings(json, "command", vendor.Health.Command);
+        json.WriteString("interval", DurationParser.Format(vendor.Health.Interval));
+        json.WriteString("timeout", DurationParser.Format(vendor.Health.Timeout));
+        json.WriteEndObject();
+        json.WriteStartObject("stop");
+        // Null: the image's own StopSignal, else SIGTERM.
+        WriteOptional(json, "signal", vendor.Stop.Signal);
+        json.WriteString("timeout", DurationParser.Format(vendor.Stop.Timeout));
+        json.WriteEndObject();
+        WriteStrings(json, "volumes", vendor.Volumes.Select(v => v.ToString()).ToList());
         json.WriteEndObject();
     }
 

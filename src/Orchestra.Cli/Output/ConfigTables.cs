@@ -1,4 +1,6 @@
+using Orchestra.Configuration;
 using Orchestra.Discovery;
+using Orchestra.State;
 using Spectre.Console;
 
 namespace Orchestra.Cli.Output;
@@ -6,7 +8,8 @@ namespace Orchestra.Cli.Output;
 /// <summary>The tables of <c>config</c>.</summary>
 internal static class ConfigTables
 {
-    public static void Write(Workspace workspace, IAnsiConsole console)
+    /// <param name="vendorPorts">The host ports assigned to the vendors' ports so far.</param>
+    public static void Write(Workspace workspace, VendorPortTable vendorPorts, IAnsiConsole console)
     {
         console.MarkupLine($"[bold]{Markup.Escape(workspace.Name)}[/]  {Markup.Escape(workspace.Config.FilePath)}");
         var services = new Table().Border(TableBorder.Simple)
@@ -33,15 +36,23 @@ internal static class ConfigTables
 
         if (workspace.Vendors.Count == 0)
             return;
-        var vendors = new Table().Border(TableBorder.Simple).AddColumns("VENDOR", "IMAGE", "PORTS", "VOLUMES");
+        var vendors = new Table().Border(TableBorder.Simple).AddColumns("VENDOR", "IMAGE", "PORTS", "HEALTH", "DEPENDS ON", "VOLUMES");
         foreach (var vendor in workspace.Vendors)
         {
             vendors.AddRow(
                 Markup.Escape(vendor.Name),
                 Markup.Escape(vendor.Image),
-                Markup.Escape(string.Join(", ", vendor.Ports)),
+                Markup.Escape(string.Join(", ", vendor.Ports.Select(p => PortText(vendor, p, vendorPorts)))),
+                Markup.Escape(Words.Of(vendor.Health)),
+                Markup.Escape(string.Join(", ", vendor.DependsOn.Select(d => d.Value))),
                 Markup.Escape(string.Join(", ", vendor.Volumes)));
         }
         console.Write(vendors);
     }
+
+    /// <summary><c>HOST:CONTAINER</c> as published, or what is left to choose.</summary>
+    private static string PortText(VendorConfig vendor, VendorPort port, VendorPortTable vendorPorts) =>
+        vendorPorts.HostPort(vendor.Name, port.ContainerPort) is { } host
+            ? $"{host}:{port.ContainerPort}"
+            : $"{port.ContainerPort} (host port chosen at first start)";
 }

@@ -19,4 +19,11 @@ internal static class Words
         HealthKind.Tcp => "tcp",
         _ => "none",
     };
+
+    public static string Of(VendorHealth health) => health.Kind switch
+    {
+        VendorHealthKind.Command => $"command {string.Join(' ', health.Command)}",
+        VendorHealthKind.Tcp => "tcp",
+        _ => "none",
+    };
 }

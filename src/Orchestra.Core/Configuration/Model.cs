@@ -32,8 +32,38 @@ public sealed record VendorPort(int ContainerPort, int? HostPort)
     public override string ToString() => HostPort is { } host ? $"{host}:{ContainerPort}" : $"{ContainerPort}";
 }
 
-/// <summary>How to tell that a vendor container is ready: a command run inside it.</summary>
-public sealed record VendorHealth(IReadOnlyList<string> Command, TimeSpan Interval, TimeSpan Timeout);
+/// <summary>Which check tells that a vendor container is ready.</summary>
+public enum VendorHealthKind
+{
+    /// <summary>No check: ready once the container runs.</summary>
+    None,
+    /// <summary>A command run inside the container (exec) that exits 0.</summary>
+    Command,
+    /// <summary>A TCP connect to the host port the vendor's first port is published on, for images without a shell.</summary>
+    Tcp,
+}
+
+/// <summary><c>health:</c> of a vendor. <see cref="Command"/> is empty unless the kind is <see cref="VendorHealthKind.Command"/>.</summary>
+public sealed record VendorHealth(VendorHealthKind Kind, IReadOnlyList<string> Command, TimeSpan Interval, TimeSpan Timeout)
+{
+    public static readonly VendorHealth None = new(VendorHealthKind.None, [], HealthConfig.DefaultInterval, HealthConfig.DefaultTimeout);
+}
+
+/// <summary><c>stop:</c> of a vendor.</summary>
+/// <param name="Signal">
+/// Null when not written: the image's own StopSignal, else SIGTERM, which only the container runner can tell.
+/// </param>
+/// <param name="Timeout">How long the container gets after the signal before it is killed; <c>defaults.stop_timeout</c> when not written.</param>
+public sealed record VendorStop(string? Signal, TimeSpan Timeout);
+
+/// <summary>
+/// A volume mounted into a vendor container: a named volume (<see cref="Named"/>, kept across restarts) or a folder of
+/// the host, whose <see cref="Source"/> is then an absolute path.
+/// </summary>
+public sealed record VendorVolume(string Source, string Target, bool ReadOnly, bool Named)
+{
+    public override string ToString() => $"{Source}:{Target}{(ReadOnly ? ":ro" : "")}";
+}
 
 /// <summary>A piece of vendor software (postgres, redis…) run as a Docker container.</summary>
 public sealed record VendorConfig
@@ -43,8 +73,11 @@ public sealed record VendorConfig
     public required string Image { get; init; }
     public IReadOnlyList<VendorPort> Ports { get; init; } = [];
     public IReadOnlyList<EnvEntry> Env { get; init; } = [];
-    public IReadOnlyList<string> Volumes { get; init; } = [];
-    public VendorHealth? Health { get; init; }
+    public IReadOnlyList<VendorVolume> Volumes { get; init; } = [];
+    /// <summary>Other vendors that must be healthy before this one starts.</summary>
+    public IReadOnlyList<Located<string>> DependsOn { get; init; } = [];
+    public VendorHealth Health { get; init; } = VendorHealth.None;
+    public VendorStop Stop { get; init; } = new(null, ServiceDefaults.Standard.StopTimeout);
     public string? ConnectionString { get; init; }
 }
 

@@ -16,8 +16,9 @@ public static class WorkspaceConfigReader
     private static readonly string[] TopKeys =
         ["name", "env", "env_file", "services", "before", "after", "commands", "vendors", "acceptance", "defaults"];
     private static readonly string[] CommandKeys = ["env", "before", "after"];
-    private static readonly string[] VendorKeys = ["image", "ports", "env", "volumes", "health", "connection_string"];
-    private static readonly string[] VendorHealthKeys = ["command", "interval", "timeout"];
+    private static readonly string[] VendorKeys = ["image", "ports", "env", "volumes", "depends_on", "health", "stop", "connection_string"];
+    private static readonly string[] VendorHealthKeys = ["command", "tcp", "interval", "timeout"];
+    private static readonly string[] VendorStopKeys = ["signal", "timeout"];
     private static readonly string[] DefaultsKeys = ["restart", "stop_timeout"];
 
     /// <summary>Reads and validates the file; throws <see cref="ConfigurationException"/> with every error found.</summary>
@@ -36,6 +37,8 @@ public static class WorkspaceConfigReader
             throw new ConfigurationException(YamlFile.At(path, root.Start), $"{FileName} must be a mapping of keys to values, got {YamlValues.Describe(root)}.");
 
         var map = new MappingReader(mapping, path, errors, TopKeys);
+        // Read first: a vendor's stop timeout falls back to it.
+        var defaults = ReadDefaults(map);
         var config = new WorkspaceConfig
         {
             FilePath = path,
@@ -45,9 +48,9 @@ public static class WorkspaceConfigReader
             ServiceGlobs = map.Strings("services") is { Count: > 0 } globs ? globs : ["*"],
             Hooks = ReadHooks(map),
             Commands = ReadCommands(map),
-            Vendors = ReadVendors(map),
+            Vendors = ReadVendors(map, defaults),
             Acceptance = map.Strings("acceptance") ?? [],
-            Defaults = ReadDefaults(map),
+            Defaults = defaults,
         };
         errors.ThrowIfAny();
         return config;
@@ -71,7 +74,7 @@ public static class WorkspaceConfigReader
         return commands;
     }
 
-    private static List<VendorConfig> ReadVendors(MappingReader map)
+    private static List<VendorConfig> ReadVendors(MappingReader map, ServiceDefaults defaults)
     {
         var vendors = new List<VendorConfig>();
         if (map.Mapping("vendors") is not { } section)
@@ -93,15 +96,18 @@ public static class WorkspaceConfigReader
             var image = vendor.String("image");
             if (image is null)
                 map.Errors.Add(map.At(keyNode), $"vendor '{name}' needs an image, such as 'image: postgres:16'.");
+            var ports = ReadVendorPorts(vendor);
             vendors.Add(new VendorConfig
             {
                 Name = name,
                 Location = map.At(keyNode),
                 Image = image?.Value ?? "",
-                Ports = ReadVendorPorts(vendor),
+                Ports = ports,
                 Env = vendor.Env("env") ?? [],
-                Volumes = vendor.Strings("volumes") ?? [],
-                Health = ReadVendorHealth(vendor),
+                Volumes = VendorVolumes.Read(vendor, System.IO.Path.GetDirectoryName(map.Path)!),
+                DependsOn = vendor.StringList("depends_on", allowSingle: true) ?? [],
+                Health = ReadVendorHealth(vendor, name, hasPorts: ports.Count > 0),
+                Stop = ReadVendorStop(vendor, defaults),
                 ConnectionString = vendor.String("connection_string")?.Value,
             });
         }
@@ -133,17 +139,53 @@ public static class WorkspaceConfigReader
     private static bool TryPort(string text, out int port) =>
         int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out port) && port is >= 1 and <= 65535;
 
-    private static VendorHealth? ReadVendorHealth(MappingReader vendor)
+    /// <summary>
+    /// <c>health:</c> of a vendor: <c>none</c> (or absent), <c>{ command: [...] }</c> run in the container, or
+    /// <c>{ tcp: true }</c>, a connect to the host port of its first port, which it must therefore have.
+    /// </summary>
+    private static VendorHealth ReadVendorHealth(MappingReader vendor, string name, bool hasPorts)
     {
-        if (vendor.Section("health", VendorHealthKeys) is not { } health)
-            return null;
-        var command = health.CommandLine("command");
-        if (command is null)
+        if (vendor.Value("health") is YamlScalarNode { Value: var word } scalar)
         {
-            health.Errors.Add(health.Location, "a vendor health check needs a command, such as 'command: [\"pg_isready\"]'.");
-            return null;
+            if (word != "none")
+                vendor.Errors.Add(vendor.At(scalar), $"health must be 'none' or a mapping with command or tcp, got {YamlValues.Describe(scalar)}.");
+            return VendorHealth.None;
         }
-        return new VendorHealth(command, health.Duration("interval", DurationRange.Probe) ?? HealthConfig.DefaultInterval, health.Duration("timeout", DurationRange.Probe) ?? HealthConfig.DefaultTimeout);
+        if (vendor.Section("health", VendorHealthKeys) is not { } health)
+            return VendorHealth.None;
+        var interval = health.Duration("interval", DurationRange.Probe) ?? HealthConfig.DefaultInterval;
+        var timeout = health.Duration("timeout", DurationRange.Probe) ?? HealthConfig.DefaultTimeout;
+        if (health.Has("command") && health.Has("tcp"))
+        {
+            health.Errors.Add(health.KeyLocation("tcp"), "health takes one check, command or tcp, but names both.");
+            return VendorHealth.None;
+        }
+        if (health.Has("command"))
+        {
+            return health.CommandLine("command") is { } command
+                ? new VendorHealth(VendorHealthKind.Command, command, interval, timeout)
+                : VendorHealth.None;
+        }
+        switch (health.Boolean("tcp"))
+        {
+            case true when !hasPorts:
+                health.Errors.Add(health.KeyLocation("tcp"), $"vendor '{name}' has a tcp health check but no port to probe; add 'ports:'.");
+                return VendorHealth.None;
+            case true:
+                return new VendorHealth(VendorHealthKind.Tcp, [], interval, timeout);
+            case false:
+                return VendorHealth.None with { Interval = interval, Timeout = timeout };
+        }
+        if (!health.Has("tcp"))
+            health.Errors.Add(health.Location, "a vendor health check needs a command, such as 'command: [\"pg_isready\"]', or 'tcp: true'; 'health: none' has none.");
+        return VendorHealth.None;
+    }
+
+    private static VendorStop ReadVendorStop(MappingReader vendor, ServiceDefaults defaults)
+    {
+        if (vendor.Section("stop", VendorStopKeys) is not { } stop)
+            return new VendorStop(null, defaults.StopTimeout);
+        return new VendorStop(stop.OneOf("signal", StopConfig.Signals)?.Value, stop.Duration("timeout", DurationRange.Stop) ?? defaults.StopTimeout);
     }
 
     private static ServiceDefaults ReadDefaults(MappingReader map)

@@ -1,3 +1,5 @@
+using Orchestra.Configuration;
+
 namespace Orchestra.Discovery;
 
 /// <summary>Which vendors a command brings up with the services it starts.</summary>
@@ -14,5 +16,36 @@ public static class VendorSelection
             return vendors;
         var named = selected.SelectMany(s => s.Config.DependsOn.Select(d => d.Value)).ToHashSet(StringComparer.Ordinal);
         return vendors.Where(named.Contains).ToList();
+    }
+
+    /// <summary>
+    /// The named vendors (all when none are named) and every vendor they depend on, in <c>depends_on</c> waves: each
+    /// wave only after the one before is healthy. The configuration was checked for cycles when it was read.
+    /// </summary>
+    public static IReadOnlyList<IReadOnlyList<VendorConfig>> Waves(Workspace workspace, IReadOnlyCollection<string> names)
+    {
+        var byName = workspace.Vendors.ToDictionary(v => v.Name, StringComparer.Ordinal);
+        var wanted = new HashSet<string>(StringComparer.Ordinal);
+        var pending = new Stack<string>(names.Count == 0 ? byName.Keys : names);
+        while (pending.TryPop(out var name))
+        {
+            if (byName.TryGetValue(name, out var vendor) && wanted.Add(name))
+            {
+                foreach (var dependency in vendor.DependsOn)
+                    pending.Push(dependency.Value);
+            }
+        }
+        var waves = new List<IReadOnlyList<VendorConfig>>();
+        var placed = new HashSet<string>(StringComparer.Ordinal);
+        while (placed.Count < wanted.Count)
+        {
+            var wave = workspace.Vendors.Where(v => wanted.Contains(v.Name) && !placed.Contains(v.Name)
+                && v.DependsOn.All(d => placed.Contains(d.Value) || !wanted.Contains(d.Value))).ToList();
+            if (wave.Count == 0)
+                throw new InvalidOperationException("The vendors depend on each other in a cycle, which reading the configuration rules out.");
+            waves.Add(wave);
+            placed.UnionWith(wave.Select(v => v.Name));
+        }
+        return waves;
     }
 }

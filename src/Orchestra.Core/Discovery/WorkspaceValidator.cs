@@ -25,7 +25,22 @@ internal static class WorkspaceValidator
                     errors.Add(dependency.Location, UnknownDependency(dependency.Value, services.Keys.Concat(vendors)));
             }
         }
-        CheckCycles(workspace.Services, services, errors);
+        foreach (var vendor in workspace.Vendors)
+        {
+            foreach (var dependency in vendor.DependsOn)
+            {
+                if (dependency.Value == vendor.Name)
+                    errors.Add(dependency.Location, $"vendor '{vendor.Name}' depends on itself.");
+                else if (!vendors.Contains(dependency.Value))
+                    errors.Add(dependency.Location, UnknownVendorDependency(vendor.Name, dependency.Value, services.ContainsKey(dependency.Value), vendors));
+            }
+        }
+        // Services and vendors share one graph: a service may wait for a vendor, never the other way round (a vendor
+        // naming a service is reported above, not again as a cycle).
+        var graph = workspace.Services.Select(s => (s.Name, s.Config.DependsOn))
+            .Concat(workspace.Vendors.Select(v => (v.Name, (IReadOnlyList<Located<string>>)v.DependsOn.Where(d => vendors.Contains(d.Value)).ToList())))
+            .ToList();
+        CheckCycles(graph, errors);
         CheckPorts(workspace, errors);
         errors.AddRange(EnvironmentCheck.Errors(workspace));
         errors.ThrowIfAny();
@@ -38,26 +53,39 @@ internal static class WorkspaceValidator
         return $"depends_on names '{name}', which is neither a service nor a vendor.{hint} Known: {(names.Count == 0 ? "none" : string.Join(", ", names))}.";
     }
 
-    /// <summary>Depth-first search; a back edge closes a cycle, printed as <c>a -> b -> a</c>.</summary>
-    private static void CheckCycles(IReadOnlyList<ServiceDefinition> all, Dictionary<string, ServiceDefinition> byName, ErrorSink errors)
+    /// <summary>A vendor starts before every service, so it can only wait for other vendors.</summary>
+    private static string UnknownVendorDependency(string vendor, string name, bool isService, IEnumerable<string> vendors)
     {
+        var others = vendors.Where(v => v != vendor).Order(StringComparer.Ordinal).ToList();
+        var hint = Suggestions.Closest(name, others) is { } near ? $" Did you mean '{near}'?" : "";
+        var what = isService ? "a service, and a vendor can only depend on vendors" : "not a vendor";
+        return $"depends_on of vendor '{vendor}' names '{name}', which is {what}.{hint} Vendors: {(others.Count == 0 ? "none" : string.Join(", ", others))}.";
+    }
+
+    /// <summary>Depth-first search; a back edge closes a cycle, printed as <c>a -> b -> a</c>.</summary>
+    private static void CheckCycles(IReadOnlyList<(string Name, IReadOnlyList<Located<string>> DependsOn)> all, ErrorSink errors)
+    {
+        var byName = new Dictionary<string, IReadOnlyList<Located<string>>>(StringComparer.Ordinal);
+        foreach (var (name, dependsOn) in all)
+            byName.TryAdd(name, dependsOn); // A vendor named like a service is reported above.
         var done = new HashSet<string>(StringComparer.Ordinal);
         var path = new List<string>();
         var reported = false;
 
-        void Visit(ServiceDefinition service)
+        void Visit(string name)
         {
-            if (reported || done.Contains(service.Name))
+            if (reported || done.Contains(name))
                 return;
-            path.Add(service.Name);
-            foreach (var dependency in service.Config.DependsOn)
+            path.Add(name);
+            foreach (var dependency in byName[name])
             {
-                if (!byName.TryGetValue(dependency.Value, out var next) || next == service)
+                var next = dependency.Value;
+                if (!byName.ContainsKey(next) || next == name)
                     continue;
-                var start = path.IndexOf(next.Name);
+                var start = path.IndexOf(next);
                 if (start >= 0)
                 {
-                    var cycle = path.Skip(start).Append(next.Name);
+                    var cycle = path.Skip(start).Append(next);
                     errors.Add(dependency.Location, $"depends_on makes a cycle: {string.Join(" -> ", cycle)}.");
                     reported = true;
                     return;
@@ -67,11 +95,11 @@ internal static class WorkspaceValidator
                     return;
             }
             path.RemoveAt(path.Count - 1);
-            done.Add(service.Name);
+            done.Add(name);
         }
 
-        foreach (var service in all)
-            Visit(service);
+        foreach (var (name, _) in all)
+            Visit(name);
     }
 
     private static void CheckPorts(Workspace workspace, ErrorSink errors)

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Orchestra.Configuration;
 using Orchestra.Discovery;
+using Orchestra.State;
 
 namespace Orchestra.Variables;
 
@@ -15,16 +16,25 @@ public sealed class EnvironmentResolver
 
     private readonly Workspace _workspace;
     private readonly IReadOnlyDictionary<string, string> _inherited;
+    private readonly VendorPortTable _vendorPorts;
+    private readonly VendorNetwork _vendorNetwork;
 
     /// <param name="workspace">The loaded workspace.</param>
     /// <param name="inherited">
     /// The lowest layer: the environment of the shell the command runs in (the CLI's host), never the supervisor's
     /// own, which is whatever shell happened to start it.
     /// </param>
-    public EnvironmentResolver(Workspace workspace, IReadOnlyDictionary<string, string> inherited)
+    /// <param name="vendorPorts">
+    /// The host ports the vendors' ports are published on, as assigned so far (<see cref="VendorPortAssignments.Known"/>);
+    /// the resolver only reads them, it never chooses one.
+    /// </param>
+    /// <param name="vendorNetwork">How the services reach the vendors.</param>
+    public EnvironmentResolver(Workspace workspace, IReadOnlyDictionary<string, string> inherited, VendorPortTable vendorPorts, VendorNetwork vendorNetwork = VendorNetwork.Loopback)
     {
         _workspace = workspace;
         _inherited = inherited;
+        _vendorPorts = vendorPorts;
+        _vendorNetwork = vendorNetwork;
     }
 
     /// <summary>
@@ -32,6 +42,12 @@ public sealed class EnvironmentResolver
     /// free port of its own as it starts it, while the service's port is the proxy's (SPEC §5).
     /// </summary>
     public const string PortChosenAtStart = "<a free port chosen at start>";
+
+    /// <summary>
+    /// The host port of a vendor port written without one (<c>"5432"</c>) before anything assigned it: the first
+    /// <c>start</c> (or the first time its container is created) chooses it, and it stays.
+    /// </summary>
+    public const string VendorPortChosenAtStart = "<a free port chosen at the vendor's first start>";
 
     /// <summary>The environment of replica <paramref name="replica"/> of <paramref name="service"/> when run by <paramref name="command"/>.</summary>
     /// <param name="replicaPort">
@@ -119,18 +135,24 @@ public sealed class EnvironmentResolver
         {
             if (vendor.Ports.FirstOrDefault() is not { } vendorPort)
                 continue;
-            // Until the vendor runs, a port without a fixed host side is shown as the container port.
-            var hostPort = (vendorPort.HostPort ?? vendorPort.ContainerPort).ToString(CultureInfo.InvariantCulture);
+            var (vendorHost, vendorPortText) = VendorAddress(vendor, vendorPort);
             var prefix = EnvironmentName(vendor.Name);
-            yield return Make($"{prefix}_HOST", "127.0.0.1");
-            yield return Make($"{prefix}_PORT", hostPort);
+            yield return Make($"{prefix}_HOST", vendorHost);
+            yield return Make($"{prefix}_PORT", vendorPortText);
             if (vendor.ConnectionString is { } template)
             {
-                var connection = VariableExpander.Expand(template, n => n switch { "host" => "127.0.0.1", "port" => hostPort, _ => null });
+                var connection = VariableExpander.Expand(template, n => n switch { "host" => vendorHost, "port" => vendorPortText, _ => null });
                 yield return Make($"ConnectionStrings__{vendor.Name}", connection);
             }
         }
     }
+
+    /// <summary>Where a service reaches <paramref name="port"/> of <paramref name="vendor"/>.</summary>
+    private (string Host, string Port) VendorAddress(VendorConfig vendor, VendorPort port) => _vendorNetwork switch
+    {
+        VendorNetwork.Containers => (vendor.Name, port.ContainerPort.ToString(CultureInfo.InvariantCulture)),
+        _ => ("127.0.0.1", _vendorPorts.HostPort(vendor.Name, port.ContainerPort)?.ToString(CultureInfo.InvariantCulture) ?? VendorPortChosenAtStart),
+    };
 
     /// <summary><c>my-db</c> becomes <c>MY_DB</c>, a name every shell accepts.</summary>
     public static string EnvironmentName(string name) =>

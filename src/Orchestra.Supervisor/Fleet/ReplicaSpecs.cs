@@ -1,10 +1,10 @@
 using Orchestra.Discovery;
-using Orchestra.Runtime.Proxy;
 using Orchestra.Runtime.Replicas;
 using Orchestra.Runtime.State;
 using Orchestra.Supervisor.Control;
 using Orchestra.Variables;
 using Orchestra.Launching;
+using Orchestra.State;
 
 namespace Orchestra.Supervisor.Fleet;
 
@@ -20,8 +20,10 @@ internal sealed class ReplicaSpecs(LoadedWorkspace workspace, LaunchStore launch
     public ReplicaSpec For(ServiceDefinition service, LaunchSpec launch, int replica, int? port)
     {
         var current = workspace.Current;
-        // The environment of the shell and command that made the launch, never the supervisor's own.
-        var environment = new EnvironmentResolver(current, launch.Options.Environment).Resolve(service, launch.Options.Command, replica, port);
+        // The environment of the shell and command that made the launch, never the supervisor's own; the vendors' ports
+        // as the launch's planning assigned them.
+        var vendorPorts = new VendorPortAssignments(current.StateDirectory).Known(current.Vendors);
+        var environment = new EnvironmentResolver(current, launch.Options.Environment, vendorPorts).Resolve(service, launch.Options.Command, replica, port);
         return ReplicaSpec.For(current, service, launch.Command, environment, replica, port) with
         {
             Build = launch.Build,
@@ -38,6 +40,6 @@ internal sealed class ReplicaSpecs(LoadedWorkspace workspace, LaunchStore launch
         if (!service.UsesProxy)
             return service.Port;
         var previous = state.Find(service.Name, replica)?.Port;
-        return previous is { } kept && kept != service.Port && ReplicaPorts.IsFree(kept) ? kept : ReplicaPorts.Next();
+        return previous is { } kept && kept != service.Port && LoopbackPorts.IsFree(kept) ? kept : LoopbackPorts.Next();
     }
 }

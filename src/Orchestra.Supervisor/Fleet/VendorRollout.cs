@@ -1,5 +1,6 @@
 using System.Runtime.Versioning;
-using Orchestra.Configuration;
+using Orchestra.State;
+using Orchestra.Discovery;
 using Orchestra.Errors;
 using Orchestra.Runtime.Replicas;
 using Orchestra.Runtime.State;
@@ -31,8 +32,8 @@ internal sealed class VendorRollout(ReplicaTable table, StateStore state, Loaded
     public async Task<ServiceStart> UpAsync(IReadOnlyList<string> names, string? dockerHost, Func<ControlEvent, Task> progress, CancellationToken cancellationToken)
     {
         var current = workspace.Current;
-        var vendors = current.Vendors.Where(v => names.Count == 0 || names.Contains(v.Name)).ToList();
-        if (vendors.Count == 0)
+        var waves = VendorSelection.Waves(current, names);
+        if (waves.Count == 0)
             return new ServiceStart([], null);
         DockerEngine engine;
         try
@@ -43,45 +44,59 @@ internal sealed class VendorRollout(ReplicaTable table, StateStore state, Loaded
         {
             return ServiceStart.Failed(e.Message);
         }
-        var catalog = new ContainerCatalog(engine);
-        var settled = new List<IReplicaRunner>();
-        foreach (var vendor in vendors)
+        // The ports the services' environment was planned with; chosen here for a vendor that never ran.
+        var ports = new VendorPortAssignments(current.StateDirectory).Assign(current.Vendors);
+        var statuses = new List<ReplicaStatus>();
+        foreach (var wave in waves)
         {
-            var spec = VendorContainers.SpecOf(current, vendor, HostPort);
-            if (table.Find(vendor.Name, 0) is ContainerRunner running && running.Spec.ConfigurationHash == spec.ConfigurationHash
-                && running.Current.State is ReplicaState.Healthy or ReplicaState.Starting)
+            var settled = new List<IReplicaRunner>();
+            foreach (var vendor in wave)
             {
-                settled.Add(running);
-                continue;
+                try
+                {
+                    settled.Add(await EnsureRunningAsync(new ContainerCatalog(engine), VendorContainers.SpecOf(current, vendor, ports), engine, progress, cancellationToken));
+                }
+                catch (OrchestraException e)
+                {
+                    return new ServiceStart(statuses, new ControlFailure(e.Message));
+                }
             }
-            try
-            {
-                await catalog.EnsureAsync(spec, message => progress(new ControlEvent { Service = vendor.Name, Message = message }), cancellationToken);
-            }
-            catch (OrchestraException e)
-            {
-                return new ServiceStart(settled.Select(r => status.Of(r.Current)).ToList(), new ControlFailure(e.Message));
-            }
-            if (table.Find(vendor.Name, 0) is { } old)
-                await StopAsync(old, cancellationToken);
-            var runner = new ContainerRunner(spec, engine, options, state.Find(vendor.Name, 0));
-            table.Add(runner);
-            runner.Start();
-            await progress(new ControlEvent { Service = vendor.Name, Message = "starting" });
-            settled.Add(runner);
+            var states = await Task.WhenAll(settled.Select(r => r.WaitForAsync(s => s is not ReplicaState.Starting, cancellationToken)));
+            statuses.AddRange(settled.Select(r => status.Of(r.Current)));
+            if (!states.All(s => s == ReplicaState.Healthy))
+                return new ServiceStart(statuses, new ControlFailure(await NotHealthyAsync(settled.First(r => r.Current.State != ReplicaState.Healthy), cancellationToken)));
         }
-        var states = await Task.WhenAll(settled.Select(r => r.WaitForAsync(s => s is not ReplicaState.Starting, cancellationToken)));
-        var statuses = settled.Select(r => status.Of(r.Current)).ToList();
-        if (states.All(s => s == ReplicaState.Healthy))
-            return new ServiceStart(statuses, null);
-        var bad = settled.First(r => r.Current.State != ReplicaState.Healthy);
+        return new ServiceStart(statuses, null);
+    }
+
+    /// <summary>The vendor's runner: the one running when its container is unchanged, else a new one on a container made or reused.</summary>
+    private async Task<IReplicaRunner> EnsureRunningAsync(ContainerCatalog catalog, ContainerSpec spec, DockerEngine engine, Func<ControlEvent, Task> progress, CancellationToken cancellationToken)
+    {
+        if (table.Find(spec.Service, spec.Replica) is ContainerRunner running && running.Spec.ConfigurationHash == spec.ConfigurationHash
+            && running.Current.State is ReplicaState.Healthy or ReplicaState.Starting)
+            return running;
+        await catalog.EnsureAsync(spec, message => progress(new ControlEvent { Service = spec.Service, Message = message }), cancellationToken);
+        if (table.Find(spec.Service, spec.Replica) is { } old)
+            await StopAsync(old, cancellationToken);
+        var runner = new ContainerRunner(spec, engine, options, state.Find(spec.Service, spec.Replica));
+        table.Add(runner);
+        runner.Start();
+        await progress(new ControlEvent { Service = spec.Service, Message = "starting" });
+        return runner;
+    }
+
+    /// <summary>
+    /// Why a vendor did not get healthy, with its last lines. It is stopped, not left restarting in the background:
+    /// the user hears why, once.
+    /// </summary>
+    private async Task<string> NotHealthyAsync(IReplicaRunner bad, CancellationToken cancellationToken)
+    {
         var record = bad.Current;
         var lines = status.LastLines(record.Service, record.Replica);
-        // A vendor that does not get healthy is not left restarting in the background: the user hears why, once.
         await StopAsync(bad, cancellationToken);
         var why = record.LastExit is { } exit ? $" ({exit})" : "";
         var last = lines.Count > 0 ? $" Its last lines:\n{string.Join('\n', lines)}" : " It printed nothing.";
-        return new ServiceStart(statuses, new ControlFailure($"Vendor '{record.Service}' did not become healthy: it is {record.State.Word()}{why}.{last}"));
+        return $"Vendor '{record.Service}' did not become healthy: it is {record.State.Word()}{why}.{last}";
     }
 
     /// <summary>
@@ -118,12 +133,13 @@ internal sealed class VendorRollout(ReplicaTable table, StateStore state, Loaded
             // No engine: nothing of ours can run in it, and the services do not need one.
             return;
         }
+        var ports = new VendorPortAssignments(current.StateDirectory).Known(current.Vendors);
         foreach (var container in await new ContainerCatalog(engine).ListAsync(current.Root, cancellationToken))
         {
             if (!container.Running || current.Vendors.FirstOrDefault(v => v.Name == container.Service) is not { } vendor || table.Find(vendor.Name, 0) is not null)
                 continue;
             var recorded = state.Find(vendor.Name, 0);
-            var runner = new ContainerRunner(VendorContainers.SpecOf(current, vendor, HostPort), engine, options, recorded);
+            var runner = new ContainerRunner(VendorContainers.SpecOf(current, vendor, ports), engine, options, recorded);
             runner.Adopt((recorded ?? runner.Current) with { ContainerId = container.Id });
             table.Add(runner);
         }
@@ -145,8 +161,6 @@ internal sealed class VendorRollout(ReplicaTable table, StateStore state, Loaded
         _engine?.Dispose();
         return _engine = connected;
     }
-
-    private static int HostPort(VendorPort port) => port.HostPort ?? port.ContainerPort;
 
     public ValueTask DisposeAsync()
     {

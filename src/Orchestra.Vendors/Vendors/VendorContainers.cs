@@ -1,5 +1,6 @@
 using Orchestra.Configuration;
 using Orchestra.Discovery;
+using Orchestra.State;
 using Orchestra.Vendors.Containers;
 
 namespace Orchestra.Vendors.Vendors;
@@ -11,11 +12,11 @@ public static class VendorContainers
     public static string NameOf(Workspace workspace, string vendor) => $"orchestra-{DockerName(workspace.Name)}-{DockerName(vendor)}";
 
     /// <summary>
-    /// The container of <paramref name="vendor"/>. Its ports are published on the host ports <paramref name="hostPort"/>
-    /// gives (chosen before the services' environment is resolved, so that theirs point there). A named volume is the
+    /// The container of <paramref name="vendor"/>. Its ports are published on the host ports <paramref name="ports"/>
+    /// assigns (chosen before the services' environment is resolved, so that theirs point there). A named volume is the
     /// workspace's own (<c>orchestra-&lt;workspace&gt;-&lt;name&gt;</c>, as compose prefixes the project), so two workspaces never share data.
     /// </summary>
-    public static ContainerSpec SpecOf(Workspace workspace, VendorConfig vendor, Func<VendorPort, int> hostPort) => new()
+    public static ContainerSpec SpecOf(Workspace workspace, VendorConfig vendor, VendorPortTable ports) => new()
     {
         Name = NameOf(workspace, vendor.Name),
         Image = vendor.Image,
@@ -23,27 +24,18 @@ public static class VendorContainers
         Service = vendor.Name,
         StateDirectory = workspace.StateDirectory,
         Environment = vendor.Env.GroupBy(e => e.Name).ToDictionary(g => g.Key, g => g.Last().Value),
-        Ports = vendor.Ports.Select(p => new PublishedPort(p.ContainerPort, hostPort(p))).ToList(),
-        Volumes = vendor.Volumes.Select(v => VolumeOf(workspace, v)).ToList(),
-        Health = vendor.Health is { } health
-            ? new ContainerHealth(ContainerHealthKind.Command, health.Command, health.Interval, health.Timeout)
-            : ContainerHealth.None,
+        Ports = ports.Of(vendor.Name).Select(p => new PublishedPort(p.ContainerPort, p.HostPort)).ToList(),
+        Volumes = vendor.Volumes.Select(v => v.Named ? $"orchestra-{DockerName(workspace.Name)}-{v}" : v.ToString()).ToList(),
+        Health = new ContainerHealth(vendor.Health.Kind switch
+        {
+            VendorHealthKind.Command => ContainerHealthKind.Command,
+            VendorHealthKind.Tcp => ContainerHealthKind.Tcp,
+            _ => ContainerHealthKind.None,
+        }, vendor.Health.Command, vendor.Health.Interval, vendor.Health.Timeout),
         Restart = workspace.Config.Defaults.Restart,
-        StopTimeout = workspace.Config.Defaults.StopTimeout,
+        StopSignal = vendor.Stop.Signal,
+        StopTimeout = vendor.Stop.Timeout,
     };
-
-    private static string VolumeOf(Workspace workspace, string volume)
-    {
-        var colon = volume.IndexOf(':');
-        if (colon <= 0)
-            return volume;
-        var source = volume[..colon];
-        if (source.StartsWith('/'))
-            return volume;
-        if (source.StartsWith('.'))
-            return Path.GetFullPath(Path.Combine(workspace.Root, source)) + volume[colon..];
-        return $"orchestra-{DockerName(workspace.Name)}-{source}{volume[colon..]}";
-    }
 
     private static string DockerName(string name)
     {

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Orchestra.Discovery;
+using Orchestra.State;
 using Orchestra.Tests.Support;
 
 namespace Orchestra.Tests.CommandLine;
@@ -148,23 +150,8 @@ public sealed class CliTests : IDisposable
         Assert.Equal("", result.Out);
     }
 
-    [Theory]
-    [InlineData("start")]
-    [InlineData("restart")]
-    public async Task Start_and_restart_refuse_a_dependency_on_a_vendor_since_none_is_run_yet(string command)
-    {
-        _temp.Write("orchestra.yml", "vendors:\n  postgres: { image: postgres:16 }\n");
-        var web = _temp.Service("web", "port: 5200\ndepends_on: [api, postgres]\n");
-
-        var result = await Run(command, "web");
-
-        Assert.Equal(2, result.ExitCode);
-        Assert.Equal($"error: {web}:2:19: service 'web' depends on vendor 'postgres', but Orchestra does not run vendors yet; start it yourself and remove it from depends_on.\n", result.Error);
-        Assert.False(Directory.Exists(Path.Combine(_temp.Root, "web", "obj")), "nothing is built");
-    }
-
     [Fact]
-    public async Task Config_lists_vendors_with_a_note_that_they_are_not_run_yet()
+    public async Task Config_lists_vendors_without_a_note()
     {
         _temp.Write("orchestra.yml", "vendors:\n  postgres: { image: postgres:16 }\n  redis: { image: redis:7 }\n");
 
@@ -172,7 +159,51 @@ public sealed class CliTests : IDisposable
 
         Assert.Equal(0, result.ExitCode);
         Assert.Matches(@"postgres\s+postgres:16", result.Out);
-        Assert.Equal("note: Orchestra does not run vendors yet: start postgres, redis yourself.\n", result.Error);
+        Assert.Equal("", result.Error);
+    }
+
+    [Fact]
+    public async Task Config_shows_each_vendors_ports_as_assigned_its_health_and_dependencies()
+    {
+        _temp.Write("orchestra.yml", """
+            vendors:
+              postgres: { image: postgres:16, ports: ["5432", "15433:5433"], health: { command: [pg_isready, -q] } }
+              redis: { image: redis:7, ports: ["6379"], depends_on: [postgres], health: { tcp: true }, stop: { signal: SIGINT } }
+            """);
+
+        var before = await Run("config");
+        var assigned = new VendorPortAssignments(_temp.StateDirectory).Assign(WorkspaceLoader.Load(_temp.ConfigPath).Vendors);
+        var table = await Run("config");
+        var json = await Run("config", "--json");
+
+        Assert.Matches(@"postgres\s+postgres:16\s+5432 \(host port chosen at first start\), 15433:5433\s+command pg_isready -q", before.Out);
+        var postgresPort = assigned.HostPort("postgres", 5432);
+        var redisPort = assigned.HostPort("redis", 6379);
+        Assert.Matches($@"postgres\s+postgres:16\s+{postgresPort}:5432, 15433:5433\s+command pg_isready -q\s", table.Out);
+        Assert.Matches($@"redis\s+redis:7\s+{redisPort}:6379\s+tcp\s+postgres\s", table.Out);
+        using var document = JsonDocument.Parse(json.Out);
+        var vendors = document.RootElement.GetProperty("vendors").EnumerateArray().ToDictionary(v => v.GetProperty("name").GetString()!);
+        Assert.Equal(
+            $"[{{\"container\":5432,\"host\":{postgresPort},\"fixed\":false}},{{\"container\":5433,\"host\":15433,\"fixed\":true}}]",
+            JsonSerializer.Serialize(vendors["postgres"].GetProperty("ports")));
+        Assert.Equal("command", vendors["postgres"].GetProperty("health").GetProperty("kind").GetString());
+        Assert.Equal(["postgres"], vendors["redis"].GetProperty("dependsOn").EnumerateArray().Select(d => d.GetString()));
+        Assert.Equal("tcp", vendors["redis"].GetProperty("health").GetProperty("kind").GetString());
+        Assert.Equal("SIGINT", vendors["redis"].GetProperty("stop").GetProperty("signal").GetString());
+        Assert.Equal(JsonValueKind.Null, vendors["postgres"].GetProperty("stop").GetProperty("signal").ValueKind);
+    }
+
+    [Fact]
+    public async Task Env_export_leaves_out_a_vendor_address_whose_host_port_is_not_chosen_yet()
+    {
+        _temp.Write("orchestra.yml", "vendors:\n  postgres: { image: postgres:16, ports: ['5432'], connection_string: 'Host=${host};Port=${port}' }\n");
+
+        var result = await Run("env", "web", "--export");
+
+        Assert.Equal(0, result.ExitCode);
+        Assert.Contains("export POSTGRES_HOST=127.0.0.1\n", result.Out);
+        Assert.DoesNotContain("POSTGRES_PORT", result.Out);
+        Assert.Contains("# Left out as naming the host port of a vendor, chosen at its first start (not yet): ConnectionStrings__postgres, POSTGRES_PORT.\n", result.Error);
     }
 
     [Fact]
@@ -264,7 +295,8 @@ public sealed class CliTests : IDisposable
         Assert.Contains("config", help.Out);
         Assert.Contains("init", help.Out);
         Assert.Matches(@"(?m)^\s+scale\s", help.Out);
-        Assert.DoesNotMatch(@"(?m)^\s+vendors\s", help.Out);
+        Assert.Matches(@"(?m)^\s+vendors\s", help.Out);
+        Assert.DoesNotMatch(@"(?m)^\s+test\s", help.Out);
     }
 
     [Fact]

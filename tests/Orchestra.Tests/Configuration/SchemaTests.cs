@@ -95,6 +95,7 @@ public sealed partial class SchemaTests(ITestOutputHelper output)
     [InlineData("")]
     [InlineData("name: shop\nbefore: echo hi\ncommands: { start: { after: [echo done] } }")]
     [InlineData(SpecWorkspaceExample)]
+    [InlineData(VendorKeysExample)]
     public void Valid_workspace_files_are_accepted(string yaml)
     {
         var results = Evaluate(WorkspaceSchema, YamlToJson(yaml));
@@ -109,6 +110,15 @@ public sealed partial class SchemaTests(ITestOutputHelper output)
     [InlineData("vendors: { pg: { ports: [5432] } }", "/vendors/pg")] // image is required
     [InlineData("vendors: { pg: { image: postgres, ports: ['1:2:3'] } }", "/vendors/pg/ports/0")]
     [InlineData("vendors: { pg: { image: postgres, health: { interval: soon } } }", "/vendors/pg/health/interval")]
+    [InlineData("vendors: { pg: { image: x, ports: [5432], health: { command: [pg_isready], tcp: true } } }", "/vendors/pg/health")]
+    [InlineData("vendors: { pg: { image: x, health: nothing } }", "/vendors/pg/health")]
+    [InlineData("vendors: { pg: { image: x, health: { tcp: yes } } }", "/vendors/pg/health/tcp")]
+    [InlineData("vendors: { pg: { image: x, stop: { signal: SIGSTOP } } }", "/vendors/pg/stop/signal")]
+    [InlineData("vendors: { pg: { image: x, stop: { drain: 1s } } }", "/vendors/pg/stop/drain")]
+    [InlineData("vendors: { pg: { image: x, volumes: ['pg data:/data'] } }", "/vendors/pg/volumes/0")]
+    [InlineData("vendors: { pg: { image: x, volumes: ['pgdata:data'] } }", "/vendors/pg/volumes/0")]
+    [InlineData("vendors: { pg: { image: x, volumes: ['pgdata:/data:rx'] } }", "/vendors/pg/volumes/0")]
+    [InlineData("vendors: { pg: { image: x, depends_on: { redis: true } } }", "/vendors/pg/depends_on")]
     [InlineData("defaults: { restart: never }", "/defaults/restart")]
     [InlineData("services: '*'", "/services")]
     public void Invalid_workspace_files_are_rejected(string yaml, string location)
@@ -174,6 +184,25 @@ public sealed partial class SchemaTests(ITestOutputHelper output)
             connection_string: "Host=${host};Port=${port};Username=postgres;Password=dev"
         acceptance: [tests/Shop.Acceptance]
         defaults: { restart: on-failure, stop_timeout: 10s }
+        """;
+
+    private const string VendorKeysExample = """
+        vendors:
+          postgres:
+            image: postgres:16
+            ports: ["5432"]
+            volumes: ["pgdata:/var/lib/postgresql/data", "./init:/docker-entrypoint-initdb.d:ro", "/srv/dumps:/dumps:rw", "..:/workspace"]
+            health: { command: pg_isready, interval: 1s, timeout: 60s }
+            stop: { signal: SIGINT, timeout: 30s }
+          redis:
+            image: redis:7
+            ports: [6379]
+            depends_on: postgres
+            health: { tcp: true }
+          mail:
+            image: mailhog
+            depends_on: [postgres, redis]
+            health: none
         """;
 
     private static string FindRepoRoot()

@@ -61,7 +61,7 @@ public sealed class PackedToolTests : IDisposable
             // One portable package, run by `dotnet`, whose own assemblies carry linux-x64 ReadyToRun code.
             Assert.All(entries.Where(e => e.StartsWith("tools/")), e => Assert.StartsWith("tools/net10.0/any/", e));
             var orchestraAssemblies = zip.Entries.Where(e => e.Name.StartsWith("Orchestra.") && e.Name.EndsWith(".dll")).ToList();
-            Assert.Equal(4, orchestraAssemblies.Count);
+            Assert.Equal(5, orchestraAssemblies.Count);
             Assert.All(orchestraAssemblies.Append(zip.GetEntry("tools/net10.0/any/dotnet-orchestra.dll")!),
                 entry => Assert.True(HasReadyToRunCode(entry), $"{entry.FullName} has no ReadyToRun code"));
         }

@@ -1,5 +1,6 @@
 using Orchestra.Configuration;
 using Orchestra.Discovery;
+using Orchestra.State;
 using Orchestra.Tests.Support;
 using Orchestra.Variables;
 
@@ -24,9 +25,12 @@ public sealed class EnvironmentResolverTests : IDisposable
     };
 
     /// <summary>Resolves as the supervisor does for a replica listening on <paramref name="replicaPort"/>.</summary>
-    private ReplicaEnvironment Resolve(string service, string command = "start", int? replicaPort = null) =>
-        new EnvironmentResolver(WorkspaceLoader.Load(_temp.ConfigPath), Inherited).Resolve(
-            WorkspaceLoader.Load(_temp.ConfigPath).FindService(service)!, command, replicaPort: replicaPort);
+    private ReplicaEnvironment Resolve(string service, string command = "start", int? replicaPort = null, VendorNetwork network = VendorNetwork.Loopback)
+    {
+        var workspace = WorkspaceLoader.Load(_temp.ConfigPath);
+        var vendorPorts = new VendorPortAssignments(workspace.StateDirectory).Known(workspace.Vendors);
+        return new EnvironmentResolver(workspace, Inherited, vendorPorts, network).Resolve(workspace.FindService(service)!, command, replicaPort: replicaPort);
+    }
 
     [Fact]
     public void Each_layer_overrides_the_ones_below_in_the_documented_order()
@@ -107,6 +111,52 @@ public sealed class EnvironmentResolverTests : IDisposable
         Assert.Equal(VariableOrigin.Inherited, worker.Variables.Single(v => v.Name == "PORT").Origin);
         Assert.Equal("Staging", worker["ASPNETCORE_ENVIRONMENT"]);
         Assert.Equal("http://127.0.0.1:5200", worker["services__web__http__0"]);
+    }
+
+    [Fact]
+    public void A_vendor_port_without_a_host_side_is_the_assigned_one_and_a_placeholder_before_any_assignment()
+    {
+        _temp.Write("orchestra.yml", """
+            vendors:
+              postgres:
+                image: postgres:16
+                ports: ["5432", "15433:5433"]
+                connection_string: "Host=${host};Port=${port}"
+              cache: { image: redis:7, ports: ["16379:6379"] }
+            """);
+        _temp.Service("api");
+
+        var before = Resolve("api");
+        var assigned = new VendorPortAssignments(_temp.StateDirectory).Assign(WorkspaceLoader.Load(_temp.ConfigPath).Vendors);
+        var after = Resolve("api");
+
+        Assert.Equal($"Host=127.0.0.1;Port={EnvironmentResolver.VendorPortChosenAtStart}", before["ConnectionStrings__postgres"]);
+        Assert.Equal(EnvironmentResolver.VendorPortChosenAtStart, before["POSTGRES_PORT"]);
+        Assert.Equal("16379", before["CACHE_PORT"]);
+        var host = assigned.HostPort("postgres", 5432);
+        Assert.NotNull(host);
+        Assert.Equal($"Host=127.0.0.1;Port={host}", after["ConnectionStrings__postgres"]);
+        Assert.Equal("127.0.0.1", after["POSTGRES_HOST"]);
+        Assert.Equal($"{host}", after["POSTGRES_PORT"]);
+    }
+
+    [Fact]
+    public void In_containers_mode_a_service_reaches_a_vendor_by_its_name_and_container_port()
+    {
+        _temp.Write("orchestra.yml", """
+            vendors:
+              my-db:
+                image: postgres:16
+                ports: ["15432:5432"]
+                connection_string: "Host=${host};Port=${port}"
+            """);
+        _temp.Service("api");
+
+        var api = Resolve("api", network: VendorNetwork.Containers);
+
+        Assert.Equal("Host=my-db;Port=5432", api["ConnectionStrings__my-db"]);
+        Assert.Equal("my-db", api["MY_DB_HOST"]);
+        Assert.Equal("5432", api["MY_DB_PORT"]);
     }
 
     [Fact]

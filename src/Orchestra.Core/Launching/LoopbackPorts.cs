@@ -1,14 +1,17 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Orchestra.Runtime.Proxy;
+namespace Orchestra.Launching;
 
-/// <summary>Chooses the loopback port a replica behind the port proxy listens on.</summary>
-public static class ReplicaPorts
+/// <summary>
+/// Chooses free ports on 127.0.0.1: the one a replica behind the port proxy listens on, and the one a vendor's
+/// container port is published on.
+/// </summary>
+public static class LoopbackPorts
 {
     /// <summary>
-    /// A port nothing listens on now, as the kernel picks one for a bind to port 0. It is not reserved: the replica
-    /// binds it moments later, and keeps it across its restarts, so a lost race shows as a replica that fails to start.
+    /// A port nothing listens on now, as the kernel picks one for a bind to port 0. It is not reserved: the replica or
+    /// container binds it moments later, and keeps it across its restarts, so a lost race shows as one that fails to start.
     /// </summary>
     public static int Next()
     {
