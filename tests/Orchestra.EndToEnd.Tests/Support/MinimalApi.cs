@@ -48,15 +48,7 @@ public sealed class MinimalApi : IAsyncLifetime
     /// <summary>Copies the built API into <paramref name="fleet"/> as service <paramref name="name"/> with its own service.yml.</summary>
     public string CopyInto(TestFleet fleet, string name, string serviceYaml)
     {
-        var destination = fleet.PathOf(name);
-        foreach (var file in Directory.EnumerateFiles(TemplateDirectory, "*", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(destination, Path.GetRelativePath(TemplateDirectory, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            // File.Copy keeps the Unix mode, so the apphost stays executable.
-            File.Copy(file, target);
-        }
-        fleet.Write($"{name}/service.yml", serviceYaml);
+        var destination = fleet.CopyService(TemplateDirectory, name, serviceYaml);
         fleet.Write("NuGet.config", """<configuration><packageSources><clear /><add key="local" value="packages" /></packageSources></configuration>""");
         return destination;
     }

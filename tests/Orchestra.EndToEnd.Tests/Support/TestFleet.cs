@@ -53,6 +53,24 @@ public sealed class TestFleet : IAsyncDisposable
         return this;
     }
 
+    /// <summary>
+    /// Copies a built service folder (<c>bin/</c> and <c>obj/</c> included, so that <c>start --no-build</c> runs it) into
+    /// the workspace as <paramref name="name"/>, with its own service.yml; returns the folder.
+    /// </summary>
+    public string CopyService(string templateDirectory, string name, string serviceYaml)
+    {
+        var destination = PathOf(name);
+        foreach (var file in Directory.EnumerateFiles(templateDirectory, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(destination, Path.GetRelativePath(templateDirectory, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            // File.Copy keeps the Unix mode, so the apphost stays executable.
+            File.Copy(file, target);
+        }
+        Write($"{name}/service.yml", serviceYaml);
+        return destination;
+    }
+
     /// <summary>A service that runs one Python script (<c>command:</c>, so no build is involved) with more service.yml lines.</summary>
     public TestFleet PythonService(string name, string script, string moreYaml = "") =>
         Service(name, $"command: [\"{Python}\", \"-u\", \"main.py\"]\n{moreYaml}", ("main.py", script));
