@@ -1,0 +1,28 @@
+using Orchestra.Testing.Docker;
+
+namespace Orchestra.Tests.Docker;
+
+public sealed class DockerCleanupTests
+{
+    [SkippableFact]
+    public async Task Cleanup_removes_the_workspace_s_containers_and_then_its_volumes_and_nothing_of_another()
+    {
+        await DockerRequirement.EnsureAsync(TestImages.Redis);
+        using var workspace = new TempWorkspace();
+        using var other = new TempWorkspace();
+        await using var otherCleanup = new DockerCleanup(other.Root);
+        var cleanup = new DockerCleanup(workspace.Root);
+        var volume = await DockerCli.RunAsync("volume", "create", "--label", cleanup.Label);
+        // A running container that holds the volume, so that the volume can only go after it; one never started.
+        await DockerCli.RunAsync("run", "-d", "--label", cleanup.Label, "-v", $"{volume}:/data", TestImages.Redis);
+        await DockerCli.RunAsync("create", "--label", cleanup.Label, TestImages.Redis);
+        var kept = await DockerCli.RunAsync("create", "--label", otherCleanup.Label, TestImages.Redis);
+
+        await cleanup.DisposeAsync();
+
+        using var engine = DockerEngine.FromEnvironment();
+        Assert.Empty(await engine.WorkspaceContainersAsync(workspace.Root, CancellationToken.None));
+        Assert.Empty(await engine.WorkspaceVolumesAsync(workspace.Root, CancellationToken.None));
+        Assert.Equal([kept], await engine.WorkspaceContainersAsync(other.Root, CancellationToken.None));
+    }
+}
