@@ -20,7 +20,8 @@ internal static class PsCommand
             var json = command.Option("--json", "Print JSON for scripts.", CommandOptionType.NoValue);
             handlers[command] = ct => context.RunInWorkspaceAsync("ps", async (workspace, token) =>
             {
-                var selected = Names(workspace, services);
+                // None named: everything the supervisor has, the vendors too.
+                var selected = services.Values.Count == 0 ? [] : Names(workspace, services);
                 var status = await context.Supervisor(workspace).FindOrAdoptSurvivorsAsync(token) is { } supervisor
                     ? await supervisor.SendAsync(new ControlRequest { Op = ControlOp.Status, Services = selected }, _ => { }, token)
                     : new ControlEvent();

@@ -73,8 +73,10 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
     /// </summary>
     public async Task<string?> AdoptSurvivorsAsync()
     {
+        // The replicas first: their adoption reads the state file, which any change to the table rewrites.
+        _recoveryNote = await _adoption.AdoptAsync();
         await _vendors.AdoptAsync(_shutdown.Token);
-        return _recoveryNote = await _adoption.AdoptAsync();
+        return _recoveryNote;
     }
 
     public async Task<ControlEvent> HandleAsync(ControlRequest request, Func<ControlEvent, Task> progress, CancellationToken cancellationToken)

@@ -92,8 +92,9 @@ internal sealed class VendorRollout(ReplicaTable table, StateStore state, Loaded
     private async Task<string> NotHealthyAsync(IReplicaRunner bad, CancellationToken cancellationToken)
     {
         var record = bad.Current;
-        var lines = status.LastLines(record.Service, record.Replica);
+        // Stopped first: its output is collected to the end, so the lines are its last.
         await StopAsync(bad, cancellationToken);
+        var lines = status.LastLines(record.Service, record.Replica);
         var why = record.LastExit is { } exit ? $" ({exit})" : "";
         var last = lines.Count > 0 ? $" Its last lines:\n{string.Join('\n', lines)}" : " It printed nothing.";
         return $"Vendor '{record.Service}' did not become healthy: it is {record.State.Word()}{why}.{last}";

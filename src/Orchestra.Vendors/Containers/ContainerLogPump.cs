@@ -53,6 +53,9 @@ public sealed class ContainerLogPump(DockerEngine engine, string containerId, Re
                     writer.Append(timestamp, splitter.Stream, text);
                     last = timestamp;
                 }
+                // Written at once, so that `logs` sees a quiet container's last lines; what was collected is told
+                // at most once per commit interval (each tells the state file).
+                writer.Flush();
                 if (time.GetUtcNow() - committedAt >= options.CommitInterval)
                     Commit();
             }

@@ -68,7 +68,7 @@ public sealed partial class VendorTests(VendorApi api) : IAsyncLifetime
         Assert.Equal("db 1", await FreshHttp.GetStringAsync($"http://127.0.0.1:{port}/db"));
         Assert.Equal("cache hello", await FreshHttp.GetStringAsync($"http://127.0.0.1:{port}/cache"));
         var ps = await _fleet.PsAsync();
-        Assert.Equal(["api", "postgres", "redis"], ps.Select(r => r.Service).Order());
+        Assert.True(ps.Select(r => r.Service).Order().SequenceEqual(["api", "postgres", "redis"]), string.Join(", ", ps));
         Assert.All(ps, r => Assert.Equal("healthy", r.State));
         // The vendors were healthy before the api started.
         var lines = start.Error.Split('\n');
@@ -108,7 +108,7 @@ public sealed partial class VendorTests(VendorApi api) : IAsyncLifetime
     public async Task Postgres_data_survives_down_and_up_in_its_named_volume_and_down_volumes_removes_it()
     {
         Workspace(Postgres());
-        async Task<string> Psql(string sql) => await DockerCli.RunAsync("exec", Container("postgres"), "psql", "-h", "127.0.0.1", "-U", "postgres", "-tAc", sql);
+        async Task<string> Psql(string sql) => await DockerCli.RunAsync("exec", Container("postgres"), "psql", "-U", "postgres", "-tAc", sql);
 
         await _fleet.RunOkAsync("vendors", "up");
         await Psql("create table kept (v text); insert into kept values ('survives')");
@@ -156,8 +156,8 @@ public sealed partial class VendorTests(VendorApi api) : IAsyncLifetime
         var stop = await _fleet.RunAsync("stop", "--vendors");
 
         Assert.True(stop.ExitCode == 0, stop.ToString());
-        Assert.Empty(await ContainersOf(_fleet.Root));
-        Assert.Empty(Procs.LiveInWorkspace(_fleet.Root));
+        Assert.True((await ContainersOf(_fleet.Root)).Count == 0, stop.ToString());
+        Assert.True(Procs.LiveInWorkspace(_fleet.Root).Count == 0, string.Join("; ", Procs.LiveInWorkspace(_fleet.Root).Select(Procs.CommandLine)) + stop);
     }
 
     [SkippableFact]
@@ -183,7 +183,7 @@ public sealed partial class VendorTests(VendorApi api) : IAsyncLifetime
         var up = await _fleet.RunAsync("vendors", "up");
 
         Assert.Equal(1, up.ExitCode);
-        Assert.Contains("error: Vendor 'redis' did not become healthy: it is unhealthy", up.Error);
+        Assert.True(up.Error.Contains("error: Vendor 'redis' did not become healthy: it is unhealthy"), up.Error);
         Assert.Contains("Ready to accept connections", up.Error);
         Assert.Equal("false", (await DockerCli.RunAsync("inspect", "-f", "{{.State.Running}}", Container("redis"))).Trim());
     }
