@@ -47,7 +47,7 @@ public sealed class LaunchOptionsTests
                 time.sleep(1)
             """, "health: { log: \"up\" }\n");
 
-        await fleet.RunOkAsync("start");
+        await fleet.RunOkAsync("start", "--no-vendors");
         var printed = (await fleet.RunOkAsync("env", "show", "--export")).Out;
         await fleet.RunOkAsync("restart");
 
