@@ -27,9 +27,9 @@ public sealed class ContainerCatalog(DockerEngine engine)
     {
         if (await InspectAsync(spec.Name, cancellationToken) is { } existing)
         {
-            if (!ContainerLabels.BelongsTo(existing.Config.Labels, spec.Workspace))
+            if (!ContainerLabels.BelongsTo(existing.Config?.Labels, spec.Workspace))
                 throw new ForeignContainerException(spec.Name, existing.ID[..12]);
-            if (existing.Config.Labels.TryGetValue(ContainerLabels.Configuration, out var hash) && hash == spec.ConfigurationHash)
+            if (existing.Config?.Labels?.TryGetValue(ContainerLabels.Configuration, out var hash) == true && hash == spec.ConfigurationHash)
                 return existing.ID;
             if (progress is not null)
                 await progress($"{spec.Service}: its configuration changed, making its container again");
@@ -67,7 +67,7 @@ public sealed class ContainerCatalog(DockerEngine engine)
             .Where(c => ContainerLabels.BelongsTo(c.Labels, workspace))
             .Select(c => new ContainerEntry(c.ID, c.Names.FirstOrDefault()?.TrimStart('/') ?? c.ID[..12],
                 c.Labels.TryGetValue(ContainerLabels.Service, out var service) ? service : "", c.Image, c.State == "running", c.Status,
-                c.Ports.Where(p => p.PublicPort > 0).Select(p => new PublishedPort(p.PrivatePort, p.PublicPort)).Distinct().ToList()))
+                c.Ports.Where(p => p.PublicPort > 0).Select(p => new PublishedPort(p.PrivatePort, p.PublicPort ?? 0)).Distinct().ToList()))
             .OrderBy(c => c.Service, StringComparer.Ordinal)
             .ToList();
     }
@@ -93,7 +93,7 @@ public sealed class ContainerCatalog(DockerEngine engine)
     private async Task RemoveAsync(string id, string workspace, bool volumes, CancellationToken cancellationToken)
     {
         var mounts = volumes && await InspectAsync(id, cancellationToken) is { } container
-            ? container.Mounts.Where(m => m.Type == "volume").Select(m => m.Name).ToList()
+            ? container.Mounts.Where(m => m.Type == "volume").Select(m => m.Name).OfType<string>().ToList()
             : [];
         try
         {

@@ -37,7 +37,7 @@ public sealed class ContainerLogPump(DockerEngine engine, string containerId, Re
         try
         {
             var parameters = new ContainerLogsParameters { Follow = true, ShowStdout = true, ShowStderr = true, Timestamps = true, Since = after is { } since ? UnixTime(since) : null };
-            using var stream = await engine.Client.Containers.GetContainerLogsAsync(containerId, tty: false, parameters, cancellationToken);
+            using var stream = await engine.Client.Containers.GetContainerLogsAsync(containerId, parameters, cancellationToken);
             var lines = new[] { new LineSplitter(LogStream.Stdout), new LineSplitter(LogStream.Stderr) };
             var buffer = new byte[81920];
             while (true)

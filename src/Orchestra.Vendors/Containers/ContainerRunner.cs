@@ -118,7 +118,7 @@ public sealed class ContainerRunner : IReplicaRunner
             await _engine.Client.Containers.StopContainerAsync(id, new ContainerStopParameters { WaitBeforeKillSeconds = seconds }, cancellationToken);
             await pump.Completion;
             var state = (await _engine.Client.Containers.InspectContainerAsync(id, cancellationToken)).State;
-            outcome = state.ExitCode == 137 && !state.OOMKilled ? StopOutcome.Killed : StopOutcome.Graceful;
+            outcome = state is { ExitCode: 137, OOMKilled: false } ? StopOutcome.Killed : StopOutcome.Graceful;
         }
         Publish(r => r with { State = ReplicaState.Stopped, Backoff = null });
         return outcome;
@@ -247,7 +247,7 @@ public sealed class ContainerRunner : IReplicaRunner
     {
         try
         {
-            return (await _engine.Client.Containers.InspectContainerAsync(id, cancellationToken)).State.Running;
+            return (await _engine.Client.Containers.InspectContainerAsync(id, cancellationToken)).State?.Running == true;
         }
         catch (DockerContainerNotFoundException)
         {

@@ -16,14 +16,14 @@ public sealed class ExecProbe(DockerEngine engine, Func<string?> containerId, IR
             return false;
         try
         {
-            var exec = await engine.Client.Exec.ExecCreateContainerAsync(id, new ContainerExecCreateParameters
+            var exec = await engine.Client.Exec.CreateContainerExecAsync(id, new ContainerExecCreateParameters
             {
                 Cmd = [.. command],
                 AttachStdout = true,
                 AttachStderr = true,
             }, cancellationToken);
             // Its output is read to the end, which is when the command ended: no polling for the exit code.
-            using (var output = await engine.Client.Exec.StartAndAttachContainerExecAsync(exec.ID, tty: false, cancellationToken))
+            using (var output = await engine.Client.Exec.StartContainerExecAsync(exec.ID, new ContainerExecStartParameters { Detach = false }, cancellationToken))
                 await output.ReadOutputToEndAsync(cancellationToken);
             var result = await engine.Client.Exec.InspectContainerExecAsync(exec.ID, cancellationToken);
             return !result.Running && result.ExitCode == 0;

@@ -32,10 +32,8 @@ public sealed class ImagePuller(DockerEngine engine)
         {
             if (m.Error is { } error)
                 failure = error.Message;
-            else if (m.ErrorMessage is { Length: > 0 } message)
-                failure = message;
             else if (m.Status is { Length: > 0 } status)
-                steps.Writer.TryWrite($"{image}: {status}{(m.ProgressMessage is { Length: > 0 } bar ? " " + bar : "")}");
+                steps.Writer.TryWrite($"{image}: {status}{(m.ID is { Length: > 0 } layer ? " " + layer : "")}");
         });
         var (name, tag) = Split(image);
         try

@@ -26,7 +26,7 @@ public sealed class DockerEngine : IDisposable
     public static async Task<DockerEngine> ConnectAsync(DockerEndpoint endpoint, CancellationToken cancellationToken)
     {
         // Streams (logs, waits) run as long as their containers; only the ping is bounded.
-        var client = new DockerClientConfiguration(endpoint.Uri, defaultTimeout: Timeout.InfiniteTimeSpan).CreateClient();
+        var client = new DockerClientBuilder().WithEndpoint(endpoint.Uri).WithTimeout(Timeout.InfiniteTimeSpan).Build();
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(PingTimeout);
         try
