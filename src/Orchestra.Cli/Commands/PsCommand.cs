@@ -29,11 +29,17 @@ internal static class PsCommand
                     context.Host.Error.WriteLine($"note: {note}");
                 var replicas = status.Replicas;
                 if (json.HasValue())
+                {
                     context.Out.WriteLine(JsonSerializer.Serialize(replicas.ToList(), CliJson.Default.ListReplicaStatus));
-                else if (replicas.Count == 0)
-                    context.Out.WriteLine("Nothing runs in this workspace.");
-                else
+                    return ExitCodes.Success;
+                }
+                if (replicas.Count > 0)
                     StatusTables.WritePs(replicas, DateTimeOffset.UtcNow, context.CreateConsole());
+                // Vendors outlive the supervisor (`stop` leaves them running): without one, Docker tells what runs.
+                else if (await VendorsCommand.UnsupervisedAsync(context, workspace, token) is { Count: > 0 } containers)
+                    StatusTables.WriteVendors(containers, [], DateTimeOffset.UtcNow, context.CreateConsole());
+                else
+                    context.Out.WriteLine("Nothing runs in this workspace.");
                 return ExitCodes.Success;
             }, ct);
         }, throwOnUnexpectedArg: false);

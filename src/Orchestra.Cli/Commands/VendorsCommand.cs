@@ -93,6 +93,25 @@ internal static class VendorsCommand
             context.Out.WriteLine($"{vendor}: removed");
     }
 
+    /// <summary>
+    /// The workspace's vendor containers as Docker lists them, for <c>ps</c> when no supervisor runs; none when the
+    /// workspace declares no vendor or no engine answers (the services do not need one).
+    /// </summary>
+    public static async Task<IReadOnlyList<ContainerEntry>> UnsupervisedAsync(CommandContext context, Workspace workspace, CancellationToken cancellationToken)
+    {
+        if (workspace.Vendors.Count == 0)
+            return [];
+        try
+        {
+            using var engine = await DockerEngine.ConnectAsync(DockerEndpoint.From(DockerHost(context)), cancellationToken);
+            return await new ContainerCatalog(engine).ListAsync(workspace.Root, cancellationToken);
+        }
+        catch (DockerUnavailableException)
+        {
+            return [];
+        }
+    }
+
     private static CommandArgument Names(CommandLineApplication command) =>
         command.Argument("VENDORS", "Vendors (default: all).", multipleValues: true);
 

@@ -16,9 +16,9 @@ namespace Orchestra.Supervisor.Fleet;
 
 /// <summary>
 /// The supervisor's work, as requests come in: one at a time through the fleet gate (a stop interrupts the others),
-/// services started in <c>depends_on</c> waves and stopped in reverse, and a failed start rolled back. The replicas
-/// live in the <see cref="ReplicaTable"/>, whose one stream of changes the routing, the event log and the state file follow; the
-/// rollout, the rerun, the status and the adoption are parts of their own.
+/// and a failed start rolled back. The replicas, processes and vendors' containers alike, live in the
+/// <see cref="ReplicaTable"/>, whose one stream of changes the routing, the event log and the state file follow; the
+/// start waves, the rollout, the vendors, the rerun, the status and the adoption are parts of their own.
 /// </summary>
 [SupportedOSPlatform("linux")]
 public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
@@ -35,6 +35,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
     private readonly FleetStatus _status;
     private readonly SurvivorAdoption _adoption;
     private readonly VendorRollout _vendors;
+    private readonly StartWaves _waves;
     private readonly CancellationTokenSource _shutdown = new();
     private readonly IProcessHost _host;
     private string? _recoveryNote;
@@ -61,6 +62,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
         _rollout = new ServiceRollout(_table, runners, specs, _launches, _state, _workspace, _proxies, router, new OutsideCopyPolicy(host, options, _table), _status, events);
         _reruns = new RerunCoordinator(_gate, _rollout, new ServiceRebuilder(prepare, stateDirectory), _launches, _workspace, _table, buildErrors, events, _log, options.Time);
         _vendors = new VendorRollout(_table, _state, _workspace, options, _status);
+        _waves = new StartWaves(_workspace, _launches, _rollout, _reruns, _vendors);
         _adoption = new SurvivorAdoption(host, _state, _workspace, specs, _table, runners, _rollout, _reruns);
     }
 
@@ -104,7 +106,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
                 ControlOp.Stop => await StopAsync(request.Services, progress, work.Token),
                 ControlOp.Shutdown => await ShutdownAsync(progress, work.Token),
                 ControlOp.Scale => await ScaleAsync(request, progress, work.Token),
-                ControlOp.VendorsUp => await VendorsUpAsync(request, progress, work.Token),
+                ControlOp.VendorsUp => await _waves.VendorsAsync(request, progress, work.Token),
                 ControlOp.VendorsDown => new ControlEvent { Replicas = await _vendors.DownAsync(request.Vendors, request.RemoveVolumes, request.DockerHost, work.Token) },
                 _ => new ControlEvent { Failure = new($"The supervisor does not know the operation '{request.Op.ToString().ToLowerInvariant()}'.", FailureKind.Usage) },
             };
@@ -131,7 +133,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
         ControlEvent? outcome = null;
         try
         {
-            outcome = await StartWavesAsync(request, progress, cancellationToken);
+            outcome = await _waves.StartAsync(request, progress, cancellationToken);
             return outcome;
         }
         finally
@@ -153,32 +155,6 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
             await _proxies.DisposeAsync();
             await _shutdown.CancelAsync();
         }
-    }
-
-    /// <summary>Starts the request's services in <c>depends_on</c> waves, each wave at once, on the workspace as last loaded.</summary>
-    private async Task<ControlEvent> StartWavesAsync(ControlRequest request, Func<ControlEvent, Task> progress, CancellationToken cancellationToken)
-    {
-        if (request.Vendors.Count > 0 && await VendorsUpAsync(request, progress, cancellationToken) is { Failure: not null } vendorFailure)
-            return vendorFailure;
-        _launches.Save(request.Launch);
-        foreach (var (service, count) in request.Scales)
-            _rollout.SetScale(service, count);
-        var services = request.Services.Select(n => _workspace.Current.FindService(n)).OfType<ServiceDefinition>().ToList();
-        var started = new List<ReplicaStatus>();
-        foreach (var wave in DependencyOrder.Waves(services))
-        {
-            var outcomes = await Task.WhenAll(wave.Select(s => _rollout.StartAsync(s, request.Rebuilt.Contains(s.Name), progress, cancellationToken)));
-            started.AddRange(outcomes.SelectMany(o => o.Replicas));
-            foreach (var service in wave)
-                await _reruns.WatchAsync(service);
-            if (outcomes.FirstOrDefault(o => o.Failure is not null)?.Failure is { } failure)
-            {
-                var waiting = services.Except(wave).Where(s => !started.Any(r => r.Service == s.Name)).Select(s => s.Name).ToList();
-                var notStarted = waiting.Count > 0 ? $" Not started: {string.Join(", ", waiting)}." : "";
-                return new ControlEvent { Failure = failure with { Message = failure.Message + notStarted }, Replicas = started };
-            }
-        }
-        return new ControlEvent { Replicas = started };
     }
 
     /// <summary>Brings each named service to its new replica count. Only a service that was started before can be scaled.</summary>
@@ -209,14 +185,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
         var stopFirst = request.Services.Where(n => workspace.FindService(n) is not { UsesProxy: true }).ToList();
         if (stopFirst.Count > 0)
             await _rollout.StopAsync(stopFirst, progress, cancellationToken);
-        return await StartWavesAsync(request with { Rebuilt = request.Services }, progress, cancellationToken);
-    }
-
-    private async Task<ControlEvent> VendorsUpAsync(ControlRequest request, Func<ControlEvent, Task> progress, CancellationToken cancellationToken)
-    {
-        _workspace.Reload();
-        var up = await _vendors.UpAsync(request.Vendors, request.DockerHost, progress, cancellationToken);
-        return new ControlEvent { Replicas = up.Replicas, Failure = up.Failure };
+        return await _waves.StartAsync(request with { Rebuilt = request.Services }, progress, cancellationToken);
     }
 
     private async Task<ControlEvent> StopAsync(IReadOnlyList<string> services, Func<ControlEvent, Task> progress, CancellationToken cancellationToken)

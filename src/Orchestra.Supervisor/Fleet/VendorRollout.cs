@@ -2,9 +2,11 @@ using System.Runtime.Versioning;
 using Orchestra.State;
 using Orchestra.Discovery;
 using Orchestra.Errors;
+using Orchestra.Runtime.Processes;
 using Orchestra.Runtime.Replicas;
 using Orchestra.Runtime.State;
 using Orchestra.Supervisor.Control;
+using Orchestra.Supervisor.Reliability;
 using Orchestra.Vendors.Containers;
 using Orchestra.Vendors.Engine;
 using Orchestra.Vendors.Vendors;
@@ -75,6 +77,8 @@ internal sealed class VendorRollout(ReplicaTable table, StateStore state, Loaded
         if (table.Find(spec.Service, spec.Replica) is ContainerRunner running && running.Spec.ConfigurationHash == spec.ConfigurationHash
             && running.Current.State is ReplicaState.Healthy or ReplicaState.Starting)
             return running;
+        if (await catalog.InspectAsync(spec.Name, cancellationToken) is not { State.Running: true })
+            ThrowIfPortHeld(spec);
         await catalog.EnsureAsync(spec, message => progress(new ControlEvent { Service = spec.Service, Message = message }), cancellationToken);
         if (table.Find(spec.Service, spec.Replica) is { } old)
             await StopAsync(old, cancellationToken);
@@ -83,6 +87,16 @@ internal sealed class VendorRollout(ReplicaTable table, StateStore state, Loaded
         runner.Start();
         await progress(new ControlEvent { Service = spec.Service, Message = "starting" });
         return runner;
+    }
+
+    /// <summary>A host port the vendor publishes is held by a process (not its own container, which is not running): named, as for a service.</summary>
+    private static void ThrowIfPortHeld(ContainerSpec spec)
+    {
+        foreach (var port in spec.Ports)
+        {
+            if (PortOwners.ListeningOn(port.HostPort) is [var pid, ..])
+                throw new ContainerStartException(spec.Name, $"it is held by pid {pid} {string.Join(' ', ProcFs.CommandLine(pid)).ReplaceLineEndings(" ")}; stop it or give vendor '{spec.Service}' another port", port.HostPort);
+        }
     }
 
     /// <summary>

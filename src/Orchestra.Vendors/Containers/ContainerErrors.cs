@@ -21,7 +21,7 @@ public sealed class ImageUnavailableException(string image, string reason)
 /// <summary>A container could not be started; <see cref="TakenPort"/> is set when a host port it publishes is taken.</summary>
 public sealed class ContainerStartException(string name, string reason, int? takenPort)
     : OrchestraException(takenPort is { } port
-        ? $"Container '{name}' cannot publish 127.0.0.1:{port}: the port is taken."
+        ? $"Container '{name}' cannot publish 127.0.0.1:{port}: {reason}."
         : $"Container '{name}' could not be started: {reason}", FailureKind.Failure)
 {
     public string Name { get; } = name;

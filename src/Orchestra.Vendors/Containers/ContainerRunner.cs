@@ -196,7 +196,7 @@ public sealed class ContainerRunner : IReplicaRunner
         var taken = message.Contains("address already in use", StringComparison.Ordinal) || message.Contains("port is already allocated", StringComparison.Ordinal)
             ? _spec.Ports.FirstOrDefault(p => message.Contains($":{p.HostPort}", StringComparison.Ordinal))?.HostPort ?? _spec.Ports.FirstOrDefault()?.HostPort
             : null;
-        return new ContainerStartException(_spec.Name, message, taken);
+        return new ContainerStartException(_spec.Name, taken is null ? message : "the port is taken", taken);
     }
 
     /// <summary>

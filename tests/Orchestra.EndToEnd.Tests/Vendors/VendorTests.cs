@@ -203,4 +203,42 @@ public sealed partial class VendorTests(VendorApi api) : IAsyncLifetime
         Assert.True(start.ExitCode == 0, start.ToString());
         Assert.Equal("healthy", (await _fleet.ReplicaAsync("worker")).State);
     }
+
+    [SkippableFact]
+    public async Task A_host_port_held_by_another_process_fails_up_naming_the_process_and_an_image_that_cannot_be_pulled_says_so()
+    {
+        var port = Ports.Free();
+        var script = _fleet.Write("holder.py", $"import socket,time\ns=socket.socket()\ns.bind(('127.0.0.1',{port}))\ns.listen()\ntime.sleep(600)\n");
+        var holder = _fleet.StartOutside(TestFleet.Python, [script], _fleet.Root);
+        await Eventually.TrueAsync(() => PortsInUse().Contains(port), "the port to be held");
+        Workspace(Redis().Replace("ports: [\"6379\"]", $"ports: [\"{port}:6379\"]"));
+
+        var held = await _fleet.RunAsync("vendors", "up");
+        Workspace($"  ghost:\n    image: orchestra-test/not-built:1\n");
+        var missing = await _fleet.RunAsync("vendors", "up");
+
+        Assert.Equal(1, held.ExitCode);
+        Assert.Equal($"error: Container '{Container("redis")}' cannot publish 127.0.0.1:{port}: it is held by pid {holder.Id} {TestFleet.Python} {script}; stop it or give vendor 'redis' another port.", held.Error.Trim().Split('\n')[^1]);
+        Assert.Equal(1, missing.ExitCode);
+        Assert.StartsWith("error: The image 'orchestra-test/not-built:1' is not on the Docker engine and cannot be pulled (", missing.Error.Trim().Split('\n')[^1]);
+        Assert.Empty(await ContainersOf(_fleet.Root));
+    }
+
+    [SkippableFact]
+    public async Task Stop_leaves_the_vendors_running_and_ps_still_shows_them()
+    {
+        Workspace(Redis());
+        _fleet.PythonService("worker", Idle, "depends_on: [redis]\nhealth: { log: 'idle up' }\n");
+        await _fleet.RunOkAsync("start");
+
+        await _fleet.RunOkAsync("stop");
+        var ps = await _fleet.RunOkAsync("ps");
+
+        Assert.Null(_fleet.SupervisorPid);
+        Assert.Equal("true", (await DockerCli.RunAsync("inspect", "-f", "{{.State.Running}}", Container("redis"))).Trim());
+        Assert.Contains(ps.Out.Split('\n'), l => l.Contains("redis") && l.Contains("not supervised") && l.Contains(Container("redis")));
+    }
+
+    private static HashSet<int> PortsInUse() =>
+        System.Net.NetworkInformation.IPGlobalProperties.GetIPGlobalProperties().GetActiveTcpListeners().Select(e => e.Port).ToHashSet();
 }
