@@ -33,7 +33,9 @@ internal static class StartCommand
                     ? command.Option("--scale <COUNT>", "Replicas, overriding scale: in service.yml: N for the named services (default: all), or svc=N; repeatable.", CommandOptionType.MultipleValue)
                     : null;
                 var launch = LaunchArguments.Register(command);
-                var noVendors = command.Option("--no-vendors", "Do not bring up the vendors the services depend on.", CommandOptionType.NoValue);
+                var noVendors = op == ControlOp.Start
+                    ? command.Option("--no-vendors", "Do not bring up the vendors the services depend on.", CommandOptionType.NoValue)
+                    : null;
                 var keepFailed = op == ControlOp.Start
                     ? command.Option("--keep-failed", "When the start fails, leave what it started running (default: stop it again).", CommandOptionType.NoValue)
                     : null;
@@ -44,7 +46,7 @@ internal static class StartCommand
                     var settings = new StartSettings(!noBuild.HasValue(), launch.Options(name, context), ScaleArguments.Parse(scale?.Values ?? [], workspace, named))
                     {
                         KeepFailed = keepFailed?.HasValue() == true,
-                        Vendors = noVendors.HasValue() ? [] : VendorSelection.ForStart(workspace, selected, everything: services.Values.Count == 0),
+                        Vendors = noVendors?.HasValue() != false ? [] : VendorSelection.ForStart(workspace, selected, everything: services.Values.Count == 0),
                         DockerHost = context.Host.Environment.GetValueOrDefault("DOCKER_HOST"),
                     };
                     var began = DateTimeOffset.UtcNow;
@@ -103,7 +105,7 @@ internal static class StartCommand
         }
         var supervisor = await starting;
         var request = new ControlRequest { Op = op, Services = selected.Select(s => s.Name).ToList(), Launch = specs, Rebuilt = rebuilt, Scales = settings.Scales, KeepOnFailure = settings.KeepFailed,
-            Vendors = op == ControlOp.Start ? settings.Vendors : [], DockerHost = settings.DockerHost,
+            Vendors = settings.Vendors, DockerHost = settings.DockerHost,
         };
         return await SendAsync(context, supervisor, request, cancellationToken);
     }

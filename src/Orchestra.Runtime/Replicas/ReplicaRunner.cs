@@ -29,9 +29,7 @@ public sealed class ReplicaRunner : IReplicaRunner
     private readonly HealthSupervision _health;
     private readonly IHealthProbe _probe;
     private readonly CancellationTokenSource _lifetime = new();
-    private readonly Lock _lock = new();
-    private readonly StateWaiters _waiters;
-    private ReplicaRecord _current;
+    private readonly ReplicaRecordKeeper _record;
     private LogCollector? _collector;
     private Task? _loop;
     private bool _disposed;
@@ -45,23 +43,19 @@ public sealed class ReplicaRunner : IReplicaRunner
         _stopper = new ProcessGroupStopper(host, options.Time, options.PollInterval);
         _health = new HealthSupervision(options.Time);
         _probe = HealthProbes.Create(spec.Health, spec.Port, options.Http);
-        _current = recorded
-            ?? new ReplicaRecord { Service = spec.Service, Replica = spec.Replica, Port = spec.Port, State = ReplicaState.Stopped };
-        _waiters = new StateWaiters(_current.State);
+        _record = new ReplicaRecordKeeper(recorded
+            ?? new ReplicaRecord { Service = spec.Service, Replica = spec.Replica, Port = spec.Port, State = ReplicaState.Stopped });
     }
 
     /// <inheritdoc />
-    public ReplicaRecord Current
+    public ReplicaRecord Current => _record.Current;
+
+    /// <inheritdoc />
+    public event Action<ReplicaRecord>? Changed
     {
-        get
-        {
-            lock (_lock)
-                return _current;
-        }
+        add => _record.Changed += value;
+        remove => _record.Changed -= value;
     }
-
-    /// <inheritdoc />
-    public event Action<ReplicaRecord>? Changed;
 
     /// <inheritdoc />
     public LogFault? LogFault => _collector?.Fault;
@@ -76,9 +70,10 @@ public sealed class ReplicaRunner : IReplicaRunner
     public void Start()
     {
         EnsureNotBegun();
-        var resume = _current.Process is null && _current.Offsets == LogOffsets.Start
+        var current = Current;
+        var resume = current.Process is null && current.Offsets == LogOffsets.Start
             ? new LogOffsets(RawSpaceReclaimer.FirstData(_spec.LogFiles.RawStdout), RawSpaceReclaimer.FirstData(_spec.LogFiles.RawStderr))
-            : _current.Offsets;
+            : current.Offsets;
         Begin(resume, adopted: null);
     }
 
@@ -104,7 +99,7 @@ public sealed class ReplicaRunner : IReplicaRunner
 
     /// <inheritdoc />
     public Task<ReplicaState> WaitForAsync(Func<ReplicaState, bool> predicate, CancellationToken cancellationToken) =>
-        _waiters.WaitForAsync(predicate, cancellationToken);
+        _record.WaitForAsync(predicate, cancellationToken);
 
     /// <summary>
     /// Stops the replica: its supervision ends, its process group gets the stop signal, then SIGKILL after the
@@ -297,14 +292,5 @@ public sealed class ReplicaRunner : IReplicaRunner
         }
     }
 
-    private void Publish(Func<ReplicaRecord, ReplicaRecord> change)
-    {
-        ReplicaRecord updated;
-        lock (_lock)
-        {
-            _current = updated = change(_current);
-            _waiters.Tell(updated.State);
-        }
-        Changed?.Invoke(updated);
-    }
+    private void Publish(Func<ReplicaRecord, ReplicaRecord> change) => _record.Publish(change);
 }

@@ -28,9 +28,7 @@ public sealed class ContainerRunner : IReplicaRunner
     private readonly HealthSupervision _health;
     private readonly IHealthProbe _probe;
     private readonly CancellationTokenSource _lifetime = new();
-    private readonly Lock _lock = new();
-    private readonly StateWaiters _waiters;
-    private ReplicaRecord _current;
+    private readonly ReplicaRecordKeeper _record;
     private Task? _loop;
     private bool _disposed;
 
@@ -49,24 +47,20 @@ public sealed class ContainerRunner : IReplicaRunner
             ContainerHealthKind.Tcp when port is { } tcp => new TcpProbe(tcp),
             _ => HealthProbes.None,
         };
-        _current = (recorded ?? new ReplicaRecord { Service = spec.Service, Replica = spec.Replica, State = ReplicaState.Stopped }) with { Port = port };
-        _waiters = new StateWaiters(_current.State);
+        _record = new ReplicaRecordKeeper((recorded ?? new ReplicaRecord { Service = spec.Service, Replica = spec.Replica, State = ReplicaState.Stopped }) with { Port = port });
     }
 
     public ContainerSpec Spec => _spec;
 
     /// <inheritdoc />
-    public ReplicaRecord Current
-    {
-        get
-        {
-            lock (_lock)
-                return _current;
-        }
-    }
+    public ReplicaRecord Current => _record.Current;
 
     /// <inheritdoc />
-    public event Action<ReplicaRecord>? Changed;
+    public event Action<ReplicaRecord>? Changed
+    {
+        add => _record.Changed += value;
+        remove => _record.Changed -= value;
+    }
 
     /// <inheritdoc />
     public LogFault? LogFault => null;
@@ -98,7 +92,7 @@ public sealed class ContainerRunner : IReplicaRunner
 
     /// <inheritdoc />
     public Task<ReplicaState> WaitForAsync(Func<ReplicaState, bool> predicate, CancellationToken cancellationToken) =>
-        _waiters.WaitForAsync(predicate, cancellationToken);
+        _record.WaitForAsync(predicate, cancellationToken);
 
     /// <summary>
     /// Stops the container with its stop signal (the image's own unless configured), kills it after the stop timeout,
@@ -273,14 +267,5 @@ public sealed class ContainerRunner : IReplicaRunner
             throw new InvalidOperationException($"Container replica {_spec.Service} is already running.");
     }
 
-    private void Publish(Func<ReplicaRecord, ReplicaRecord> change)
-    {
-        ReplicaRecord updated;
-        lock (_lock)
-        {
-            _current = updated = change(_current);
-            _waiters.Tell(updated.State);
-        }
-        Changed?.Invoke(updated);
-    }
+    private void Publish(Func<ReplicaRecord, ReplicaRecord> change) => _record.Publish(change);
 }

@@ -202,6 +202,12 @@ public sealed partial class VendorTests(VendorApi api) : IAsyncLifetime
         Assert.Equal($"error: No Docker engine answers at unix://{_fleet.Root}/nothing.sock (no such socket); start Docker, or point DOCKER_HOST at a running engine.", up.Error.Trim().Split('\n')[^1]);
         Assert.True(start.ExitCode == 0, start.ToString());
         Assert.Equal("healthy", (await _fleet.ReplicaAsync("worker")).State);
+
+        // A workspace without vendors never asks for an engine.
+        await _fleet.RunOkAsync("stop");
+        _fleet.Write("orchestra.yml", $"name: {_name}\n");
+        await _fleet.RunOkAsync("start");
+        Assert.Equal("healthy", (await _fleet.ReplicaAsync("worker")).State);
     }
 
     [SkippableFact]

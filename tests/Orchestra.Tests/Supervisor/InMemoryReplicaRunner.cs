@@ -10,30 +10,30 @@ namespace Orchestra.Tests.Supervisor;
 /// and the test decides what it becomes. A started one turns <see cref="StartsAs"/> on the thread pool, as a real
 /// one would after a while, so requests are in flight while the test looks.
 /// </summary>
-internal sealed class InMemoryReplicaRunner(ReplicaSpec spec, ReplicaState startsAs) : IReplicaRunner
+internal sealed class InMemoryReplicaRunner : IReplicaRunner
 {
-    private readonly Lock _lock = new();
-    private readonly StateWaiters _waiters = new(ReplicaState.Stopped);
+    private readonly ReplicaRecordKeeper _record;
     private Task _settling = Task.CompletedTask;
-    private ReplicaRecord _current = new() { Service = spec.Service, Replica = spec.Replica, Port = spec.Port, State = ReplicaState.Stopped };
 
-    public ReplicaSpec Spec => spec;
+    public InMemoryReplicaRunner(ReplicaSpec spec, ReplicaState startsAs)
+    {
+        Spec = spec;
+        StartsAs = startsAs;
+        _record = new ReplicaRecordKeeper(new ReplicaRecord { Service = spec.Service, Replica = spec.Replica, Port = spec.Port, State = ReplicaState.Stopped });
+        _record.Changed += record => Changed?.Invoke(record);
+    }
 
-    public ReplicaState StartsAs => startsAs;
+    public ReplicaSpec Spec { get; }
+
+    public ReplicaState StartsAs { get; }
 
     public bool Stopped { get; private set; }
 
-    public ReplicaRecord Current
-    {
-        get
-        {
-            lock (_lock)
-                return _current;
-        }
-    }
+    public ReplicaRecord Current => _record.Current;
 
     public LogFault? LogFault => null;
 
+    // Its own event, fed by the record's, so that a test can also tell an older record late (TellLate).
     public event Action<ReplicaRecord>? Changed;
 
     // It has no output to collect, so collecting it never fails.
@@ -46,7 +46,7 @@ internal sealed class InMemoryReplicaRunner(ReplicaSpec spec, ReplicaState start
     public void Start()
     {
         Set(r => r with { State = ReplicaState.Starting, StartedAt = DateTimeOffset.UtcNow });
-        _settling = Task.Run(() => Set(r => r.State == ReplicaState.Starting ? r with { State = startsAs } : r));
+        _settling = Task.Run(() => Set(r => r.State == ReplicaState.Starting ? r with { State = StartsAs } : r));
     }
 
     public void Adopt(ReplicaRecord record) => Set(_ => record with { State = ReplicaState.Healthy });
@@ -64,7 +64,7 @@ internal sealed class InMemoryReplicaRunner(ReplicaSpec spec, ReplicaState start
     public void TellLate(ReplicaRecord older) => Changed?.Invoke(older);
 
     public Task<ReplicaState> WaitForAsync(Func<ReplicaState, bool> predicate, CancellationToken cancellationToken) =>
-        _waiters.WaitForAsync(predicate, cancellationToken);
+        _record.WaitForAsync(predicate, cancellationToken);
 
     public async Task<StopOutcome> StopAsync(CancellationToken cancellationToken)
     {
@@ -76,14 +76,5 @@ internal sealed class InMemoryReplicaRunner(ReplicaSpec spec, ReplicaState start
 
     public ValueTask DisposeAsync() => new(_settling);
 
-    private void Set(Func<ReplicaRecord, ReplicaRecord> change)
-    {
-        ReplicaRecord updated;
-        lock (_lock)
-        {
-            _current = updated = change(_current);
-            _waiters.Tell(updated.State);
-        }
-        Changed?.Invoke(updated);
-    }
+    private void Set(Func<ReplicaRecord, ReplicaRecord> change) => _record.Publish(change);
 }
