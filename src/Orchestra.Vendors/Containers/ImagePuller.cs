@@ -33,7 +33,7 @@ public sealed class ImagePuller(DockerEngine engine)
             if (m.Error is { } error)
                 failure = error.Message;
             else if (m.Status is { Length: > 0 } status)
-                steps.Writer.TryWrite($"{image}: {status}{(m.ID is { Length: > 0 } layer ? " " + layer : "")}");
+                steps.Writer.TryWrite(m.ID is { Length: > 0 } layer && layer != image ? $"{image}: {layer}: {status}" : $"{image}: {status}");
         });
         var (name, tag) = Split(image);
         try

@@ -245,6 +245,40 @@ public sealed partial class VendorTests(VendorApi api) : IAsyncLifetime
         Assert.Contains(ps.Out.Split('\n'), l => l.Contains("redis") && l.Contains("not supervised") && l.Contains(Container("redis")));
     }
 
+    [SkippableFact]
+    public async Task A_missing_image_is_pulled_with_progress()
+    {
+        // A registry of our own on loopback (Debian's docker-registry; nothing else is reachable here), holding a copy
+        // of the redis test image that the engine does not have.
+        const string Registry = "/usr/bin/docker-registry";
+        if (!File.Exists(Registry))
+            throw DockerRequirement.Outcome($"{Registry} is missing: apt-get install docker-registry.", Environment.GetEnvironmentVariable);
+        var port = Ports.Free();
+        var config = _fleet.Write("registry.yml", $"version: 0.1\nstorage:\n  filesystem:\n    rootdirectory: {_fleet.PathOf("registry")}\nhttp:\n  addr: 127.0.0.1:{port}\n");
+        _fleet.StartOutside(Registry, ["serve", config], _fleet.Root);
+        await Eventually.TrueAsync(async () => await FreshHttp.TryGetStringAsync($"http://127.0.0.1:{port}/v2/") is not null, "the registry to answer");
+        var image = $"127.0.0.1:{port}/pulled/redis:{_name}";
+        await DockerCli.RunAsync("tag", TestImages.Redis, image);
+        await DockerCli.RunAsync("push", image);
+        await DockerCli.RunAsync("rmi", image);
+        Workspace(Redis().Replace($"image: {TestImages.Redis}", $"image: {image}"));
+        try
+        {
+            var up = await _fleet.RunAsync("vendors", "up");
+
+            Assert.True(up.ExitCode == 0, up.ToString());
+            Assert.Contains($"redis: pulling {image}\n", up.Error);
+            // The engine's own steps, as `docker pull` shows them.
+            Assert.Contains($"redis: {image}: Status: Downloaded newer image for {image}\n", up.Error);
+            Assert.Equal("true", (await DockerCli.RunAsync("inspect", "-f", "{{.State.Running}}", Container("redis"))).Trim());
+        }
+        finally
+        {
+            await _fleet.RunAsync("vendors", "down");
+            await DockerCli.TryRunAsync("rmi", image);
+        }
+    }
+
     private static HashSet<int> PortsInUse() =>
         System.Net.NetworkInformation.IPGlobalProperties.GetIPGlobalProperties().GetActiveTcpListeners().Select(e => e.Port).ToHashSet();
 }
