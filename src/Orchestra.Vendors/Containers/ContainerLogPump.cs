@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using Docker.DotNet;
@@ -13,8 +14,10 @@ namespace Orchestra.Vendors.Containers;
 /// timestamps (the container's, not the time of reading) and ends when the container stops.
 /// <para>
 /// What was collected is told as the time of the last line written (<paramref name="collected"/>), which the state
-/// records: a later pump (the container restarted, or adopted by the next supervisor) resumes after it. Lines
-/// stamped with exactly that time may be collected twice; none is lost.
+/// records: a later pump (the container restarted, or adopted by the next supervisor) resumes after it. A pump that
+/// ran to the container's end took everything, so a restart's pump repeats and misses nothing. A pump cut in the middle
+/// (a supervisor killed, or handing over) leaves one narrow seam: the engine sends stdout and stderr as it copies
+/// them, so a line of one stream stamped a moment before the last line written, and not sent yet, would be skipped.
 /// </para>
 /// </summary>
 public sealed class ContainerLogPump(DockerEngine engine, string containerId, ReplicaLogFiles files, DateTimeOffset? after,
@@ -36,9 +39,10 @@ public sealed class ContainerLogPump(DockerEngine engine, string containerId, Re
         var committed = last;
         try
         {
-            var parameters = new ContainerLogsParameters { Follow = true, ShowStdout = true, ShowStderr = true, Timestamps = true, Since = after is { } since ? UnixTime(since) : null };
+            // The engine's `since` takes the line stamped at that time too: a tick later, the last line collected stays out.
+            var parameters = new ContainerLogsParameters { Follow = true, ShowStdout = true, ShowStderr = true, Timestamps = true, Since = after is { } since ? UnixTime(since.AddTicks(1)) : null };
             using var stream = await engine.Client.Containers.GetContainerLogsAsync(containerId, parameters, cancellationToken);
-            var lines = new[] { new LineSplitter(LogStream.Stdout), new LineSplitter(LogStream.Stderr) };
+            var lines = new[] { new LineSplitter(LogStream.Stdout, time), new LineSplitter(LogStream.Stderr, time) };
             var buffer = new byte[81920];
             while (true)
             {
@@ -61,7 +65,7 @@ public sealed class ContainerLogPump(DockerEngine engine, string containerId, Re
             }
             foreach (var splitter in lines)
             {
-                if (splitter.Rest() is { } rest && rest.Timestamp > after)
+                if (splitter.Rest() is { } rest && (after is null || rest.Timestamp > after))
                 {
                     writer.Append(rest.Timestamp, splitter.Stream, rest.Text);
                     last = rest.Timestamp;
@@ -105,43 +109,81 @@ public sealed class ContainerLogPump(DockerEngine engine, string containerId, Re
         _stopping.Dispose();
     }
 
-    /// <summary>Cuts one stream's bytes into timestamped lines; a line may arrive in pieces, and so may a character.</summary>
-    private sealed class LineSplitter(LogStream stream)
+    /// <summary>
+    /// Cuts one stream's bytes into timestamped lines. Each log message of the engine starts with its time and a space,
+    /// and ends with a newline, or, for a line longer than the engine's 16 KiB, after exactly 16 KiB: the next message
+    /// then goes on with the same line, and the line keeps its first time. Reads need not follow messages; bytes are
+    /// counted, and a line is decoded whole, so a character cut between pieces comes back whole.
+    /// </summary>
+    private sealed class LineSplitter(LogStream stream, TimeProvider time)
     {
-        private readonly Decoder _decoder = new UTF8Encoding(false).GetDecoder();
-        private readonly StringBuilder _pending = new();
+        // The size of the pieces the engine cuts a long line into, and more than any time stamp takes.
+        private const int PieceBytes = 16 * 1024;
+        private const int MaxStampBytes = 64;
+
+        private static readonly UTF8Encoding Utf8 = new(false);
+        private readonly ArrayBufferWriter<byte> _stamp = new(MaxStampBytes);
+        private readonly ArrayBufferWriter<byte> _line = new();
+        private bool _inStamp = true;
+        private int _messageBytes;
+        private DateTimeOffset _lineTime;
 
         public LogStream Stream => stream;
 
-        public IEnumerable<(DateTimeOffset Timestamp, string Text)> Add(ReadOnlySpan<byte> bytes)
+        public List<(DateTimeOffset Timestamp, string Text)> Add(ReadOnlySpan<byte> bytes)
         {
-            var chars = new char[_decoder.GetCharCount(bytes, flush: false)];
-            _decoder.GetChars(bytes, chars, flush: false);
-            _pending.Append(chars);
-            var found = new List<(DateTimeOffset, string)>();
-            var text = _pending.ToString();
-            var start = 0;
-            for (var newline = text.IndexOf('\n'); newline >= 0; newline = text.IndexOf('\n', start))
+            var lines = new List<(DateTimeOffset, string)>();
+            while (bytes.Length > 0)
             {
-                found.Add(Parse(text.AsSpan(start, newline - start).TrimEnd('\r')));
-                start = newline + 1;
+                if (_inStamp)
+                {
+                    var space = bytes.IndexOf((byte)' ');
+                    var take = space < 0 ? bytes.Length : space;
+                    _stamp.Write(bytes[..take]);
+                    bytes = bytes[(space < 0 ? take : take + 1)..];
+                    if (space < 0 && _stamp.WrittenCount < MaxStampBytes)
+                        break;
+                    if (_line.WrittenCount == 0)
+                        _lineTime = ParseTime(Encoding.ASCII.GetString(_stamp.WrittenSpan)) ?? time.GetUtcNow();
+                    _stamp.ResetWrittenCount();
+                    (_inStamp, _messageBytes) = (false, 0);
+                    continue;
+                }
+                var piece = bytes[..Math.Min(bytes.Length, PieceBytes - _messageBytes)];
+                var newline = piece.IndexOf((byte)'\n');
+                if (newline >= 0)
+                {
+                    _line.Write(piece[..newline]);
+                    lines.Add(TakeLine());
+                    bytes = bytes[(newline + 1)..];
+                    _inStamp = true;
+                    continue;
+                }
+                _line.Write(piece);
+                _messageBytes += piece.Length;
+                bytes = bytes[piece.Length..];
+                // A piece of a long line ends here; the next message goes on with it.
+                _inStamp = _messageBytes == PieceBytes;
             }
-            _pending.Remove(0, start);
-            return found;
+            return lines;
         }
 
-        public (DateTimeOffset Timestamp, string Text)? Rest() => _pending.Length == 0 ? null : Parse(_pending.ToString());
+        /// <summary>A last line without its newline, once the stream ended.</summary>
+        public (DateTimeOffset Timestamp, string Text)? Rest() => _line.WrittenCount == 0 ? null : TakeLine();
 
-        /// <summary><c>2026-11-26T16:19:09.336258104Z text</c>: the engine's RFC 3339 time (nanoseconds cut to .NET's ticks), a space, the line.</summary>
-        private static (DateTimeOffset, string) Parse(ReadOnlySpan<char> line)
+        private (DateTimeOffset, string) TakeLine()
         {
-            var space = line.IndexOf(' ');
-            var stamp = space > 0 ? line[..space] : line;
+            var line = (_lineTime, Utf8.GetString(_line.WrittenSpan).TrimEnd('\r'));
+            _line.ResetWrittenCount();
+            return line;
+        }
+
+        /// <summary>The engine's RFC 3339 time (<c>2026-11-26T16:19:09.336258104Z</c>), nanoseconds cut to .NET's ticks.</summary>
+        private static DateTimeOffset? ParseTime(string stamp)
+        {
             var dot = stamp.IndexOf('.');
-            var trimmed = dot > 0 && stamp.Length - dot - 2 > 7 ? string.Concat(stamp[..(dot + 8)], "Z") : stamp.ToString();
-            return DateTimeOffset.TryParse(trimmed, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var timestamp)
-                ? (timestamp, space > 0 ? line[(space + 1)..].ToString() : "")
-                : (DateTimeOffset.UtcNow, line.ToString());
+            var trimmed = dot > 0 && stamp.Length - dot - 2 > 7 ? string.Concat(stamp.AsSpan(0, dot + 8), "Z") : stamp;
+            return DateTimeOffset.TryParse(trimmed, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed) ? parsed : null;
         }
     }
 }
