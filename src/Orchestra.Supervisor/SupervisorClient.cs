@@ -67,7 +67,7 @@ public sealed class SupervisorClient(Workspace workspace, ProcessCommand tool, I
 
     /// <summary>
     /// Shuts down the supervisor <paramref name="starting"/> gives when it looks after nothing: one started alongside
-    /// a build that then failed is not left behind.
+    /// a build that then failed, or left with no vendor after <c>vendors down</c>, is not left behind.
     /// </summary>
     public static async Task ShutDownIfIdleAsync(Task<ControlClient> starting, CancellationToken cancellationToken)
     {
@@ -75,7 +75,8 @@ public sealed class SupervisorClient(Workspace workspace, ProcessCommand tool, I
         {
             var supervisor = await starting;
             var status = await supervisor.SendAsync(new ControlRequest { Op = ControlOp.Status }, _ => { }, cancellationToken);
-            if (status.Replicas.All(r => r.Pid is null))
+            // Neither a process nor a vendor's container: nothing to look after.
+            if (status.Replicas.All(r => r.Pid is null && r.Image is null))
                 await supervisor.SendAsync(new ControlRequest { Op = ControlOp.Shutdown }, _ => { }, cancellationToken);
         }
         catch (SupervisorUnavailableException)

@@ -1,6 +1,7 @@
 using McMaster.Extensions.CommandLineUtils;
 using Orchestra.Cli.Output;
 using Orchestra.Discovery;
+using Orchestra.Supervisor;
 using Orchestra.Supervisor.Control;
 using Orchestra.Vendors.Containers;
 using Orchestra.Vendors.Engine;
@@ -87,6 +88,7 @@ internal static class VendorsCommand
                 e => context.Out.WriteLine($"{e.Service}: {e.Message}"), cancellationToken);
             if (result.Failure is { } failure)
                 throw new CommandFailedException(failure.Message);
+            await SupervisorClient.ShutDownIfIdleAsync(Task.FromResult(supervisor), cancellationToken);
         }
         using var engine = await DockerEngine.ConnectAsync(DockerEndpoint.From(DockerHost(context)), cancellationToken);
         foreach (var vendor in await new ContainerCatalog(engine).RemoveAllAsync(workspace.Root, vendors, volumes, cancellationToken))

@@ -102,6 +102,11 @@ public sealed partial class VendorTests(VendorApi api) : IAsyncLifetime
         Assert.Equal(first, second);
         Assert.NotEqual(second, third);
         Assert.Equal([Container("redis")], await ContainersOf(_fleet.Root));
+
+        // With its last vendor gone, a supervisor that runs no service has nothing to look after, and ends.
+        await _fleet.RunOkAsync("vendors", "down");
+        Assert.Empty(await ContainersOf(_fleet.Root));
+        await Eventually.TrueAsync(() => _fleet.SupervisorPid is null, "the idle supervisor to end");
     }
 
     [SkippableFact]
