@@ -30,6 +30,8 @@ public sealed record ProjectEvaluation
     /// the folder it is started from, which for a replica is the service's folder.
     /// </summary>
     public string? RunWorkingDirectory { get; init; }
+    /// <summary>Whether it is a web project (<c>Microsoft.NET.Sdk.Web</c>): <c>start --docker</c> then runs it on ASP.NET Core's image.</summary>
+    public bool IsWeb { get; init; }
     /// <summary>The built assembly.</summary>
     public required string TargetPath { get; init; }
     /// <summary>Full paths of every project the service's project references, directly or not.</summary>

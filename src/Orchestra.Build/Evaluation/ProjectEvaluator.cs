@@ -50,6 +50,7 @@ internal sealed class ProjectEvaluator : IDisposable
             RunCommand = project.GetPropertyValue("RunCommand"),
             RunArguments = project.GetPropertyValue("RunArguments"),
             RunWorkingDirectory = runDirectory.Length > 0 ? Path.GetFullPath(runDirectory, project.DirectoryPath) : null,
+            IsWeb = string.Equals(project.GetPropertyValue("UsingMicrosoftNETSdkWeb"), "true", StringComparison.OrdinalIgnoreCase),
             TargetPath = project.GetPropertyValue("TargetPath"),
             ReferencedProjects = references,
             WatchFiles = watch,

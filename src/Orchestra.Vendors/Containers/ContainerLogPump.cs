@@ -16,9 +16,13 @@ namespace Orchestra.Vendors.Containers;
 /// records: a later pump (the container restarted, or adopted by the next supervisor) resumes after it. Lines
 /// stamped with exactly that time may be collected twice; none is lost.
 /// </para>
+/// <para>
+/// Each line written is also handed to <paramref name="observe"/> when given: a log health probe sees the container's
+/// lines as it sees a process's.
+/// </para>
 /// </summary>
 public sealed class ContainerLogPump(DockerEngine engine, string containerId, ReplicaLogFiles files, DateTimeOffset? after,
-    LogCollectorOptions options, TimeProvider time, Action<DateTimeOffset> collected) : IAsyncDisposable
+    LogCollectorOptions options, TimeProvider time, Action<DateTimeOffset> collected, Action<LogEntry>? observe = null) : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
     private Task? _loop;
@@ -50,8 +54,7 @@ public sealed class ContainerLogPump(DockerEngine engine, string containerId, Re
                 {
                     if (timestamp <= after)
                         continue;
-                    writer.Append(timestamp, splitter.Stream, text);
-                    last = timestamp;
+                    Write(timestamp, splitter.Stream, text);
                 }
                 // Written at once, so that `logs` sees a quiet container's last lines; what was collected is told
                 // at most once per commit interval (each tells the state file).
@@ -62,10 +65,7 @@ public sealed class ContainerLogPump(DockerEngine engine, string containerId, Re
             foreach (var splitter in lines)
             {
                 if (splitter.Rest() is { } rest && rest.Timestamp > after)
-                {
-                    writer.Append(rest.Timestamp, splitter.Stream, rest.Text);
-                    last = rest.Timestamp;
-                }
+                    Write(rest.Timestamp, splitter.Stream, rest.Text);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -76,6 +76,13 @@ public sealed class ContainerLogPump(DockerEngine engine, string containerId, Re
             // Removed under us: what it printed before is collected.
         }
         Commit();
+
+        void Write(DateTimeOffset timestamp, LogStream stream, string text)
+        {
+            writer.Append(timestamp, stream, text);
+            last = timestamp;
+            observe?.Invoke(new LogEntry(files.Service, files.Replica, timestamp, stream, text));
+        }
 
         void Commit()
         {
