@@ -82,7 +82,7 @@ public sealed class LaunchPlanner(Workspace workspace, IBuildProgress progress)
             Build = BuildOf(evaluation.TargetPath),
             WorkingDirectory = evaluation.RunWorkingDirectory,
             Container = options.Docker
-                ? ContainerLaunch.ForProject(service.Config.DockerImage, evaluation.TargetPath, evaluation.TargetFramework, evaluation.IsWeb)
+                ? ContainerLaunch.ForProject(service.Config.DockerImage, evaluation.TargetPath, evaluation.TargetFramework, evaluation.UsesAspNetCore)
                 : null,
         };
     }

@@ -34,10 +34,10 @@ public sealed record ContainerLaunch(string Image, string OutputDirectory, IRead
     /// <summary>
     /// The launch of a project's build output: <c>dotnet /app/&lt;name&gt;.dll</c> from the folder of
     /// <paramref name="targetPath"/>, in <paramref name="image"/> if given, else Microsoft's ASP.NET Core image for a
-    /// web project or its runtime image otherwise, of the framework's version (<c>net10.0</c> → <c>10.0</c>).
+    /// project that uses ASP.NET Core or its runtime image otherwise, of the framework's version (<c>net10.0</c> → <c>10.0</c>).
     /// </summary>
-    public static ContainerLaunch ForProject(string? image, string targetPath, string targetFramework, bool web) => new(
-        image ?? $"mcr.microsoft.com/dotnet/{(web ? "aspnet" : "runtime")}:{FrameworkVersion(targetFramework)}",
+    public static ContainerLaunch ForProject(string? image, string targetPath, string targetFramework, bool aspNetCore) => new(
+        image ?? $"mcr.microsoft.com/dotnet/{(aspNetCore ? "aspnet" : "runtime")}:{FrameworkVersion(targetFramework)}",
         Path.GetDirectoryName(targetPath)!,
         ["dotnet", $"{MountPoint}/{Path.GetFileName(targetPath)}"]);
 

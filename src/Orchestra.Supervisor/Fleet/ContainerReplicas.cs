@@ -44,6 +44,16 @@ internal sealed class ContainerReplicas(LoadedWorkspace workspace, DockerConnect
         }
     }
 
+    /// <summary>
+    /// Removes the workspace's network once nothing is on it any more (no vendor, no replica): the engine has room for
+    /// few bridge networks, so a stopped workspace does not keep one.
+    /// </summary>
+    public async Task ReleaseNetworkAsync(CancellationToken cancellationToken)
+    {
+        if (docker.Current is { } engine)
+            await new ContainerCatalog(engine).RemoveNetworkIfUnusedAsync(VendorContainers.NetworkOf(workspace.Current), workspace.Current.Root, cancellationToken);
+    }
+
     /// <summary>The runner of a replica whose spec runs in a container; <see cref="PrepareAsync"/> connected the engine.</summary>
     public IReplicaRunner RunnerFor(ReplicaSpec spec, ReplicaRecord? recorded)
     {

@@ -39,6 +39,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
     private readonly CancellationTokenSource _shutdown = new();
     private readonly IProcessHost _host;
     private readonly DockerConnection _docker = new();
+    private readonly ContainerReplicas _containers;
     private string? _recoveryNote;
 
     /// <param name="prepare">The tool's hidden <c>__prepare</c> command, which rebuilds a service whose files changed.</param>
@@ -53,7 +54,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
         _state = new StateStore(stateDirectory);
         _launches = new LaunchStore(stateDirectory);
         var events = new ServiceEventLog(ReplicaLogFiles.DirectoryIn(stateDirectory), options.Time);
-        var containers = new ContainerReplicas(_workspace, _docker, options);
+        var containers = _containers = new ContainerReplicas(_workspace, _docker, options);
         var processes = runners ?? (spec => new ReplicaRunner(spec, host, options, _state.Find(spec.Service, spec.Replica)));
         runners = spec => spec.Container is null ? processes(spec) : containers.RunnerFor(spec, _state.Find(spec.Service, spec.Replica));
         var specs = new ReplicaSpecs(_workspace, _launches, _state);
@@ -200,6 +201,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
             await _reruns.ForgetAsync(service);
             await _proxies.CloseAsync(service);
         }
+        await _containers.ReleaseNetworkAsync(cancellationToken);
         return new ControlEvent { Replicas = stopped };
     }
 
@@ -207,6 +209,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
     {
         await _reruns.DisposeAsync();
         var stopped = await _rollout.StopAsync([], progress, cancellationToken);
+        await _containers.ReleaseNetworkAsync(cancellationToken);
         await _proxies.DisposeAsync();
         await _shutdown.CancelAsync();
         return new ControlEvent { Replicas = stopped, Message = "supervisor stopped" };
