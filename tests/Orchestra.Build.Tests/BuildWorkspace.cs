@@ -73,11 +73,11 @@ public sealed class BuildWorkspace : IDisposable
         return await new FleetBuilder(workspace, new SilentProgress()).EvaluateAsync(workspace.Services, CancellationToken.None);
     }
 
-    /// <summary>Plans the launch of every service as <c>start</c> does, without building.</summary>
-    public Task<PreparedLaunch> PlanAsync()
+    /// <summary>Plans the launch of every service as <c>start</c> (or <c>start --docker</c>) does, without building.</summary>
+    public Task<PreparedLaunch> PlanAsync(bool docker = false)
     {
         var workspace = Load();
-        var options = new LaunchOptions("start", Orchestra.Variables.ProcessEnvironment.Read());
+        var options = new LaunchOptions("start", Orchestra.Variables.ProcessEnvironment.Read()) { Docker = docker };
         return new LaunchPlanner(workspace, new SilentProgress()).PlanAsync(workspace.Services, options, build: false, CancellationToken.None);
     }
 

@@ -30,6 +30,11 @@ public sealed record ProjectEvaluation
     /// the folder it is started from, which for a replica is the service's folder.
     /// </summary>
     public string? RunWorkingDirectory { get; init; }
+    /// <summary>
+    /// Whether it runs on ASP.NET Core (a <c>Microsoft.NET.Sdk.Web</c> project, or a framework reference to
+    /// <c>Microsoft.AspNetCore.App</c>): <c>start --docker</c> then runs it on ASP.NET Core's image.
+    /// </summary>
+    public bool UsesAspNetCore { get; init; }
     /// <summary>The built assembly.</summary>
     public required string TargetPath { get; init; }
     /// <summary>Full paths of every project the service's project references, directly or not.</summary>

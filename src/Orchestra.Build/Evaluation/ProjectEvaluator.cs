@@ -50,6 +50,8 @@ internal sealed class ProjectEvaluator : IDisposable
             RunCommand = project.GetPropertyValue("RunCommand"),
             RunArguments = project.GetPropertyValue("RunArguments"),
             RunWorkingDirectory = runDirectory.Length > 0 ? Path.GetFullPath(runDirectory, project.DirectoryPath) : null,
+            UsesAspNetCore = string.Equals(project.GetPropertyValue("UsingMicrosoftNETSdkWeb"), "true", StringComparison.OrdinalIgnoreCase)
+                || project.GetItems("FrameworkReference").Any(r => string.Equals(r.EvaluatedInclude, "Microsoft.AspNetCore.App", StringComparison.OrdinalIgnoreCase)),
             TargetPath = project.GetPropertyValue("TargetPath"),
             ReferencedProjects = references,
             WatchFiles = watch,

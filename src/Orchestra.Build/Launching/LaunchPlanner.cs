@@ -81,6 +81,9 @@ public sealed class LaunchPlanner(Workspace workspace, IBuildProgress progress)
             WatchFiles = evaluation.WatchFiles,
             Build = BuildOf(evaluation.TargetPath),
             WorkingDirectory = evaluation.RunWorkingDirectory,
+            Container = options.Docker
+                ? ContainerLaunch.ForProject(service.Config.DockerImage, evaluation.TargetPath, evaluation.TargetFramework, evaluation.UsesAspNetCore)
+                : null,
         };
     }
 

@@ -106,7 +106,7 @@ internal static class VendorsCommand
         try
         {
             using var engine = await DockerEngine.ConnectAsync(DockerEndpoint.From(DockerHost(context)), cancellationToken);
-            return await new ContainerCatalog(engine).ListAsync(workspace.Root, cancellationToken);
+            return (await new ContainerCatalog(engine).ListAsync(workspace.Root, cancellationToken)).Where(c => c.IsVendor).ToList();
         }
         catch (DockerUnavailableException)
         {

@@ -11,11 +11,16 @@ internal static class StatusTables
 {
     public static void WritePs(IReadOnlyList<ReplicaStatus> replicas, DateTimeOffset now, IAnsiConsole console)
     {
+        // Containers have no pid of ours: their image says what runs (a vendor, a service under start --docker).
+        var images = replicas.Any(r => r.Image is not null);
         var table = new Table().Border(TableBorder.Simple)
             .AddColumns("SERVICE", "REPLICA", "PID", "STATE", "PORT", "UPTIME", "RESTARTS", "CPU", "MEMORY");
+        if (images)
+            table.AddColumn("IMAGE");
         foreach (var replica in replicas)
         {
-            table.AddRow(
+            string[] cells =
+            [
                 Markup.Escape(replica.Service),
                 replica.Replica.ToString(CultureInfo.InvariantCulture),
                 replica.Pid?.ToString(CultureInfo.InvariantCulture) ?? "-",
@@ -24,7 +29,9 @@ internal static class StatusTables
                 replica.StartedAt is { } started && (replica.Pid is not null || replica.Image is not null) && replica.State != ReplicaState.Stopped ? Duration(now - started) : "-",
                 replica.Restarts.ToString(CultureInfo.InvariantCulture),
                 replica.CpuPercent is { } cpu ? $"{cpu:0.0}%" : "-",
-                replica.RssBytes is { } rss ? Bytes(rss) : "-");
+                replica.RssBytes is { } rss ? Bytes(rss) : "-",
+            ];
+            table.AddRow(images ? [.. cells, Markup.Escape(replica.Image ?? "-")] : cells);
         }
         console.Write(table);
         // Every replica of a service carries its build errors; they are shown once, an error per line.

@@ -18,4 +18,6 @@ public sealed record LaunchOptions(string Command, IReadOnlyDictionary<string, s
     public bool KillOutside { get; init; } = true;
     /// <summary>Rerun the service when its files change (false: <c>--noreload</c>).</summary>
     public bool Rerun { get; init; } = true;
+    /// <summary>Run each .NET service's build output in a container on the workspace's Docker network (<c>--docker</c>).</summary>
+    public bool Docker { get; init; }
 }

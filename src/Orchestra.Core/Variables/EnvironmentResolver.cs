@@ -28,7 +28,10 @@ public sealed class EnvironmentResolver
     /// The host ports the vendors' ports are published on, as assigned so far (<see cref="VendorPortAssignments.Known"/>);
     /// the resolver only reads them, it never chooses one.
     /// </param>
-    /// <param name="vendorNetwork">How the services reach the vendors.</param>
+    /// <param name="vendorNetwork">
+    /// How the replica reaches the vendors and the other services: on the host through 127.0.0.1, or from a container
+    /// on the workspace's Docker network by their names (<c>start --docker</c>).
+    /// </param>
     public EnvironmentResolver(Workspace workspace, IReadOnlyDictionary<string, string> inherited, VendorPortTable vendorPorts, VendorNetwork vendorNetwork = VendorNetwork.Loopback)
     {
         _workspace = workspace;
@@ -64,7 +67,10 @@ public sealed class EnvironmentResolver
         foreach (var (layer, origin, source) in WorkspaceLayers(command))
             Apply(merged, layer, origin, source);
 
-        var port = replicaPort?.ToString(CultureInfo.InvariantCulture) ?? (service.UsesProxy ? PortChosenAtStart : service.Port?.ToString(CultureInfo.InvariantCulture));
+        // In a container of its own every replica has the network to itself, so each listens on the service's port
+        // there; the port it is published on (the proxy's backend) is the host's business.
+        var port = InContainers ? service.Port?.ToString(CultureInfo.InvariantCulture)
+            : replicaPort?.ToString(CultureInfo.InvariantCulture) ?? (service.UsesProxy ? PortChosenAtStart : service.Port?.ToString(CultureInfo.InvariantCulture));
         foreach (var variable in Injected(service, replica, port, merged))
             merged[variable.Name] = variable;
 
@@ -75,8 +81,13 @@ public sealed class EnvironmentResolver
         }
         Apply(merged, service.Config.Env, VariableOrigin.ServiceEnv, RelativeToRoot(service.Config.FilePath));
 
-        return new ReplicaEnvironment(merged.Values.OrderBy(v => v.Name, StringComparer.Ordinal).ToList());
+        // A container starts from its image's environment: the shell's (PATH, HOME, DOTNET_ROOT of the host) would
+        // break it, so it only serves to expand ${NAME} above.
+        var variables = merged.Values.Where(v => !InContainers || v.Origin != VariableOrigin.Inherited);
+        return new ReplicaEnvironment(variables.OrderBy(v => v.Name, StringComparer.Ordinal).ToList());
     }
+
+    private bool InContainers => _vendorNetwork == VendorNetwork.Containers;
 
     /// <summary>The environment shared by every service of <paramref name="command"/>: hooks run with it.</summary>
     public IReadOnlyDictionary<string, string> ResolveShared(string command)
@@ -116,7 +127,8 @@ public sealed class EnvironmentResolver
         if (port is not null)
         {
             yield return Make("PORT", port);
-            yield return Make("ASPNETCORE_URLS", $"http://127.0.0.1:{port}");
+            // In a container, on every interface: the port is published from the container's own address.
+            yield return Make("ASPNETCORE_URLS", $"http://{(InContainers ? "0.0.0.0" : "127.0.0.1")}:{port}");
         }
         yield return Make("ORCHESTRA_SERVICE", service.Name);
         yield return Make("ORCHESTRA_REPLICA", replica.ToString(CultureInfo.InvariantCulture));
@@ -129,7 +141,7 @@ public sealed class EnvironmentResolver
         foreach (var other in _workspace.Services)
         {
             if (other.Name != service.Name && other.Port is { } otherPort)
-                yield return Make($"services__{other.Name}__http__0", $"http://127.0.0.1:{otherPort}");
+                yield return Make($"services__{other.Name}__http__0", $"http://{(InContainers ? other.Name : "127.0.0.1")}:{otherPort}");
         }
         foreach (var vendor in _workspace.Vendors)
         {

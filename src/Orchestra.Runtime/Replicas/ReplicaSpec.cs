@@ -1,5 +1,6 @@
 using Orchestra.Configuration;
 using Orchestra.Discovery;
+using Orchestra.Launching;
 using Orchestra.Runtime.Logs;
 using Orchestra.Runtime.Processes;
 using Orchestra.Variables;
@@ -26,6 +27,8 @@ public sealed record ReplicaSpec
     public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(10);
     /// <summary>Which build of the program this is (see <c>LaunchSpec.Build</c>); recorded with each process it starts.</summary>
     public string? Build { get; init; }
+    /// <summary>The container it runs in instead of a process (<c>start --docker</c>), or null; the supervisor picks the runner by it.</summary>
+    public ContainerLaunch? Container { get; init; }
 
     public ReplicaLogFiles LogFiles => new(ReplicaLogFiles.DirectoryIn(StateDirectory), Service, Replica);
 

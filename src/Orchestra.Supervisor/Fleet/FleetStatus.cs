@@ -11,7 +11,7 @@ internal sealed class BuildErrors : System.Collections.Concurrent.ConcurrentDict
 
 /// <summary>What <c>ps</c> shows: the recorded replicas, the running ones as their runners see them now.</summary>
 [SupportedOSPlatform("linux")]
-internal sealed class FleetStatus(ReplicaTable table, StateStore state, LoadedWorkspace workspace, BuildErrors buildErrors, Func<string, bool> watching)
+internal sealed class FleetStatus(ReplicaTable table, StateStore state, LoadedWorkspace workspace, LaunchStore launches, BuildErrors buildErrors, Func<string, bool> watching)
 {
     private const int LastLinesShown = 20;
 
@@ -58,7 +58,8 @@ internal sealed class FleetStatus(ReplicaTable table, StateStore state, LoadedWo
             Restarts = record.Restarts,
             CpuPercent = usage?.CpuPercent,
             RssBytes = usage?.RssBytes,
-            Image = record.ContainerId is null ? null : workspace.Current.Vendors.FirstOrDefault(v => v.Name == record.Service)?.Image,
+            Image = record.ContainerId is null ? null
+                : workspace.Current.Vendors.FirstOrDefault(v => v.Name == record.Service)?.Image ?? launches.Find(record.Service)?.Container?.Image,
             LastLines = record.State == ReplicaState.Crashed ? LastLines(record.Service, record.Replica) : [],
             BuildErrors = buildErrors.GetValueOrDefault(record.Service) ?? [],
         };

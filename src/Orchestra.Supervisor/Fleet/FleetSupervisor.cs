@@ -38,6 +38,8 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
     private readonly StartWaves _waves;
     private readonly CancellationTokenSource _shutdown = new();
     private readonly IProcessHost _host;
+    private readonly DockerConnection _docker = new();
+    private readonly ContainerReplicas _containers;
     private string? _recoveryNote;
 
     /// <param name="prepare">The tool's hidden <c>__prepare</c> command, which rebuilds a service whose files changed.</param>
@@ -52,16 +54,18 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
         _state = new StateStore(stateDirectory);
         _launches = new LaunchStore(stateDirectory);
         var events = new ServiceEventLog(ReplicaLogFiles.DirectoryIn(stateDirectory), options.Time);
-        runners ??= spec => new ReplicaRunner(spec, host, options, _state.Find(spec.Service, spec.Replica));
+        var containers = _containers = new ContainerReplicas(_workspace, _docker, options);
+        var processes = runners ?? (spec => new ReplicaRunner(spec, host, options, _state.Find(spec.Service, spec.Replica)));
+        runners = spec => spec.Container is null ? processes(spec) : containers.RunnerFor(spec, _state.Find(spec.Service, spec.Replica));
         var specs = new ReplicaSpecs(_workspace, _launches, _state);
         var router = new ProxyRouter(_table, _proxies, _workspace);
         _ = new ReplicaEventWriter(_table, events, _log);
         _ = new StatePersistence(_table, _state, _log);
         var buildErrors = new BuildErrors();
-        _status = new FleetStatus(_table, _state, _workspace, buildErrors, service => _reruns?.IsWatching(service) == true);
-        _rollout = new ServiceRollout(_table, runners, specs, _launches, _state, _workspace, _proxies, router, new OutsideCopyPolicy(host, options, _table), _status, events);
+        _status = new FleetStatus(_table, _state, _workspace, _launches, buildErrors, service => _reruns?.IsWatching(service) == true);
+        _rollout = new ServiceRollout(_table, runners, specs, _launches, _state, _workspace, _proxies, router, new OutsideCopyPolicy(host, options, _table), _status, events, containers);
         _reruns = new RerunCoordinator(_gate, _rollout, new ServiceRebuilder(prepare, stateDirectory), _launches, _workspace, _table, buildErrors, events, _log, options.Time);
-        _vendors = new VendorRollout(_table, _state, _workspace, options, _status);
+        _vendors = new VendorRollout(_table, _state, _workspace, options, _status, _docker);
         _waves = new StartWaves(_workspace, _launches, _rollout, _reruns, _vendors);
         _adoption = new SurvivorAdoption(host, _state, _workspace, specs, _table, runners, _rollout, _reruns);
     }
@@ -197,6 +201,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
             await _reruns.ForgetAsync(service);
             await _proxies.CloseAsync(service);
         }
+        await _containers.ReleaseNetworkAsync(cancellationToken);
         return new ControlEvent { Replicas = stopped };
     }
 
@@ -204,6 +209,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
     {
         await _reruns.DisposeAsync();
         var stopped = await _rollout.StopAsync([], progress, cancellationToken);
+        await _containers.ReleaseNetworkAsync(cancellationToken);
         await _proxies.DisposeAsync();
         await _shutdown.CancelAsync();
         return new ControlEvent { Replicas = stopped, Message = "supervisor stopped" };
@@ -234,7 +240,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
             await replica.Runner.DisposeAsync();
             _table.Remove(replica.Runner);
         }
-        await _vendors.DisposeAsync();
+        _docker.Dispose();
         _gate.Dispose();
         _shutdown.Dispose();
     }

@@ -23,11 +23,13 @@ internal sealed class ReplicaSpecs(LoadedWorkspace workspace, LaunchStore launch
         // The environment of the shell and command that made the launch, never the supervisor's own; the vendors' ports
         // as the launch's planning assigned them.
         var vendorPorts = new VendorPortAssignments(current.StateDirectory).Known(current.Vendors);
-        var environment = new EnvironmentResolver(current, launch.Options.Environment, vendorPorts).Resolve(service, launch.Options.Command, replica, port);
+        var network = launch.Container is null ? VendorNetwork.Loopback : VendorNetwork.Containers;
+        var environment = new EnvironmentResolver(current, launch.Options.Environment, vendorPorts, network).Resolve(service, launch.Options.Command, replica, port);
         return ReplicaSpec.For(current, service, launch.Command, environment, replica, port) with
         {
             Build = launch.Build,
             WorkingDirectory = launch.WorkingDirectory ?? service.Directory,
+            Container = launch.Container,
         };
     }
 

@@ -25,7 +25,8 @@ internal sealed record ServiceStart(IReadOnlyList<ReplicaStatus> Replicas, Contr
 [SupportedOSPlatform("linux")]
 internal sealed class ServiceRollout(
     ReplicaTable table, ReplicaRunnerFactory runners, ReplicaSpecs specs, LaunchStore launches, StateStore state,
-    LoadedWorkspace workspace, ServiceProxies proxies, ProxyRouter router, OutsideCopyPolicy outside, FleetStatus status, ServiceEventLog events)
+    LoadedWorkspace workspace, ServiceProxies proxies, ProxyRouter router, OutsideCopyPolicy outside, FleetStatus status, ServiceEventLog events,
+    ContainerReplicas containers)
 {
     // Replica counts set by `scale` or `start --scale`, in force until the service is stopped.
     private readonly Dictionary<string, int> _scales = [];
@@ -42,6 +43,8 @@ internal sealed class ServiceRollout(
     {
         if (launches.Find(service.Name) is not { } launch)
             return ServiceStart.Failed($"Service '{service.Name}' has no built program to run.");
+        if (await containers.PrepareAsync(service, launch, progress, cancellationToken) is { } dockerProblem)
+            return ServiceStart.Failed(dockerProblem);
         if (await outside.ClearAsync(service, launch, progress, cancellationToken) is { } refusal)
             return ServiceStart.Failed(refusal);
         if (service.UsesProxy && await OpenProxyAsync(service) is { } portProblem)

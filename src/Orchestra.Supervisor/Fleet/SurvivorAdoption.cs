@@ -36,7 +36,8 @@ internal sealed class SurvivorAdoption(IProcessHost host, StateStore state, Load
         foreach (var record in load.Replicas)
         {
             var waitingToRestart = record.Process is null && record.State == ReplicaState.Restarting;
-            if ((waitingToRestart || record.Process is { } process && host.IsAlive(process)) && specs.For(record.Service, record.Replica, record.Port) is { } spec)
+            // A service's replica in a container is not adopted (nor its container stopped): the next start reuses it.
+            if ((waitingToRestart || record.Process is { } process && host.IsAlive(process)) && specs.For(record.Service, record.Replica, record.Port) is { Container: null } spec)
             {
                 // Found in /proc only by markers its children inherit: it must also run the replica's command.
                 if (load.Recovered && record.Process is { } found && !RunsCommandOf(found, spec))

@@ -19,11 +19,8 @@ namespace Orchestra.Supervisor.Fleet;
 /// so a second <c>up</c> costs a lookup; the containers outlive the supervisor and the next one adopts them by label.
 /// </summary>
 [SupportedOSPlatform("linux")]
-internal sealed class VendorRollout(ReplicaTable table, StateStore state, LoadedWorkspace workspace, RuntimeOptions options, FleetStatus status)
-    : IAsyncDisposable
+internal sealed class VendorRollout(ReplicaTable table, StateStore state, LoadedWorkspace workspace, RuntimeOptions options, FleetStatus status, DockerConnection docker)
 {
-    private DockerEngine? _engine;
-
     /// <summary>The vendor names of the workspace.</summary>
     public IReadOnlySet<string> Names => workspace.Current.Vendors.Select(v => v.Name).ToHashSet(StringComparer.Ordinal);
 
@@ -40,7 +37,7 @@ internal sealed class VendorRollout(ReplicaTable table, StateStore state, Loaded
         DockerEngine engine;
         try
         {
-            engine = await EngineAsync(dockerHost, cancellationToken);
+            engine = await docker.ConnectAsync(dockerHost, cancellationToken);
         }
         catch (OrchestraException e)
         {
@@ -121,14 +118,17 @@ internal sealed class VendorRollout(ReplicaTable table, StateStore state, Loaded
     public async Task<List<ReplicaStatus>> DownAsync(IReadOnlyList<string> names, bool volumes, string? dockerHost, CancellationToken cancellationToken)
     {
         var stopped = new List<ReplicaStatus>();
-        foreach (var view in table.Snapshot().Where(v => v.Runner is ContainerRunner && (names.Count == 0 || names.Contains(v.Record.Service))))
+        foreach (var view in table.Snapshot().Where(v => v.Runner is ContainerRunner { Spec.IsServiceReplica: false } && (names.Count == 0 || names.Contains(v.Record.Service))))
         {
             await StopAsync(view.Runner, cancellationToken);
             stopped.Add(status.Of(view.Runner.Current));
         }
-        var engine = await EngineAsync(dockerHost, cancellationToken);
-        foreach (var vendor in await new ContainerCatalog(engine).RemoveAllAsync(workspace.Current.Root, names, volumes, cancellationToken))
+        var engine = await docker.ConnectAsync(dockerHost, cancellationToken);
+        var catalog = new ContainerCatalog(engine);
+        foreach (var vendor in await catalog.RemoveAllAsync(workspace.Current.Root, names, volumes, cancellationToken))
             state.Remove(vendor, 0);
+        // The network goes with the last container on it; services still running in containers keep it.
+        await catalog.RemoveNetworkIfUnusedAsync(VendorContainers.NetworkOf(workspace.Current), workspace.Current.Root, cancellationToken);
         return stopped;
     }
 
@@ -141,7 +141,7 @@ internal sealed class VendorRollout(ReplicaTable table, StateStore state, Loaded
         DockerEngine engine;
         try
         {
-            engine = await EngineAsync(Environment.GetEnvironmentVariable("DOCKER_HOST"), cancellationToken);
+            engine = await docker.ConnectAsync(Environment.GetEnvironmentVariable("DOCKER_HOST"), cancellationToken);
         }
         catch (OrchestraException)
         {
@@ -167,19 +167,4 @@ internal sealed class VendorRollout(ReplicaTable table, StateStore state, Loaded
         table.Remove(runner);
     }
 
-    private async Task<DockerEngine> EngineAsync(string? dockerHost, CancellationToken cancellationToken)
-    {
-        var endpoint = DockerEndpoint.From(dockerHost);
-        if (_engine is { } engine && engine.Endpoint == endpoint)
-            return engine;
-        var connected = await DockerEngine.ConnectAsync(endpoint, cancellationToken);
-        _engine?.Dispose();
-        return _engine = connected;
-    }
-
-    public ValueTask DisposeAsync()
-    {
-        _engine?.Dispose();
-        return ValueTask.CompletedTask;
-    }
 }

@@ -52,6 +52,8 @@ internal sealed class ServiceRebuilder(ProcessCommand prepare, string stateDirec
             yield return "--no-kill-outside";
         if (!options.Rerun)
             yield return "--noreload";
+        if (options.Docker)
+            yield return "--docker";
     }
 
     /// <summary>CliWrap adds to the supervisor's own environment: a variable the launching shell did not have is removed.</summary>

@@ -6,8 +6,13 @@ using Orchestra.Vendors.Engine;
 
 namespace Orchestra.Vendors.Containers;
 
-/// <summary>A workspace's container as Docker lists it.</summary>
-public sealed record ContainerEntry(string Id, string Name, string Service, string Image, bool Running, string Status, IReadOnlyList<PublishedPort> Ports);
+/// <summary>A workspace's container as Docker lists it; <see cref="Replica"/> is set for a service's replica (<c>start --docker</c>), null for a vendor.</summary>
+public sealed record ContainerEntry(string Id, string Name, string Service, string Image, bool Running, string Status, IReadOnlyList<PublishedPort> Ports)
+{
+    public int? Replica { get; init; }
+
+    public bool IsVendor => Replica is null;
+}
 
 /// <summary>
 /// The workspace's containers in Docker: made from a spec, or reused when the one there was made from the same
@@ -15,6 +20,9 @@ public sealed record ContainerEntry(string Id, string Name, string Service, stri
 /// </summary>
 public sealed class ContainerCatalog(DockerEngine engine)
 {
+    // Engine 1.41 does not refuse a second network of the same name: the replicas that start at once make it one at a time.
+    private static readonly SemaphoreSlim NetworkCreation = new(1, 1);
+
     private readonly ImagePuller _images = new(engine);
 
     /// <summary>
@@ -36,10 +44,72 @@ public sealed class ContainerCatalog(DockerEngine engine)
             await engine.Client.Containers.RemoveContainerAsync(existing.ID, new ContainerRemoveParameters { Force = true }, cancellationToken);
         }
         await _images.EnsureAsync(spec.Image, progress, cancellationToken);
+        if (spec.Network is { } network)
+            await EnsureNetworkAsync(network, spec.Workspace, cancellationToken);
         foreach (var volume in NamedVolumes(spec))
             await engine.Client.Volumes.CreateAsync(new VolumesCreateParameters { Name = volume, Labels = new Dictionary<string, string> { [ContainerLabels.Workspace] = spec.Workspace } }, cancellationToken);
         var created = await engine.Client.Containers.CreateContainerAsync(CreateParameters(spec), cancellationToken);
         return created.ID;
+    }
+
+    /// <summary>
+    /// Makes the workspace's network <paramref name="name"/> (a bridge, labelled as the workspace's) unless it exists.
+    /// </summary>
+    /// <exception cref="ForeignContainerException">A network of that name is not the workspace's.</exception>
+    public async Task EnsureNetworkAsync(string name, string workspace, CancellationToken cancellationToken)
+    {
+        await NetworkCreation.WaitAsync(cancellationToken);
+        try
+        {
+            var existing = (await engine.Client.Networks.ListNetworksAsync(null, cancellationToken)).FirstOrDefault(n => n.Name == name);
+            if (existing is not null)
+            {
+                if (!ContainerLabels.BelongsTo(existing.Labels, workspace))
+                    throw new ForeignContainerException(name, existing.ID[..12], "network");
+                return;
+            }
+            await engine.Client.Networks.CreateNetworkAsync(new NetworksCreateParameters
+            {
+                Name = name,
+                Driver = "bridge",
+                Labels = new Dictionary<string, string> { [ContainerLabels.Workspace] = workspace },
+            }, cancellationToken);
+        }
+        finally
+        {
+            NetworkCreation.Release();
+        }
+    }
+
+    /// <summary>Removes the workspace's network <paramref name="name"/> once no container is attached to it any more.</summary>
+    public async Task RemoveNetworkIfUnusedAsync(string name, string workspace, CancellationToken cancellationToken)
+    {
+        var existing = (await engine.Client.Networks.ListNetworksAsync(null, cancellationToken)).FirstOrDefault(n => n.Name == name);
+        if (existing is null || !ContainerLabels.BelongsTo(existing.Labels, workspace))
+            return;
+        var inspected = await engine.Client.Networks.InspectNetworkAsync(existing.ID, cancellationToken);
+        if (inspected.Containers is { Count: > 0 })
+            return;
+        try
+        {
+            await engine.Client.Networks.DeleteNetworkAsync(existing.ID, cancellationToken);
+        }
+        catch (DockerApiException e) when (e.StatusCode is HttpStatusCode.NotFound or HttpStatusCode.Forbidden or HttpStatusCode.Conflict)
+        {
+            // Gone meanwhile, or a container joined it since: it stays for that one.
+        }
+    }
+
+    /// <summary>Removes the container <paramref name="id"/>, running or not, with its anonymous volumes.</summary>
+    public async Task RemoveContainerAsync(string id, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await engine.Client.Containers.RemoveContainerAsync(id, new ContainerRemoveParameters { Force = true, RemoveVolumes = true }, cancellationToken);
+        }
+        catch (DockerContainerNotFoundException)
+        {
+        }
     }
 
     /// <summary>The container named <paramref name="name"/>, or null.</summary>
@@ -67,13 +137,16 @@ public sealed class ContainerCatalog(DockerEngine engine)
             .Where(c => ContainerLabels.BelongsTo(c.Labels, workspace))
             .Select(c => new ContainerEntry(c.ID, c.Names.FirstOrDefault()?.TrimStart('/') ?? c.ID[..12],
                 c.Labels.TryGetValue(ContainerLabels.Service, out var service) ? service : "", c.Image, c.State == "running", c.Status,
-                c.Ports.Where(p => p.PublicPort > 0).Select(p => new PublishedPort(p.PrivatePort, p.PublicPort ?? 0)).Distinct().ToList()))
+                c.Ports.Where(p => p.PublicPort > 0).Select(p => new PublishedPort(p.PrivatePort, p.PublicPort ?? 0)).Distinct().ToList())
+            {
+                Replica = c.Labels.TryGetValue(ContainerLabels.Replica, out var replica) && int.TryParse(replica, CultureInfo.InvariantCulture, out var number) ? number : null,
+            })
             .OrderBy(c => c.Service, StringComparer.Ordinal)
             .ToList();
     }
 
     /// <summary>
-    /// Removes the containers of <paramref name="workspace"/> (of the named services only, when any are named), each
+    /// Removes the vendor containers of <paramref name="workspace"/> (of the named ones only, when any are named), each
     /// stopped first with its own stop signal and timeout; with <paramref name="volumes"/>, also the named volumes of
     /// the workspace they used. Returns the names of the services whose containers were removed.
     /// </summary>
@@ -82,7 +155,7 @@ public sealed class ContainerCatalog(DockerEngine engine)
         var removed = new List<string>();
         foreach (var container in await ListAsync(workspace, cancellationToken))
         {
-            if (services.Count > 0 && !services.Contains(container.Service))
+            if (!container.IsVendor || services.Count > 0 && !services.Contains(container.Service))
                 continue;
             await RemoveAsync(container.Id, workspace, volumes, cancellationToken);
             removed.Add(container.Service);
@@ -119,6 +192,8 @@ public sealed class ContainerCatalog(DockerEngine engine)
     {
         Name = spec.Name,
         Image = spec.Image,
+        // Empty: the engine takes the image's own command.
+        Cmd = [.. spec.Command],
         Env = spec.Environment.Select(e => $"{e.Key}={e.Value}").ToList(),
         Labels = ContainerLabels.Of(spec),
         StopSignal = spec.StopSignal,
@@ -132,7 +207,12 @@ public sealed class ContainerCatalog(DockerEngine engine)
             Binds = [.. spec.Volumes],
             // Orchestra's runner restarts it, with the same backoff as a replica's.
             RestartPolicy = new RestartPolicy { Name = RestartPolicyKind.No },
+            NetworkMode = spec.Network ?? "default",
         },
+        // Docker's DNS on the network answers the service's name with every container that has it as an alias.
+        NetworkingConfig = spec.Network is { } network
+            ? new NetworkingConfig { EndpointsConfig = new Dictionary<string, EndpointSettings> { [network] = new() { Aliases = [spec.Service] } } }
+            : null,
     };
 
     private static string PortKey(int containerPort) => string.Create(CultureInfo.InvariantCulture, $"{containerPort}/tcp");

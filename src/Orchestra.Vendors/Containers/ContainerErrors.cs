@@ -2,9 +2,9 @@ using Orchestra.Errors;
 
 namespace Orchestra.Vendors.Containers;
 
-/// <summary>A container has the name Orchestra would give one of its own, but not this workspace's label: it is left alone.</summary>
-public sealed class ForeignContainerException(string name, string id)
-    : OrchestraException($"A container named '{name}' ({id}) exists and is not this workspace's; Orchestra leaves it alone: remove or rename it, or rename the vendor.", FailureKind.Failure)
+/// <summary>A container (or network) has the name Orchestra would give one of its own, but not this workspace's label: it is left alone.</summary>
+public sealed class ForeignContainerException(string name, string id, string kind = "container")
+    : OrchestraException($"A {kind} named '{name}' ({id}) exists and is not this workspace's; Orchestra leaves it alone: remove or rename it{(kind == "container" ? ", or rename the vendor" : ", or rename the workspace")}.", FailureKind.Failure)
 {
     public string Name { get; } = name;
     public string Id { get; } = id;

@@ -9,14 +9,22 @@ public static class ContainerLabels
     public const string Workspace = "orchestra.workspace";
     public const string Service = "orchestra.service";
     public const string Configuration = "orchestra.config";
+    /// <summary>On a service replica's container only (<c>start --docker</c>): which replica it is. A vendor's has none.</summary>
+    public const string Replica = "orchestra.replica";
 
     /// <summary>The labels of the container made from <paramref name="spec"/>.</summary>
-    public static Dictionary<string, string> Of(ContainerSpec spec) => new(StringComparer.Ordinal)
+    public static Dictionary<string, string> Of(ContainerSpec spec)
     {
-        [Workspace] = spec.Workspace,
-        [Service] = spec.Service,
-        [Configuration] = spec.ConfigurationHash,
-    };
+        var labels = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            [Workspace] = spec.Workspace,
+            [Service] = spec.Service,
+            [Configuration] = spec.ConfigurationHash,
+        };
+        if (spec.IsServiceReplica)
+            labels[Replica] = spec.Replica.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return labels;
+    }
 
     /// <summary>Docker's list filter for the containers of <paramref name="workspace"/>.</summary>
     public static IDictionary<string, IDictionary<string, bool>> FilterFor(string workspace) =>

@@ -19,9 +19,13 @@ namespace Orchestra.Vendors.Containers;
 /// (a supervisor killed, or handing over) leaves one narrow seam: the engine sends stdout and stderr as it copies
 /// them, so a line of one stream stamped a moment before the last line written, and not sent yet, would be skipped.
 /// </para>
+/// <para>
+/// Each line written is also handed to <paramref name="observe"/> when given: a log health probe sees the container's
+/// lines as it sees a process's.
+/// </para>
 /// </summary>
 public sealed class ContainerLogPump(DockerEngine engine, string containerId, ReplicaLogFiles files, DateTimeOffset? after,
-    LogCollectorOptions options, TimeProvider time, Action<DateTimeOffset> collected) : IAsyncDisposable
+    LogCollectorOptions options, TimeProvider time, Action<DateTimeOffset> collected, Action<LogEntry>? observe = null) : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stopping = new();
     private Task? _loop;
@@ -54,8 +58,7 @@ public sealed class ContainerLogPump(DockerEngine engine, string containerId, Re
                 {
                     if (timestamp <= after)
                         continue;
-                    writer.Append(timestamp, splitter.Stream, text);
-                    last = timestamp;
+                    Write(timestamp, splitter.Stream, text);
                 }
                 // Written at once, so that `logs` sees a quiet container's last lines; what was collected is told
                 // at most once per commit interval (each tells the state file).
@@ -66,10 +69,7 @@ public sealed class ContainerLogPump(DockerEngine engine, string containerId, Re
             foreach (var splitter in lines)
             {
                 if (splitter.Rest() is { } rest && (after is null || rest.Timestamp > after))
-                {
-                    writer.Append(rest.Timestamp, splitter.Stream, rest.Text);
-                    last = rest.Timestamp;
-                }
+                    Write(rest.Timestamp, splitter.Stream, rest.Text);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -80,6 +80,13 @@ public sealed class ContainerLogPump(DockerEngine engine, string containerId, Re
             // Removed under us: what it printed before is collected.
         }
         Commit();
+
+        void Write(DateTimeOffset timestamp, LogStream stream, string text)
+        {
+            writer.Append(timestamp, stream, text);
+            last = timestamp;
+            observe?.Invoke(new LogEntry(files.Service, files.Replica, timestamp, stream, text));
+        }
 
         void Commit()
         {

@@ -41,12 +41,10 @@ public sealed class ContainerRunner : IReplicaRunner
         _options = options;
         _health = new HealthSupervision(options.Time);
         var port = spec.Ports.FirstOrDefault()?.HostPort;
-        _probe = spec.Health.Kind switch
-        {
-            ContainerHealthKind.Command => new ExecProbe(engine, () => Current.ContainerId, spec.Health.Command),
-            ContainerHealthKind.Tcp when port is { } tcp => new TcpProbe(tcp),
-            _ => HealthProbes.None,
-        };
+        // A command runs in the container; any other probe is the runtime's, from the host to the published port.
+        _probe = spec.Health.Command.Count > 0
+            ? new ExecProbe(engine, () => Current.ContainerId, spec.Health.Command)
+            : HealthProbes.Create(spec.Health.Probe, port, options.Http);
         _record = new ReplicaRecordKeeper((recorded ?? new ReplicaRecord { Service = spec.Service, Replica = spec.Replica, State = ReplicaState.Stopped }) with { Port = port });
     }
 
@@ -96,7 +94,8 @@ public sealed class ContainerRunner : IReplicaRunner
 
     /// <summary>
     /// Stops the container with its stop signal (the image's own unless configured), kills it after the stop timeout,
-    /// and collects its output to the end. The container stays, stopped: removing it is the caller's decision.
+    /// and collects its output to the end. A vendor's container stays, stopped: removing it is the caller's decision;
+    /// a service replica's is removed.
     /// </summary>
     public async Task<StopOutcome> StopAsync(CancellationToken cancellationToken)
     {
@@ -114,7 +113,9 @@ public sealed class ContainerRunner : IReplicaRunner
             var state = (await _engine.Client.Containers.InspectContainerAsync(id, cancellationToken)).State;
             outcome = state is { ExitCode: 137, OOMKilled: false } ? StopOutcome.Killed : StopOutcome.Graceful;
         }
-        Publish(r => r with { State = ReplicaState.Stopped, Backoff = null });
+        if (_spec.IsServiceReplica && Current.ContainerId is { } stopped)
+            await _catalog.RemoveContainerAsync(stopped, cancellationToken);
+        Publish(r => r with { State = ReplicaState.Stopped, Backoff = null, ContainerId = _spec.IsServiceReplica ? null : r.ContainerId });
         return outcome;
     }
 
@@ -160,6 +161,8 @@ public sealed class ContainerRunner : IReplicaRunner
     private async Task<(string? Id, string? Failure)> StartContainerAsync(bool isRestart, CancellationToken cancellationToken)
     {
         var restarts = isRestart ? 1 : 0;
+        // Forget the previous run's match: a restarted replica must announce itself again.
+        (_probe as LogProbe)?.Reset();
         try
         {
             var id = await _catalog.EnsureAsync(_spec, progress: null, cancellationToken);
@@ -167,7 +170,7 @@ public sealed class ContainerRunner : IReplicaRunner
                 await _engine.Client.Containers.StartContainerAsync(id, new ContainerStartParameters(), cancellationToken);
             Publish(r => r with
             {
-                State = ReplicaState.Starting, ContainerId = id, HealthyAfter = null, StartedAt = _options.Time.GetUtcNow(), Backoff = null,
+                State = ReplicaState.Starting, ContainerId = id, Build = _spec.Build, HealthyAfter = null, StartedAt = _options.Time.GetUtcNow(), Backoff = null,
                 Restarts = r.Restarts + restarts,
             });
             return (id, null);
@@ -250,7 +253,8 @@ public sealed class ContainerRunner : IReplicaRunner
     }
 
     private ContainerLogPump NewPump(string id) =>
-        new(_engine, id, _spec.LogFiles, Current.LogsUntil, _options.Logs, _options.Time, until => Publish(r => r with { LogsUntil = until }));
+        new(_engine, id, _spec.LogFiles, Current.LogsUntil, _options.Logs, _options.Time, until => Publish(r => r with { LogsUntil = until }),
+            _probe is LogProbe logProbe ? logProbe.Observe : null);
 
     private async Task EndLoopAsync()
     {

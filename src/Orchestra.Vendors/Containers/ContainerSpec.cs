@@ -12,20 +12,23 @@ public sealed record PublishedPort(int ContainerPort, int HostPort)
     public override string ToString() => $"127.0.0.1:{HostPort}->{ContainerPort}";
 }
 
-/// <summary>How a container replica tells that it is ready: a command run in it, a connect to its first published port, or nothing.</summary>
-public sealed record ContainerHealth(ContainerHealthKind Kind, IReadOnlyList<string> Command, TimeSpan Interval, TimeSpan Timeout)
+/// <summary>
+/// How a container replica tells that it is ready: a command run in it (a vendor's), or else the runtime's own probe of
+/// <see cref="Probe"/> (tcp, http, a log line, none) on its first published port, as for a process replica.
+/// </summary>
+public sealed record ContainerHealth(HealthConfig Probe, IReadOnlyList<string> Command)
 {
-    public static readonly ContainerHealth None = new(ContainerHealthKind.None, [], HealthConfig.DefaultInterval, HealthConfig.DefaultTimeout);
-}
+    public static readonly ContainerHealth None = Of(new HealthConfig(HealthKind.None, null, HealthConfig.DefaultInterval, HealthConfig.DefaultTimeout));
 
-/// <summary>Which probe a container replica has.</summary>
-public enum ContainerHealthKind
-{
-    None,
-    /// <summary>A command executed in the container; exit code 0 is healthy.</summary>
-    Command,
-    /// <summary>A TCP connect to the first published port.</summary>
-    Tcp,
+    /// <summary>The runtime's probe of <paramref name="probe"/>.</summary>
+    public static ContainerHealth Of(HealthConfig probe) => new(probe, []);
+
+    /// <summary>Healthy when <paramref name="command"/>, run in the container, exits with 0.</summary>
+    public static ContainerHealth Exec(IReadOnlyList<string> command, TimeSpan interval, TimeSpan timeout) =>
+        new(new HealthConfig(HealthKind.None, null, interval, timeout), command);
+
+    public TimeSpan Interval => Probe.Interval;
+    public TimeSpan Timeout => Probe.Timeout;
 }
 
 /// <summary>
@@ -39,10 +42,23 @@ public sealed record ContainerSpec
     public required string Image { get; init; }
     /// <summary>The workspace's root folder: its label finds the workspace's containers again.</summary>
     public required string Workspace { get; init; }
-    /// <summary>The service or vendor it is a replica of; replica 0.</summary>
+    /// <summary>The service or vendor it is a replica of.</summary>
     public required string Service { get; init; }
     /// <summary>The workspace's <c>.orchestra</c> folder: the output goes to its <c>logs</c> folder.</summary>
     public required string StateDirectory { get; init; }
+    /// <summary>The replica of <see cref="Service"/> it is: a vendor has one, 0.</summary>
+    public int Replica { get; init; }
+    /// <summary>What it runs, program first; empty for the image's own command.</summary>
+    public IReadOnlyList<string> Command { get; init; } = [];
+    /// <summary>The workspace's Docker network it joins, with <see cref="Service"/> as its alias there; null for none.</summary>
+    public string? Network { get; init; }
+    /// <summary>
+    /// A service's replica (<c>start --docker</c>), not a vendor: labelled with its replica number, and removed once
+    /// stopped, since the next start runs the next build. A vendor's container is kept, for the next start to reuse.
+    /// </summary>
+    public bool IsServiceReplica { get; init; }
+    /// <summary>Which build of a service it runs (see <c>ReplicaSpec.Build</c>), recorded with the replica; null for a vendor.</summary>
+    public string? Build { get; init; }
     public IReadOnlyDictionary<string, string> Environment { get; init; } = new Dictionary<string, string>();
     public IReadOnlyList<PublishedPort> Ports { get; init; } = [];
     /// <summary>Docker's bind syntax: <c>name:/path</c> for a named volume, <c>/host:/path[:ro]</c> for a folder.</summary>
@@ -52,8 +68,6 @@ public sealed record ContainerSpec
     public TimeSpan StopTimeout { get; init; } = TimeSpan.FromSeconds(10);
     public ContainerHealth Health { get; init; } = ContainerHealth.None;
     public RestartPolicy Restart { get; init; } = RestartPolicy.OnFailure;
-
-    public int Replica => 0;
 
     public ReplicaLogFiles LogFiles => new(ReplicaLogFiles.DirectoryIn(StateDirectory), Service, Replica);
 
@@ -67,6 +81,8 @@ public sealed record ContainerSpec
         {
             var text = new StringBuilder()
                 .AppendLine(Image)
+                .AppendJoin('\n', Command.Select(c => $"command {c}")).AppendLine()
+                .AppendLine($"network {Network}")
                 .AppendJoin('\n', Environment.OrderBy(e => e.Key, StringComparer.Ordinal).Select(e => $"env {e.Key}={e.Value}")).AppendLine()
                 .AppendJoin('\n', Ports.Select(p => string.Create(CultureInfo.InvariantCulture, $"port {p.HostPort}:{p.ContainerPort}"))).AppendLine()
                 .AppendJoin('\n', Volumes.Select(v => $"volume {v}")).AppendLine()

@@ -26,18 +26,24 @@ public static class VendorContainers
         Environment = vendor.Env.GroupBy(e => e.Name).ToDictionary(g => g.Key, g => g.Last().Value),
         Ports = ports.Of(vendor.Name).Select(p => new PublishedPort(p.ContainerPort, p.HostPort)).ToList(),
         Volumes = vendor.Volumes.Select(v => v.Named ? $"orchestra-{DockerName(workspace.Name)}-{v}" : v.ToString()).ToList(),
-        Health = new ContainerHealth(vendor.Health.Kind switch
+        // Always on the workspace's network, as its name: harmless on the host, and `start --docker` reaches it there.
+        Network = NetworkOf(workspace),
+        Health = vendor.Health.Kind switch
         {
-            VendorHealthKind.Command => ContainerHealthKind.Command,
-            VendorHealthKind.Tcp => ContainerHealthKind.Tcp,
-            _ => ContainerHealthKind.None,
-        }, vendor.Health.Command, vendor.Health.Interval, vendor.Health.Timeout),
+            VendorHealthKind.Command => ContainerHealth.Exec(vendor.Health.Command, vendor.Health.Interval, vendor.Health.Timeout),
+            VendorHealthKind.Tcp => ContainerHealth.Of(new HealthConfig(HealthKind.Tcp, null, vendor.Health.Interval, vendor.Health.Timeout)),
+            _ => ContainerHealth.Of(new HealthConfig(HealthKind.None, null, vendor.Health.Interval, vendor.Health.Timeout)),
+        },
         Restart = workspace.Config.Defaults.Restart,
         StopSignal = vendor.Stop.Signal,
         StopTimeout = vendor.Stop.Timeout,
     };
 
-    private static string DockerName(string name)
+    /// <summary>The workspace's Docker network, <c>orchestra-&lt;workspace&gt;</c>: its vendors and its services in containers share it.</summary>
+    public static string NetworkOf(Workspace workspace) => $"orchestra-{DockerName(workspace.Name)}";
+
+    /// <summary>A name in the characters Docker allows: lower case letters, digits, <c>_ . -</c>.</summary>
+    public static string DockerName(string name)
     {
         var cleaned = new string(name.ToLowerInvariant().Select(c => char.IsAsciiLetterOrDigit(c) || c is '_' or '.' or '-' ? c : '-').ToArray()).Trim('-', '.', '_');
         return cleaned.Length > 0 ? cleaned : "workspace";

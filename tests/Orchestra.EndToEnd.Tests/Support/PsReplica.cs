@@ -20,6 +20,9 @@ public sealed record PsReplica(
     string? LogFault,
     bool Watching)
 {
+    /// <summary>The image of a replica that runs in a container (a vendor, a service under <c>start --docker</c>).</summary>
+    public string? Image { get; init; }
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public static IReadOnlyList<PsReplica> Parse(string json) =>

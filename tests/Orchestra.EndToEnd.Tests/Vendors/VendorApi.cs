@@ -63,9 +63,9 @@ public sealed class VendorApi : IAsyncLifetime
     public Task DisposeAsync() => _template.DisposeAsync().AsTask();
 }
 
-/// <summary>The vendor tests share one build of the API, and run one at a time: each runs containers.</summary>
+/// <summary>The Docker tests share one build of the API and of the samples, and run one at a time: each runs containers.</summary>
 [CollectionDefinition(Name)]
-public sealed class VendorCollection : ICollectionFixture<VendorApi>
+public sealed class VendorCollection : ICollectionFixture<VendorApi>, ICollectionFixture<BuiltSamples>
 {
     public const string Name = "vendors";
 }

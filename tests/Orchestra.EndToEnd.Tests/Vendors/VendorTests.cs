@@ -83,6 +83,27 @@ public sealed partial class VendorTests(VendorApi api) : IAsyncLifetime
         Assert.Equal(times.Order(), times);
     }
 
+    [SkippableFact]
+    public async Task With_docker_the_api_runs_in_a_container_and_reaches_postgres_and_redis_by_their_names_and_container_ports()
+    {
+        await DockerRequirement.EnsureAsync(TestImages.AspNet);
+        Workspace(Postgres() + Redis());
+        var port = Ports.Free();
+        api.CopyInto(_fleet, $"port: {port}\nhealth: {{ http: /health }}\ndepends_on: [postgres, redis]\ndocker: {{ image: {TestImages.AspNet} }}\n");
+
+        var start = await _fleet.RunAsync("start", "--docker", "--no-build");
+
+        Assert.True(start.ExitCode == 0, start.ToString());
+        Assert.Equal("db 1", await FreshHttp.GetStringAsync($"http://127.0.0.1:{port}/db"));
+        Assert.Equal("cache hello", await FreshHttp.GetStringAsync($"http://127.0.0.1:{port}/cache"));
+        var environment = (await DockerCli.RunAsync("inspect", "-f", "{{range .Config.Env}}{{println .}}{{end}}", $"orchestra-{_name}-api-0")).Split('\n');
+        Assert.Contains("ConnectionStrings__postgres=Host=postgres;Port=5432;Username=postgres;Password=dev;Pooling=false", environment);
+        Assert.Contains("ConnectionStrings__redis=redis:6379", environment);
+        // Stopping the services leaves the vendors, and the network they are on.
+        await _fleet.RunOkAsync("stop");
+        Assert.Equal([Container("postgres"), Container("redis")], (await ContainersOf(_fleet.Root)).Order());
+    }
+
     [GeneratedRegex(@"^(?<time>\d\d:\d\d:\d\d\.\d{3}) (?<name>\S+)\s+[|!] ")]
     private static partial Regex LogLine();
 

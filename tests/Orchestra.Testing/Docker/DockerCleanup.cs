@@ -1,7 +1,7 @@
 namespace Orchestra.Testing.Docker;
 
 /// <summary>
-/// Removes, on dispose, the containers and volumes labelled with a workspace (<see cref="DockerEngine.WorkspaceLabel"/>):
+/// Removes, on dispose, the containers, volumes and networks labelled with a workspace (<see cref="DockerEngine.WorkspaceLabel"/>):
 /// a test that needs Docker creates one after <see cref="DockerRequirement.EnsureAsync"/> and leaves nothing behind,
 /// whether it passed or not.
 /// </summary>

@@ -75,9 +75,17 @@ public sealed class DockerEngine : IDisposable
             : [];
     }
 
+    /// <summary>The ids of the networks labelled with the workspace.</summary>
+    public async Task<IReadOnlyList<string>> WorkspaceNetworksAsync(string workspaceRoot, CancellationToken cancel)
+    {
+        using var list = await GetJsonAsync($"networks?filters={LabelFilter(workspaceRoot)}", cancel);
+        return list.RootElement.EnumerateArray().Select(network => network.GetProperty("Id").GetString()!).ToList();
+    }
+
     /// <summary>
-    /// Removes every container (killed first when it runs, with its anonymous volumes) and then every volume labelled
-    /// with the workspace: what a test created is gone whatever state it left it in.
+    /// Removes every container (killed first when it runs, with its anonymous volumes), then every volume and network
+    /// labelled with the workspace: what a test created is gone whatever state it left it in (and the engine has room
+    /// for few bridge networks).
     /// </summary>
     public async Task RemoveWorkspaceAsync(string workspaceRoot, CancellationToken cancel)
     {
@@ -85,6 +93,8 @@ public sealed class DockerEngine : IDisposable
             await DeleteAsync($"containers/{id}?force=true&v=true", cancel);
         foreach (var name in await WorkspaceVolumesAsync(workspaceRoot, cancel))
             await DeleteAsync($"volumes/{Uri.EscapeDataString(name)}?force=true", cancel);
+        foreach (var id in await WorkspaceNetworksAsync(workspaceRoot, cancel))
+            await DeleteAsync($"networks/{id}", cancel);
     }
 
     public void Dispose() => _http.Dispose();

@@ -160,6 +160,48 @@ public sealed class EnvironmentResolverTests : IDisposable
     }
 
     [Fact]
+    public void In_containers_mode_a_replica_listens_on_every_interface_at_its_services_port_and_reaches_the_others_by_name()
+    {
+        _temp.Write("orchestra.yml", "name: x\n");
+        _temp.Service("catalog", "port: 5101\n");
+        _temp.Service("storefront", "port: 5102\nenv: { SELF: 'http://storefront:${PORT}/' }\n");
+        _temp.Service("direct", "port: 5300\nproxy: false\n");
+        _temp.Service("worker");
+
+        // The replica port (the host port its container's is published on) is the proxy's business, not the replica's.
+        var storefront = Resolve("storefront", replicaPort: 41873, network: VendorNetwork.Containers);
+        var direct = Resolve("direct", network: VendorNetwork.Containers);
+        var worker = Resolve("worker", network: VendorNetwork.Containers);
+
+        Assert.Equal("5102", storefront["PORT"]);
+        Assert.Equal("http://0.0.0.0:5102", storefront["ASPNETCORE_URLS"]);
+        Assert.Equal("http://storefront:5102/", storefront["SELF"]);
+        Assert.Equal("http://catalog:5101", storefront["services__catalog__http__0"]);
+        Assert.Equal("http://direct:5300", storefront["services__direct__http__0"]);
+        Assert.Equal("http://0.0.0.0:5300", direct["ASPNETCORE_URLS"]);
+        Assert.Equal("http://storefront:5102", worker["services__storefront__http__0"]);
+        Assert.Null(worker["PORT"]);
+        Assert.Null(worker["ASPNETCORE_URLS"]);
+    }
+
+    [Fact]
+    public void In_containers_mode_the_shells_environment_expands_references_but_is_not_passed_into_the_container()
+    {
+        _temp.Write("orchestra.yml", "name: x\nenv: { DATA: '${HOME}/data' }\n");
+        _temp.Service("api", "port: 5100\n");
+
+        var api = Resolve("api", network: VendorNetwork.Containers);
+        var onHost = Resolve("api", replicaPort: 41873);
+
+        Assert.Equal("/home/me/data", api["DATA"]);
+        Assert.Null(api["HOME"]);
+        Assert.Null(api["L0"]);
+        Assert.DoesNotContain(api.Variables, v => v.Origin == VariableOrigin.Inherited);
+        Assert.Equal("/home/me", onHost["HOME"]);
+        Assert.Equal("http://127.0.0.1:41873", onHost["ASPNETCORE_URLS"]);
+    }
+
+    [Fact]
     public void Without_its_port_a_replica_behind_the_proxy_is_told_it_is_chosen_at_start_and_one_without_the_proxy_gets_the_service_port()
     {
         _temp.Write("orchestra.yml", "name: x\n");

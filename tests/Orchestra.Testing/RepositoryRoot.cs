@@ -1,4 +1,4 @@
-namespace Orchestra.Tests.Support;
+namespace Orchestra.Testing;
 
 /// <summary>The folder of this repository, found by walking up from the test binaries to Orchestra.sln.</summary>
 public static class RepositoryRoot

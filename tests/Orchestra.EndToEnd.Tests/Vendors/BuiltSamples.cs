@@ -1,0 +1,46 @@
+using Orchestra.EndToEnd.Tests.Support;
+
+namespace Orchestra.EndToEnd.Tests.Vendors;
+
+/// <summary>
+/// The repository's samples/ (catalog, storefront, worker), built once per run on first use (restore and MSBuild are
+/// slow here) and copied into each test's workspace with their build output, so that <c>start --no-build</c> runs them.
+/// </summary>
+public sealed class BuiltSamples : IAsyncLifetime
+{
+    public static readonly string[] Services = ["catalog", "storefront", "worker"];
+
+    private readonly TestFleet _template = new("samples-template");
+    private readonly Lazy<Task> _built;
+
+    public BuiltSamples() => _built = new Lazy<Task>(BuildAsync);
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    private async Task BuildAsync()
+    {
+        // The samples' own orchestra.yml replaces the template's.
+        File.Delete(_template.PathOf("orchestra.yml"));
+        RepositoryRoot.CopyFolder("samples", _template.Root);
+        var build = await _template.RunAsync("build");
+        Assert.True(build.ExitCode == 0, $"the samples did not build: {build}");
+    }
+
+    /// <summary>
+    /// Copies the built samples into <paramref name="fleet"/>, named <paramref name="name"/>, with each service's
+    /// service.yml changed by <paramref name="serviceYaml"/> (given the service and its sample service.yml).
+    /// </summary>
+    public async Task CopyIntoAsync(TestFleet fleet, string name, Func<string, string, string> serviceYaml)
+    {
+        await _built.Value;
+        foreach (var file in new[] { "Directory.Build.props", "Directory.Build.targets" })
+            File.Copy(_template.PathOf(file), fleet.PathOf(file), overwrite: true);
+        var workspace = File.ReadAllText(_template.PathOf("orchestra.yml")).Replace("name: shop-sample", $"name: {name}");
+        Assert.Contains($"name: {name}", workspace);
+        fleet.Write("orchestra.yml", workspace);
+        foreach (var service in Services)
+            fleet.CopyService(_template.PathOf(service), service, serviceYaml(service, File.ReadAllText(_template.PathOf($"{service}/service.yml"))));
+    }
+
+    public Task DisposeAsync() => _template.DisposeAsync().AsTask();
+}
