@@ -44,6 +44,12 @@ public sealed class EnvironmentResolver
     /// The <c>PORT</c> of a replica behind the port proxy that is not running: the supervisor gives each replica a
     /// free port of its own as it starts it, while the service's port is the proxy's (SPEC §5).
     /// </summary>
+    /// <summary>
+    /// The variable that names a process replica's workspace: how recovery finds the replicas again in /proc when the
+    /// state file is lost.
+    /// </summary>
+    public const string WorkspaceMarker = "ORCHESTRA_WORKSPACE";
+
     public const string PortChosenAtStart = "<a free port chosen at start>";
 
     /// <summary>
@@ -132,7 +138,7 @@ public sealed class EnvironmentResolver
         }
         yield return Make("ORCHESTRA_SERVICE", service.Name);
         yield return Make("ORCHESTRA_REPLICA", replica.ToString(CultureInfo.InvariantCulture));
-        yield return Make("ORCHESTRA_WORKSPACE", _workspace.Root);
+        yield return Make(WorkspaceMarker, _workspace.Root);
         foreach (var name in new[] { "DOTNET_ENVIRONMENT", "ASPNETCORE_ENVIRONMENT" })
         {
             if (!below.ContainsKey(name))

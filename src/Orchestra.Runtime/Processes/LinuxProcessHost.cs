@@ -130,7 +130,7 @@ public sealed class LinuxProcessHost : IProcessHost
         foreach (var stat in ProcFs.All())
         {
             if (!stat.IsZombie && ProcFs.RunsAs(stat.Pid, user) && ProcFs.ReadEnvironment(stat.Pid) is { } env
-                && env.GetValueOrDefault("ORCHESTRA_WORKSPACE") == workspaceRoot)
+                && env.GetValueOrDefault(Variables.EnvironmentResolver.WorkspaceMarker) == workspaceRoot)
                 marked[stat.Pid] = (stat, env);
         }
         var leaders = new List<(FoundReplica Found, bool BelowReplica)>();

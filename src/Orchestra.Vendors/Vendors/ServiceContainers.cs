@@ -2,6 +2,7 @@ using Orchestra.Configuration;
 using Orchestra.Discovery;
 using Orchestra.Launching;
 using Orchestra.Runtime.Replicas;
+using Orchestra.Variables;
 using Orchestra.Vendors.Containers;
 
 namespace Orchestra.Vendors.Vendors;
@@ -33,7 +34,9 @@ public static class ServiceContainers
             IsServiceReplica = true,
             StateDirectory = workspace.StateDirectory,
             Command = [.. container.Command, .. service.Config.Args],
-            Environment = spec.Environment,
+            // Without the recovery marker: a container's processes show in the host's /proc, and recovery from a lost
+            // state file must never take one for a process replica. The container is found by its label.
+            Environment = spec.Environment.Where(e => e.Key != EnvironmentResolver.WorkspaceMarker).ToDictionary(),
             Ports = ports,
             Volumes = [$"{container.OutputDirectory}:{ContainerLaunch.MountPoint}:ro"],
             Network = VendorContainers.NetworkOf(workspace),
