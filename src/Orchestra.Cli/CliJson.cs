@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using Orchestra.Build.Testing;
 using Orchestra.Supervisor.Control;
 
 namespace Orchestra.Cli;
@@ -6,4 +7,5 @@ namespace Orchestra.Cli;
 /// <summary>Source-generated JSON for the CLI's <c>--json</c> outputs.</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase, WriteIndented = true)]
 [JsonSerializable(typeof(List<ReplicaStatus>))]
+[JsonSerializable(typeof(UnitTestSummary))]
 internal sealed partial class CliJson : JsonSerializerContext;

@@ -27,14 +27,14 @@ internal sealed class CommandContext(CliHost host, CommandOption configOption, C
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
     public SupervisorClient Supervisor(Workspace workspace) => new(workspace, ToolProcess.Current(), host.Environment);
 
-    /// <summary>A console for tables and colour that writes to the host's output.</summary>
-    public IAnsiConsole CreateConsole()
+    /// <summary>A console for tables and colour that writes to the host's output, or to <paramref name="writer"/>.</summary>
+    public IAnsiConsole CreateConsole(TextWriter? writer = null)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
             Ansi = UseColor ? AnsiSupport.Yes : AnsiSupport.No,
             ColorSystem = UseColor ? ColorSystemSupport.Detect : ColorSystemSupport.NoColors,
-            Out = new AnsiConsoleOutput(host.Out),
+            Out = new AnsiConsoleOutput(writer ?? host.Out),
             Interactive = host.IsTerminal ? InteractionSupport.Yes : InteractionSupport.No,
         });
         if (!host.IsTerminal)

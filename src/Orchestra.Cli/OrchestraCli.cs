@@ -43,6 +43,7 @@ public static class OrchestraCli
         EnvCommand.Register(app, context, handlers);
         InitCommand.Register(app, context, handlers);
         BuildCommand.Register(app, context, handlers);
+        TestCommand.Register(app, context, handlers);
         LogsCommand.Register(app, context, handlers);
         // The process runner exists for Linux only so far; elsewhere its commands are not offered at all.
         if (OperatingSystem.IsLinux())

@@ -12,30 +12,21 @@ internal static class CommandBuild
     public static async Task<ServiceBuildReport> RunAsync(ServiceDefinition service, IBuildProgress progress, CancellationToken cancellationToken)
     {
         var build = service.Config.Build!;
-        var output = new Queue<string>();
-        void Keep(string line)
-        {
-            lock (output)
-            {
-                output.Enqueue(line);
-                if (output.Count > KeptLines)
-                    output.Dequeue();
-            }
-        }
+        var output = new LastLines(KeptLines);
         ServiceBuildReport report;
         try
         {
             var result = await Cli.Wrap(build[0])
                 .WithArguments(build.Skip(1))
                 .WithWorkingDirectory(service.Directory)
-                .WithStandardOutputPipe(PipeTarget.ToDelegate(Keep, Encoding.UTF8))
-                .WithStandardErrorPipe(PipeTarget.ToDelegate(Keep, Encoding.UTF8))
+                .WithStandardOutputPipe(PipeTarget.ToDelegate(output.Add, Encoding.UTF8))
+                .WithStandardErrorPipe(PipeTarget.ToDelegate(output.Add, Encoding.UTF8))
                 .WithValidation(CommandResultValidation.None)
                 .ExecuteAsync(cancellationToken);
             report = result.ExitCode == 0
                 ? new ServiceBuildReport(service.Name, BuildOutcome.Built, [])
                 : new ServiceBuildReport(service.Name, BuildOutcome.Failed,
-                    output.Select(line => new BuildDiagnostic(DiagnosticSeverity.Error, null, 0, 0, null, line)).ToList(),
+                    output.ToList().Select(line => new BuildDiagnostic(DiagnosticSeverity.Error, null, 0, 0, null, line)).ToList(),
                     $"its build command '{string.Join(' ', build)}' failed with exit code {result.ExitCode}.");
         }
         catch (System.ComponentModel.Win32Exception e)

@@ -51,6 +51,14 @@ public sealed record ProjectEvaluation
     /// <summary>The service's unit test projects: its <c>tests:</c>, or projects with <c>IsTestProject=true</c> under its folder.</summary>
     public required IReadOnlyList<string> TestProjects { get; init; }
 
+    /// <summary>
+    /// For a test project: whether it is a Microsoft.Testing.Platform application, which runs its own tests when
+    /// started, rather than a VSTest one, which <c>dotnet vstest</c> runs.
+    /// </summary>
+    public bool IsTestingPlatform { get; init; }
+    /// <summary>For a Microsoft.Testing.Platform test project: the option its framework takes a filter with.</summary>
+    public string TestFilterOption { get; init; } = "--filter";
+
     /// <summary>The projects whose build the service's build includes: its own and every one it references.</summary>
     public IEnumerable<string> ProjectClosure => ReferencedProjects.Prepend(ProjectPath);
 }

@@ -58,10 +58,17 @@ internal sealed class ProjectEvaluator : IDisposable
             EvaluationInputs = all.SelectMany(f => f.Imports).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(),
             SourceFolders = SourceFolders(watch, projectFolders),
             TestProjects = TestProjects(service, path),
+            IsTestingPlatform = IsTrue(project, "IsTestingPlatformApplication") || IsTrue(project, "UseMicrosoftTestingPlatformRunner"),
+            // TUnit filters by tree node path; MSTest, NUnit and xunit.v3 take the VSTest-style `--filter`.
+            TestFilterOption = project.GetItems("PackageReference").Any(r => r.EvaluatedInclude.StartsWith("TUnit", StringComparison.OrdinalIgnoreCase))
+                ? "--treenode-filter" : "--filter",
         };
     }
 
     public void Dispose() => collection.Dispose();
+
+    private static bool IsTrue(Project project, string property) =>
+        string.Equals(project.GetPropertyValue(property), "true", StringComparison.OrdinalIgnoreCase);
 
     private Project LoadServiceProject(ServiceDefinition service, string path)
     {
@@ -176,24 +183,25 @@ internal sealed class ProjectEvaluator : IDisposable
 
     private List<string> TestProjects(ServiceDefinition service, string servicePath)
     {
+        // Validation has already refused a `tests:` entry that names no project.
         if (service.Config.Tests.Count > 0)
-            return service.Config.Tests.Select(t => NamedTestProject(service, t)).ToList();
+            return service.Config.Tests.Select(t => TestProjectPaths.Resolve(service, t.Value)).OfType<string>().ToList();
         return ProjectsUnder(service.Directory)
             .Where(p => p != servicePath)
-            .Where(p => string.Equals(Load(service, p, new Dictionary<string, string>()).GetPropertyValue("IsTestProject"), "true", StringComparison.OrdinalIgnoreCase))
+            .Where(p => IsTestProject(Load(service, p, new Dictionary<string, string>())))
             .ToList();
     }
 
-    private static string NamedTestProject(ServiceDefinition service, string named)
-    {
-        var path = Path.GetFullPath(named, service.Directory);
-        if (File.Exists(path))
-            return path;
-        var found = Directory.Exists(path) ? WorkspaceFolders.ProjectsIn(path) : [];
-        return found.Count == 1
-            ? found[0]
-            : throw new EvaluationException($"The test project '{named}' of service '{service.Name}' is neither a project file nor a folder holding exactly one ({path}).");
-    }
+    /// <summary>
+    /// The test frameworks' packages, which set <c>IsTestProject</c> only through the props restore writes into
+    /// obj/: a project not restored yet (a fresh clone) is known by its reference to one of them instead.
+    /// </summary>
+    private static readonly string[] TestPackages =
+        ["Microsoft.NET.Test.Sdk", "MSTest", "MSTest.TestAdapter", "xunit.v3", "xunit.v3.mtp-v1", "xunit.v3.mtp-v2", "xunit.v3.mtp-off", "TUnit", "Microsoft.Testing.Platform"];
+
+    private static bool IsTestProject(Project project) =>
+        IsTrue(project, "IsTestProject")
+        || project.GetItems("PackageReference").Any(r => TestPackages.Contains(r.EvaluatedInclude, StringComparer.OrdinalIgnoreCase));
 
     private static IEnumerable<string> ProjectsUnder(string folder)
     {

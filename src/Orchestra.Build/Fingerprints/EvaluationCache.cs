@@ -26,6 +26,9 @@ public sealed class EvaluationCache(string stateDirectory)
     public void Put(ServiceDefinition service, ProjectEvaluation evaluation) =>
         store.Write(service.Name, new CachedEvaluation(service.ProjectPath!, service.Config.Framework, service.Kind, evaluation, Fingerprint(service, evaluation)));
 
+    /// <summary>Drops a cached evaluation, so that the next one asks MSBuild again.</summary>
+    public void Forget(string service) => store.Delete(service);
+
     private static InputFingerprint Fingerprint(ServiceDefinition service, ProjectEvaluation evaluation)
     {
         var files = evaluation.EvaluationInputs

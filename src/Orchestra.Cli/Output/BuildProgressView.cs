@@ -46,6 +46,13 @@ internal sealed class BuildProgressView(IAnsiConsole console, bool interactive) 
         }
     }
 
+    /// <summary>Replaces the live status line's text, on a terminal.</summary>
+    public void ShowStatus(string text)
+    {
+        lock (gate)
+            status?.Status(Markup.Escape(text));
+    }
+
     private void Update(string verb, IReadOnlyList<string> services)
     {
         lock (gate)

@@ -66,7 +66,7 @@ internal static class ConfigJsonWriter
         json.WriteString("signal", config.Stop.Signal);
         json.WriteString("timeout", DurationParser.Format(service.StopTimeout));
         json.WriteEndObject();
-        WriteStrings(json, "tests", config.Tests);
+        WriteStrings(json, "tests", config.Tests.Select(t => t.Value).ToList());
         WriteOptional(json, "framework", config.Framework);
         json.WriteEndObject();
     }

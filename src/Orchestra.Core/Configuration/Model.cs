@@ -159,7 +159,8 @@ public sealed record ServiceConfig
     public RestartPolicy? Restart { get; init; }
     public StopConfig Stop { get; init; } = StopConfig.Default;
     public WatchConfig Watch { get; init; } = WatchConfig.Default;
-    public IReadOnlyList<string> Tests { get; init; } = [];
+    /// <summary><c>tests:</c>: the service's unit test projects, each a project file or a folder holding one, relative to the service folder.</summary>
+    public IReadOnlyList<Located<string>> Tests { get; init; } = [];
     public string? DockerImage { get; init; }
     public bool? Proxy { get; init; }
     public string? Framework { get; init; }

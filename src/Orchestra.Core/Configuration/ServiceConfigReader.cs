@@ -75,7 +75,7 @@ public static partial class ServiceConfigReader
             Restart = ReadRestart(map),
             Stop = ReadStop(map),
             Watch = ReadWatch(map),
-            Tests = map.Strings("tests", allowSingle: true) ?? [],
+            Tests = map.StringList("tests", allowSingle: true) ?? [],
             DockerImage = map.Section("docker", DockerKeys)?.String("image")?.Value,
             Proxy = map.Boolean("proxy"),
             Framework = map.String("framework")?.Value,

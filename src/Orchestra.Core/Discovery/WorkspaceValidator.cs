@@ -3,7 +3,7 @@ using Orchestra.Variables;
 
 namespace Orchestra.Discovery;
 
-/// <summary>Checks the rules that span several files: dependencies, cycles, names, ports and the environment's env files and references.</summary>
+/// <summary>Checks the rules that span several files: dependencies, cycles, names, ports, the <c>tests:</c> projects and the environment's env files and references.</summary>
 internal static class WorkspaceValidator
 {
     public static void Validate(Workspace workspace)
@@ -24,6 +24,7 @@ internal static class WorkspaceValidator
                 else if (!services.ContainsKey(dependency.Value) && !vendors.Contains(dependency.Value))
                     errors.Add(dependency.Location, UnknownDependency(dependency.Value, services.Keys.Concat(vendors)));
             }
+            errors.AddRange(TestProjectPaths.Errors(service));
         }
         foreach (var vendor in workspace.Vendors)
         {

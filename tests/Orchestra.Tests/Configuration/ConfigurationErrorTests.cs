@@ -156,6 +156,19 @@ public sealed class ConfigurationErrorTests : IDisposable
     }
 
     [Fact]
+    public void A_tests_entry_that_names_no_project_is_an_error_at_the_entry()
+    {
+        var file = _workspace.Service("a", "tests:\n  - ../A.Tests\n  - notes.txt\n");
+        _workspace.Write("A.Tests/A.Tests.csproj", "<Project />");
+        _workspace.Write("a/notes.txt", "not a project");
+
+        var error = Single(LoadFails());
+
+        Assert.Equal(new SourceLocation(file, 3, 5), error.Location);
+        Assert.Equal($"the test project 'notes.txt' of service 'a' is neither a project file nor a folder holding exactly one ({_workspace.PathOf("a/notes.txt")}).", error.Message);
+    }
+
+    [Fact]
     public void Duplicate_service_names_name_both_folders()
     {
         _workspace.Service("api");

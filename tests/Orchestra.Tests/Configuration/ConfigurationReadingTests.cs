@@ -75,6 +75,7 @@ public sealed class ConfigurationReadingTests : IDisposable
             framework: net10.0
             """);
         _workspace.Write("orders/.env", "ORDERS_DB=orders\n");
+        _workspace.Write("Orders.Tests/Orders.Tests.csproj", "<Project />");
         _workspace.Service("catalog");
 
         var orders = WorkspaceLoader.Load(_workspace.ConfigPath).FindService("orders")!;
@@ -93,6 +94,7 @@ public sealed class ConfigurationReadingTests : IDisposable
         Assert.True(orders.Config.Watch.Test);
         Assert.Equal(["**/bin/**"], orders.Config.Watch.Exclude);
         Assert.Equal("mcr.microsoft.com/dotnet/aspnet:10.0", orders.Config.DockerImage);
+        Assert.Equal(["../Orders.Tests"], orders.Config.Tests.Select(t => t.Value));
         Assert.False(orders.Config.Proxy);
         Assert.Equal("net10.0", orders.Config.Framework);
         Assert.Equal(Path.Combine(_workspace.Root, "orders", "orders.csproj"), orders.ProjectPath);

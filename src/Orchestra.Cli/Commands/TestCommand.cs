@@ -1,0 +1,44 @@
+using System.Text.Json;
+using McMaster.Extensions.CommandLineUtils;
+using Orchestra.Build.Testing;
+using Orchestra.Cli.Output;
+using Orchestra.State;
+using Orchestra.Variables;
+
+namespace Orchestra.Cli.Commands;
+
+/// <summary><c>test [svc…]</c>: the selected services' unit tests, built in one MSBuild session and run in parallel.</summary>
+internal static class TestCommand
+{
+    public static void Register(CommandLineApplication app, CommandContext context, CommandHandlers handlers)
+    {
+        app.Command("test", command =>
+        {
+            command.Description = "Build and run the unit test projects of the selected services (default: all) in parallel; TRX reports go to .orchestra/test-results/.";
+            var services = command.ServicesArgument();
+            var filter = command.Option("--filter <EXPR>", "Run only the tests the expression selects, as the test framework takes it (VSTest --filter syntax for most).", CommandOptionType.SingleValue);
+            var verbose = command.Option("--verbose", "Show the test runners' own output.", CommandOptionType.NoValue);
+            var json = command.Option("--json", "Print the results as JSON for scripts (progress goes to standard error).", CommandOptionType.NoValue);
+            handlers[command] = ct => context.RunInWorkspaceAsync("test", async (workspace, token) =>
+            {
+                var selected = services.Selected(workspace);
+                // With --json, standard output holds the JSON alone; the progress goes to standard error.
+                var console = context.CreateConsole(json.HasValue() ? context.Host.Error : null);
+                var interactive = context.Host.IsTerminal && !json.HasValue();
+                var builds = new BuildProgressView(console, interactive);
+                var progress = new TestProgressView(console, builds, verbose.HasValue());
+                var options = new UnitTestOptions(
+                    filter.Value(),
+                    new EnvironmentResolver(workspace, context.Host.Environment, VendorPortTable.Empty).ResolveShared("test"));
+                var summary = await builds.ShowAsync(() => new UnitTestRun(workspace, progress).RunAsync(selected, options, token));
+                if (json.HasValue())
+                    context.Out.WriteLine(JsonSerializer.Serialize(summary, CliJson.Default.UnitTestSummary));
+                else
+                    TestTables.Write(summary, context.CreateConsole());
+                if (summary.Services.Any(s => s.Error is not null))
+                    return ExitCodes.Usage;
+                return summary.Succeeded ? ExitCodes.Success : ExitCodes.Failure;
+            }, ct);
+        });
+    }
+}

@@ -1,0 +1,117 @@
+using Xunit.Abstractions;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace Orchestra.Build.Tests;
+
+/// <summary><c>test [svc…]</c> on real test projects, VSTest and Microsoft.Testing.Platform, built and run for real.</summary>
+[Collection(UnitTestCollection.Name)]
+public sealed class TestCommandTests(UnitTestFixture fixture, ITestOutputHelper output)
+{
+    private BuildWorkspace Workspace => fixture.Workspace;
+
+    [Fact]
+    public void A_failing_test_fails_the_run_and_is_named_with_its_message_and_stack()
+    {
+        var (code, stdout, _) = fixture.FirstRun;
+        output.WriteLine($"cold test of 3 test projects: {fixture.FirstRunTime.TotalSeconds:0.0} s\n{stdout}");
+
+        Assert.Equal(1, code);
+        Assert.Contains("failed Alpha.Tests.PriceTests.Rounds_down (alpha/Alpha.Tests)", stdout);
+        Assert.Contains("seven halves round down to 3, not 4", stdout);
+        Assert.Matches(@"at Alpha\.Tests\.PriceTests\.Rounds_down\(\) in .*PriceTests\.cs:line 6", stdout);
+        Assert.DoesNotContain("Adds_tax", stdout);
+    }
+
+    [Fact]
+    public void The_table_counts_each_project_exactly_and_lists_a_service_without_tests()
+    {
+        var stdout = fixture.FirstRun.Out;
+
+        Assert.Matches(Row("alpha", "Alpha.Tests", 1, 1, 1, "failed"), stdout);
+        Assert.Matches(Row("beta", "Beta.Tests", 3, 0, 1, "passed"), stdout);
+        Assert.Matches(Row("gamma", "Gamma.Tests", 2, 0, 0, "passed"), stdout);
+        Assert.Matches(@"(?m)^\s*delta\s+no test projects\s", stdout);
+        Assert.Contains("3 test projects: 6 passed, 1 failed, 2 skipped.", stdout);
+    }
+
+    [Fact]
+    public void Each_project_leaves_a_trx_report_in_the_state_folder()
+    {
+        var results = Workspace.PathOf(".orchestra/test-results");
+
+        Assert.Equal(["alpha.Alpha.Tests.trx", "beta.Beta.Tests.trx", "gamma.Gamma.Tests.trx"],
+            Directory.GetFiles(results).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Contains("outcome=\"Failed\"", File.ReadAllText(Path.Combine(results, "alpha.Alpha.Tests.trx")));
+    }
+
+    [Fact]
+    public async Task Services_whose_tests_pass_exit_0_without_building_again()
+    {
+        var (code, stdout, error) = await Workspace.RunCliAsync("test", "beta", "gamma");
+
+        Assert.True(code == 0, stdout + error);
+        Assert.Contains("beta/Beta.Tests: up to date", stdout);
+        Assert.Contains("gamma/Gamma.Tests: up to date", stdout);
+        Assert.DoesNotContain("alpha", stdout);
+        Assert.Contains("2 test projects: 5 passed, 0 failed, 1 skipped.", stdout);
+    }
+
+    [Fact]
+    public async Task A_filter_reaches_the_runner()
+    {
+        var (code, stdout, error) = await Workspace.RunCliAsync("test", "alpha", "--filter", "FullyQualifiedName!~Rounds_down");
+
+        Assert.True(code == 0, stdout + error);
+        Assert.Matches(Row("alpha", "Alpha.Tests", 1, 0, 1, "passed"), stdout);
+    }
+
+    [Fact]
+    public async Task Json_gives_the_same_results_for_scripts()
+    {
+        var (code, stdout, _) = await Workspace.RunCliAsync("test", "alpha", "beta", "--json");
+
+        Assert.Equal(1, code);
+        using var json = JsonDocument.Parse(stdout);
+        var projects = json.RootElement.GetProperty("projects").EnumerateArray().ToDictionary(p => p.GetProperty("project").GetString()!);
+        Assert.Equal("failed", projects["Alpha.Tests"].GetProperty("outcome").GetString());
+        Assert.Equal(1, projects["Alpha.Tests"].GetProperty("counts").GetProperty("failed").GetInt32());
+        var failure = Assert.Single(projects["Alpha.Tests"].GetProperty("failures").EnumerateArray());
+        Assert.Equal("Alpha.Tests.PriceTests.Rounds_down", failure.GetProperty("name").GetString());
+        Assert.Equal("passed", projects["Beta.Tests"].GetProperty("outcome").GetString());
+        Assert.Equal(3, projects["Beta.Tests"].GetProperty("counts").GetProperty("passed").GetInt32());
+        Assert.EndsWith("beta.Beta.Tests.trx", projects["Beta.Tests"].GetProperty("resultsFile").GetString());
+    }
+
+    [Fact]
+    public async Task Verbose_shows_the_runners_own_output()
+    {
+        var (_, stdout, _) = await Workspace.RunCliAsync("test", "beta", "--verbose");
+
+        // Microsoft.Testing.Platform's own summary line, prefixed with the project it came from.
+        Assert.Matches(@"(?m)^beta/Beta\.Tests \| .*succeeded: 3", stdout);
+    }
+
+    [Fact]
+    public async Task An_unknown_service_is_bad_usage()
+    {
+        var (code, _, error) = await Workspace.RunCliAsync("test", "nope");
+
+        Assert.Equal(2, code);
+        Assert.Equal("error: There is no service named 'nope' (known services: alpha, beta, delta, gamma).", error.Trim());
+    }
+
+    [Fact]
+    public async Task A_tests_entry_that_names_no_project_is_bad_usage_at_its_line()
+    {
+        using var workspace = new BuildWorkspace().Service("orders", BuildWorkspace.Console, "port: 5100\ntests: [Orders.Tests]\n");
+
+        var (code, _, error) = await workspace.RunCliAsync("test");
+
+        Assert.Equal(2, code);
+        Assert.StartsWith($"error: {workspace.PathOf("orders/service.yml")}:2:9: the test project 'Orders.Tests' of service 'orders' is neither a project file", error);
+    }
+
+    private static string Row(string service, string project, int passed, int failed, int skipped, string result) =>
+        $@"(?m)^\s*{service}\s+{Regex.Escape(project)}\s+{passed}\s+{failed}\s+{skipped}\s+[0-9.]+ s\s+{result}\s*$";
+}
