@@ -42,7 +42,15 @@ public sealed class AttachedTests
         await Eventually.TrueAsync(() => Shown().Contains("web is up", StringComparison.Ordinal), "the attached logs to show web");
 
         Procs.Signal(attached.Id, 2);
-        await attached.WaitForExitAsync().WaitAsync(TimeSpan.FromMinutes(1));
+        try
+        {
+            await attached.WaitForExitAsync().WithDeadline();
+        }
+        catch (TimeoutException)
+        {
+            // What the attached command (the supervisor's log included) printed tells why.
+            Assert.Fail($"the attached command did not end after SIGINT; it printed:\n{Shown()}");
+        }
 
         Assert.Contains("bye from web", Shown());
         Assert.Contains("bye from web", string.Join('\n', fleet.LogLines("web")));

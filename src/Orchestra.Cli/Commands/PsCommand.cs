@@ -68,6 +68,8 @@ internal static class PsCommand
                 {
                     context.Out.WriteLine("Nothing runs in this workspace.");
                 }
+                if (request.Op == ControlOp.Shutdown)
+                    await VendorsCommand.RemoveLeftReplicasAsync(context, workspace, token);
                 // The services first: they use the vendors until they end.
                 if (vendors.HasValue() && workspace.Vendors.Count > 0)
                     await VendorsCommand.DownAsync(context, workspace, [.. workspace.Vendors.Select(v => v.Name)], volumes: false, token);

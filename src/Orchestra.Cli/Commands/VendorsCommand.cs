@@ -2,9 +2,11 @@ using McMaster.Extensions.CommandLineUtils;
 using Orchestra.Cli.Output;
 using Orchestra.Discovery;
 using Orchestra.Supervisor;
+using Orchestra.Runtime.State;
 using Orchestra.Supervisor.Control;
 using Orchestra.Vendors.Containers;
 using Orchestra.Vendors.Engine;
+using Orchestra.Vendors.Vendors;
 
 namespace Orchestra.Cli.Commands;
 
@@ -93,6 +95,29 @@ internal static class VendorsCommand
         using var engine = await DockerEngine.ConnectAsync(DockerEndpoint.From(DockerHost(context)), cancellationToken);
         foreach (var vendor in await new ContainerCatalog(engine).RemoveAllAsync(workspace.Root, vendors, volumes, cancellationToken))
             context.Out.WriteLine($"{vendor}: removed");
+    }
+
+    /// <summary>
+    /// After <c>stop</c>: removes the containers of service replicas (<c>start --docker</c>) that a killed supervisor left,
+    /// found by label. Asks the engine only when the state file records such a replica.
+    /// </summary>
+    public static async Task RemoveLeftReplicasAsync(CommandContext context, Workspace workspace, CancellationToken cancellationToken)
+    {
+        var vendors = workspace.Vendors.Select(v => v.Name).ToHashSet(StringComparer.Ordinal);
+        if (new StateStore(workspace.StateDirectory).Peek()?.Any(r => r.ContainerId is not null && !vendors.Contains(r.Service)) != true)
+            return;
+        try
+        {
+            using var engine = await DockerEngine.ConnectAsync(DockerEndpoint.From(DockerHost(context)), cancellationToken);
+            var catalog = new ContainerCatalog(engine);
+            foreach (var service in await catalog.RemoveReplicasAsync(workspace.Root, cancellationToken))
+                context.Out.WriteLine($"{service}: container removed");
+            await catalog.RemoveNetworkIfUnusedAsync(VendorContainers.NetworkOf(workspace), workspace.Root, cancellationToken);
+        }
+        catch (DockerUnavailableException)
+        {
+            // No engine: no container of it runs either.
+        }
     }
 
     /// <summary>

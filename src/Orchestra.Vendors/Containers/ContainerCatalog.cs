@@ -150,13 +150,21 @@ public sealed class ContainerCatalog(DockerEngine engine)
     /// stopped first with its own stop signal and timeout; with <paramref name="volumes"/>, also the named volumes of
     /// the workspace they used. Returns the names of the services whose containers were removed.
     /// </summary>
-    public async Task<IReadOnlyList<string>> RemoveAllAsync(string workspace, IReadOnlyCollection<string> services, bool volumes, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<string>> RemoveAllAsync(string workspace, IReadOnlyCollection<string> services, bool volumes, CancellationToken cancellationToken) =>
+        RemoveWhereAsync(workspace, c => c.IsVendor && (services.Count == 0 || services.Contains(c.Service)), volumes, cancellationToken);
+
+    /// <summary>
+    /// Removes the containers of the services' replicas (<c>start --docker</c>) of <paramref name="workspace"/> that
+    /// no supervisor stopped: a killed one's, found by label. Returns the services whose containers were removed.
+    /// </summary>
+    public Task<IReadOnlyList<string>> RemoveReplicasAsync(string workspace, CancellationToken cancellationToken) =>
+        RemoveWhereAsync(workspace, c => !c.IsVendor, volumes: false, cancellationToken);
+
+    private async Task<IReadOnlyList<string>> RemoveWhereAsync(string workspace, Func<ContainerEntry, bool> which, bool volumes, CancellationToken cancellationToken)
     {
         var removed = new List<string>();
-        foreach (var container in await ListAsync(workspace, cancellationToken))
+        foreach (var container in (await ListAsync(workspace, cancellationToken)).Where(which))
         {
-            if (!container.IsVendor || services.Count > 0 && !services.Contains(container.Service))
-                continue;
             await RemoveAsync(container.Id, workspace, volumes, cancellationToken);
             removed.Add(container.Service);
         }

@@ -77,6 +77,21 @@ public sealed partial class DockerServiceTests(BuiltSamples samples) : IAsyncLif
     }
 
     [SkippableFact]
+    public async Task After_a_kill_9_of_the_supervisor_stop_removes_the_services_containers_found_by_label()
+    {
+        await SamplesAsync(TestImages.AspNet);
+        await _fleet.RunOkAsync("start", "--docker", "--no-build");
+        Assert.Equal(3, (await ContainersAsync()).Count);
+
+        Procs.Signal(_fleet.SupervisorPid!.Value, Procs.SigKill);
+        var stop = await _fleet.RunAsync("stop");
+
+        Assert.True(stop.ExitCode == 0, stop.ToString());
+        Assert.Empty(await ContainersAsync(all: true));
+        Assert.Empty(await DockerCli.RunAsync("network", "ls", "-q", "--filter", $"label=orchestra.workspace={_fleet.Root}"));
+    }
+
+    [SkippableFact]
     public async Task A_missing_image_fails_the_start_in_one_sentence_saying_how_to_provide_one_and_leaves_nothing_running()
     {
         const string missing = "orchestra-test/not-built:1";
