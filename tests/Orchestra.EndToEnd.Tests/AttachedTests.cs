@@ -27,7 +27,9 @@ public sealed class AttachedTests
                 time.sleep(1)
             """, "health: { log: \"web is up\" }\n");
         var output = new StringBuilder();
-        var info = new ProcessStartInfo("dotnet", [typeof(OrchestraCli).Assembly.Location, "start", "-a"])
+        // As from a terminal, where Ctrl-C is not ignored: a suite started in the background (`cmd &` in a script) runs
+        // with SIGINT ignored, which every child inherits and .NET then leaves ignored.
+        var info = new ProcessStartInfo("env", ["--default-signal=INT", "dotnet", typeof(OrchestraCli).Assembly.Location, "start", "-a"])
         {
             WorkingDirectory = fleet.Root,
             RedirectStandardOutput = true,
