@@ -122,6 +122,8 @@ public sealed partial class VendorTests(VendorApi api) : IAsyncLifetime
 
         Assert.Equal(first, second);
         Assert.NotEqual(second, third);
+        // Published on the loopback interface only.
+        Assert.Matches(@"^6379/tcp -> 127\.0\.0\.1:\d+$", (await DockerCli.RunAsync("port", Container("redis"))).Trim());
         Assert.Equal([Container("redis")], await ContainersOf(_fleet.Root));
 
         // With its last vendor gone, a supervisor that runs no service has nothing to look after, and ends.

@@ -31,6 +31,19 @@ public sealed class VendorPlanTests : IDisposable
     }
 
     [Fact]
+    public void Start_brings_up_every_vendor_for_the_whole_workspace_else_those_the_selected_services_depend_on()
+    {
+        _temp.Service("api", "command: ['/bin/true']\ndepends_on: [db]\n", withProject: false);
+        _temp.Service("web", "command: ['/bin/true']\n", withProject: false);
+        var workspace = Load("  db: { image: postgres:16 }\n  cache: { image: redis:7 }\n");
+        ServiceDefinition Service(string name) => workspace.FindService(name)!;
+
+        Assert.Equal(["db", "cache"], VendorSelection.ForStart(workspace, [Service("api"), Service("web")], everything: true));
+        Assert.Equal(["db"], VendorSelection.ForStart(workspace, [Service("api")], everything: false));
+        Assert.Empty(VendorSelection.ForStart(workspace, [Service("web")], everything: false));
+    }
+
+    [Fact]
     public void A_vendors_container_is_named_for_the_workspace_publishes_the_assigned_ports_and_owns_its_named_volumes()
     {
         var workspace = Load("""
