@@ -8,12 +8,15 @@ public sealed class TcpProbe(int port) : IHealthProbe
 {
     public bool WatchesLiveness => true;
 
-    public async Task<bool> CheckAsync(CancellationToken cancellationToken)
+    public Task<bool> CheckAsync(CancellationToken cancellationToken) => ConnectsAsync(IPAddress.Loopback, port, cancellationToken);
+
+    /// <summary>Whether a TCP connection to <paramref name="address"/>:<paramref name="port"/> is accepted.</summary>
+    public static async Task<bool> ConnectsAsync(IPAddress address, int port, CancellationToken cancellationToken)
     {
-        using var client = new TcpClient(AddressFamily.InterNetwork);
+        using var client = new TcpClient(address.AddressFamily);
         try
         {
-            await client.ConnectAsync(IPAddress.Loopback, port, cancellationToken);
+            await client.ConnectAsync(address, port, cancellationToken);
             return true;
         }
         catch (SocketException)

@@ -1,3 +1,4 @@
+using Orchestra.Configuration;
 using Docker.DotNet;
 using Docker.DotNet.Models;
 using Orchestra.Runtime.Health;
@@ -41,10 +42,14 @@ public sealed class ContainerRunner : IReplicaRunner
         _options = options;
         _health = new HealthSupervision(options.Time);
         var port = spec.Ports.FirstOrDefault()?.HostPort;
-        // A command runs in the container; any other probe is the runtime's, from the host to the published port.
-        _probe = spec.Health.Command.Count > 0
-            ? new ExecProbe(engine, () => Current.ContainerId, spec.Health.Command)
-            : HealthProbes.Create(spec.Health.Probe, port, options.Http);
+        // A command runs in the container; a tcp probe connects to the container itself (see ContainerTcpProbe); any
+        // other is the runtime's, from the host to the published port.
+        _probe = (spec.Health.Command.Count > 0, spec.Health.Probe.Kind, spec.Ports.FirstOrDefault()) switch
+        {
+            (true, _, _) => new ExecProbe(engine, () => Current.ContainerId, spec.Health.Command),
+            (false, HealthKind.Tcp or HealthKind.Default, { } published) => new ContainerTcpProbe(engine, () => Current.ContainerId, published.ContainerPort),
+            _ => HealthProbes.Create(spec.Health.Probe, port, options.Http),
+        };
         _record = new ReplicaRecordKeeper((recorded ?? new ReplicaRecord { Service = spec.Service, Replica = spec.Replica, State = ReplicaState.Stopped }) with { Port = port });
     }
 
