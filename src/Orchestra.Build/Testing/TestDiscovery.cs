@@ -24,13 +24,13 @@ internal static class TestDiscovery
             }
             var paths = outcome?.Evaluation!.TestProjects
                 ?? service.Config.Tests.Select(t => TestProjectPaths.Resolve(service, t.Value)).OfType<string>().ToList();
-            found.Add(new ServiceTests(service.Name, Targets(service.Name, paths)));
+            found.Add(Named(service.Name, paths));
         }
         return found;
     }
 
     /// <summary>Each project named by its file; a second of the same name within the service gets a number.</summary>
-    private static List<TestTarget> Targets(string service, IReadOnlyList<string> paths)
+    public static ServiceTests Named(string service, IReadOnlyList<string> paths)
     {
         var taken = new HashSet<string>(StringComparer.Ordinal);
         var targets = new List<TestTarget>();
@@ -41,6 +41,6 @@ internal static class TestDiscovery
                 name = $"{Path.GetFileNameWithoutExtension(path)}-{n}";
             targets.Add(new TestTarget(service, name, path));
         }
-        return targets;
+        return new ServiceTests(service, targets);
     }
 }

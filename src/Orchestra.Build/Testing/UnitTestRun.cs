@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Orchestra.Build.Building;
+using Orchestra.Configuration;
 using Orchestra.Discovery;
 using Orchestra.State;
 
@@ -21,8 +22,51 @@ public sealed class UnitTestRun(Workspace workspace, ITestProgress progress)
     public async Task<UnitTestSummary> RunAsync(IReadOnlyList<ServiceDefinition> services, UnitTestOptions options, CancellationToken cancellationToken)
     {
         var found = await TestDiscovery.FindAsync(services, new FleetBuilder(workspace, progress), cancellationToken);
+        return await RunFoundAsync(found, services, options, cancellationToken);
+    }
+
+    /// <summary>
+    /// The <c>acceptance:</c> projects of orchestra.yml, run as <see cref="RunAsync"/> runs unit tests, under the name
+    /// <see cref="AcceptanceName"/>; <paramref name="found"/> comes from <see cref="FindAcceptance"/>.
+    /// </summary>
+    public Task<UnitTestSummary> RunAcceptanceAsync(ServiceTests found, UnitTestOptions options, CancellationToken cancellationToken) =>
+        RunFoundAsync([found], [AcceptanceOwner(workspace)], options, cancellationToken);
+
+    /// <summary>How the table and the TRX reports name the acceptance projects.</summary>
+    public const string AcceptanceName = "acceptance";
+
+    /// <summary>The acceptance projects orchestra.yml names, or why one of its entries names none.</summary>
+    public static ServiceTests FindAcceptance(Workspace workspace)
+    {
+        var paths = new List<string>();
+        foreach (var entry in workspace.Config.Acceptance)
+        {
+            if (TestProjectPaths.Resolve(workspace.Root, entry) is not { } path)
+                return new ServiceTests(AcceptanceName, [], $"the acceptance project '{entry}' of orchestra.yml is neither a project file nor a folder holding exactly one ({Path.GetFullPath(entry, workspace.Root)}).");
+            paths.Add(path);
+        }
+        return TestDiscovery.Named(AcceptanceName, paths);
+    }
+
+    /// <summary>
+    /// The acceptance projects belong to no service: they are built as a command service of the workspace root would
+    /// be, configured by orchestra.yml alone.
+    /// </summary>
+    private static ServiceDefinition AcceptanceOwner(Workspace workspace) => new()
+    {
+        Name = AcceptanceName,
+        Directory = workspace.Root,
+        Config = new ServiceConfig { FilePath = workspace.Config.FilePath },
+        Kind = ServiceKind.Command,
+        Restart = workspace.Config.Defaults.Restart,
+        StopTimeout = workspace.Config.Defaults.StopTimeout,
+        Health = new HealthConfig(HealthKind.None, null, HealthConfig.DefaultInterval, HealthConfig.DefaultTimeout),
+    };
+
+    private async Task<UnitTestSummary> RunFoundAsync(IReadOnlyList<ServiceTests> found, IReadOnlyList<ServiceDefinition> owners, UnitTestOptions options, CancellationToken cancellationToken)
+    {
         var projects = found
-            .SelectMany(f => f.Projects.Select(target => (Owner: services.First(s => s.Name == f.Service), Target: target)))
+            .SelectMany(f => f.Projects.Select(target => (Owner: owners.First(s => s.Name == f.Service), Target: target)))
             .ToList();
         var built = await new TestProjectBuilder(workspace, progress).BuildAsync(projects, cancellationToken);
         var folder = ResultsFolder();

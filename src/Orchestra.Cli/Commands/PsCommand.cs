@@ -55,27 +55,35 @@ internal static class PsCommand
                 var request = services.Values.Count == 0
                     ? new ControlRequest { Op = ControlOp.Shutdown }
                     : new ControlRequest { Op = ControlOp.Stop, Services = Names(workspace, services) };
-                var supervisors = context.Supervisor(workspace);
-                if (await supervisors.FindOrAdoptSurvivorsAsync(token) is { } supervisor)
-                {
-                    var result = await supervisor.SendAsync(request, e => context.Out.WriteLine($"{e.Service}: {e.Message}"), token);
-                    if (result.Failure is { } failure)
-                        throw new CommandFailedException(failure.Message);
-                    if (request.Op == ControlOp.Shutdown)
-                        await supervisors.WaitForEndAsync(token);
-                }
-                else if (!vendors.HasValue())
-                {
+                if (!await StopAsync(context, workspace, request, token) && !vendors.HasValue())
                     context.Out.WriteLine("Nothing runs in this workspace.");
-                }
-                if (request.Op == ControlOp.Shutdown)
-                    await VendorsCommand.RemoveLeftReplicasAsync(context, workspace, token);
                 // The services first: they use the vendors until they end.
                 if (vendors.HasValue() && workspace.Vendors.Count > 0)
                     await VendorsCommand.DownAsync(context, workspace, [.. workspace.Vendors.Select(v => v.Name)], volumes: false, token);
                 return ExitCodes.Success;
             }, ct);
         }, throwOnUnexpectedArg: false);
+    }
+
+    /// <summary>
+    /// Sends <paramref name="request"/> (a stop, or the shutdown of everything and the supervisor) to the workspace's
+    /// supervisor, if one runs; false when none does. The vendors are left running.
+    /// </summary>
+    public static async Task<bool> StopAsync(CommandContext context, Workspace workspace, ControlRequest request, CancellationToken cancellationToken)
+    {
+        var supervisors = context.Supervisor(workspace);
+        var supervisor = await supervisors.FindOrAdoptSurvivorsAsync(cancellationToken);
+        if (supervisor is not null)
+        {
+            var result = await supervisor.SendAsync(request, e => context.Out.WriteLine($"{e.Service}: {e.Message}"), cancellationToken);
+            if (result.Failure is { } failure)
+                throw new CommandFailedException(failure.Message);
+            if (request.Op == ControlOp.Shutdown)
+                await supervisors.WaitForEndAsync(cancellationToken);
+        }
+        if (request.Op == ControlOp.Shutdown)
+            await VendorsCommand.RemoveLeftReplicasAsync(context, workspace, cancellationToken);
+        return supervisor is not null;
     }
 
     private static List<string> Names(Workspace workspace, CommandArgument services) =>

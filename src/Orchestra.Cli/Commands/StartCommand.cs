@@ -93,6 +93,23 @@ internal static class StartCommand
 
     private const string AlreadyRunning = "A supervisor already runs this workspace in the background; stop it first, or follow it with 'dotnet orchestra logs -f'.";
 
+    /// <summary>
+    /// A plain <c>start</c> of the whole workspace, its vendors included, without watching files: the fleet that
+    /// <c>test --acceptance</c> runs against when none runs.
+    /// </summary>
+    public static Task<int> StartFleetAsync(CommandContext context, Workspace workspace, CancellationToken cancellationToken)
+    {
+        var selected = DependencyOrder.WithDependencies(workspace, workspace.Services);
+        // Nothing is edited while the tests run, so no file watcher is worth its cost.
+        var options = new LaunchOptions("start", context.Host.Environment) { Rerun = false };
+        var settings = new StartSettings(Build: true, options, new Dictionary<string, int>())
+        {
+            Vendors = VendorSelection.ForStart(workspace, selected, everything: true),
+            DockerHost = context.Host.Environment.GetValueOrDefault("DOCKER_HOST"),
+        };
+        return RunAsync(context, workspace, selected, ControlOp.Start, settings, cancellationToken);
+    }
+
     private static async Task<int> RunAsync(CommandContext context, Workspace workspace, IReadOnlyList<ServiceDefinition> selected, ControlOp op, StartSettings settings, CancellationToken cancellationToken)
     {
         var preparing = LaunchArguments.PlanAsync(context, workspace, selected, settings.Options, settings.Build, cancellationToken);

@@ -19,18 +19,47 @@ internal static class TestCommand
             var filter = command.Option("--filter <EXPR>", "Run only the tests the expression selects, as the test framework takes it (VSTest --filter syntax for most).", CommandOptionType.SingleValue);
             var verbose = command.Option("--verbose", "Show the test runners' own output.", CommandOptionType.NoValue);
             var json = command.Option("--json", "Print the results as JSON for scripts (progress goes to standard error).", CommandOptionType.NoValue);
+            var acceptance = command.Option("--acceptance", "Run the acceptance: projects of orchestra.yml against the fleet: the running one, else one started for them and stopped after.", CommandOptionType.NoValue);
             handlers[command] = ct => context.RunInWorkspaceAsync("test", async (workspace, token) =>
             {
-                var selected = services.Selected(workspace);
                 // With --json, standard output holds the JSON alone; the progress goes to standard error.
                 var console = context.CreateConsole(json.HasValue() ? context.Host.Error : null);
                 var interactive = context.Host.IsTerminal && !json.HasValue();
                 var builds = new BuildProgressView(console, interactive);
                 var progress = new TestProgressView(console, builds, verbose.HasValue());
-                var options = new UnitTestOptions(
-                    filter.Value(),
-                    new EnvironmentResolver(workspace, context.Host.Environment, VendorPortTable.Empty).ResolveShared("test"));
-                var summary = await builds.ShowAsync(() => new UnitTestRun(workspace, progress).RunAsync(selected, options, token));
+                var run = new UnitTestRun(workspace, progress);
+                if (!acceptance.HasValue())
+                {
+                    var selected = services.Selected(workspace);
+                    var options = new UnitTestOptions(
+                        filter.Value(),
+                        new EnvironmentResolver(workspace, context.Host.Environment, VendorPortTable.Empty).ResolveShared("test"));
+                    return Report(await builds.ShowAsync(() => run.RunAsync(selected, options, token)));
+                }
+
+                // The process runner, and so a fleet to test against, exists for Linux only so far.
+                if (!OperatingSystem.IsLinux())
+                    throw new UsageException("--acceptance needs a fleet, which Orchestra runs on Linux only so far.");
+                if (services.Values.Count > 0)
+                    throw new UsageException("--acceptance runs the acceptance projects against the whole fleet; name no services with it.");
+                if (workspace.Config.Acceptance.Count == 0)
+                    throw new UsageException("orchestra.yml names no acceptance projects; list them under 'acceptance:'.");
+                var found = UnitTestRun.FindAcceptance(workspace);
+                if (found.Error is { } error)
+                    throw new UsageException(error);
+                return await AcceptanceFleet.RunAsync(context, workspace, async fleetToken =>
+                {
+                    // Resolved once the fleet runs, so that the vendors' ports are those they were published on.
+                    var vendorPorts = new VendorPortAssignments(workspace.StateDirectory).Known(workspace.Vendors);
+                    var options = new UnitTestOptions(
+                        filter.Value(),
+                        new EnvironmentResolver(workspace, context.Host.Environment, vendorPorts).ResolveDiscovery("test"));
+                    return Report(await builds.ShowAsync(() => run.RunAcceptanceAsync(found, options, fleetToken)));
+                }, token);
+            }, ct);
+
+            int Report(UnitTestSummary summary)
+            {
                 if (json.HasValue())
                     context.Out.WriteLine(JsonSerializer.Serialize(summary, CliJson.Default.UnitTestSummary));
                 else
@@ -38,7 +67,7 @@ internal static class TestCommand
                 if (summary.Services.Any(s => s.Error is not null))
                     return ExitCodes.Usage;
                 return summary.Succeeded ? ExitCodes.Success : ExitCodes.Failure;
-            }, ct);
+            }
         });
     }
 }

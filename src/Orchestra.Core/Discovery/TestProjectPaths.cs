@@ -9,9 +9,12 @@ namespace Orchestra.Discovery;
 public static class TestProjectPaths
 {
     /// <summary>The full path of the project <paramref name="entry"/> names, or null when it names none.</summary>
-    public static string? Resolve(ServiceDefinition service, string entry)
+    public static string? Resolve(ServiceDefinition service, string entry) => Resolve(service.Directory, entry);
+
+    /// <summary>The full path of the project <paramref name="entry"/>, relative to <paramref name="directory"/>, names, or null when it names none.</summary>
+    public static string? Resolve(string directory, string entry)
     {
-        var path = Path.GetFullPath(entry, service.Directory);
+        var path = Path.GetFullPath(entry, directory);
         if (File.Exists(path))
             return IsProjectFile(path) ? path : null;
         var found = Directory.Exists(path) ? WorkspaceFolders.ProjectsIn(path) : [];

@@ -106,6 +106,19 @@ public sealed class EnvironmentResolver
         return merged.ToDictionary(p => p.Key, p => p.Value.Value, Names);
     }
 
+    /// <summary>
+    /// The shared environment of <paramref name="command"/> with what every service is told of the others: each
+    /// service's <c>services__NAME__http__0</c> and each vendor's HOST, PORT and <c>ConnectionStrings__NAME</c>. An
+    /// acceptance test runs with it, so that it reaches the fleet exactly as a service does.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> ResolveDiscovery(string command)
+    {
+        var merged = new Dictionary<string, string>(ResolveShared(command), Names);
+        foreach (var variable in Discovery(except: null))
+            merged[variable.Name] = variable.Value;
+        return merged;
+    }
+
     private IEnumerable<(IReadOnlyList<EnvEntry> Layer, VariableOrigin Origin, string Source)> WorkspaceLayers(string command)
     {
         var config = _workspace.Config;
@@ -144,9 +157,18 @@ public sealed class EnvironmentResolver
             if (!below.ContainsKey(name))
                 yield return Make(name, "Development");
         }
+        foreach (var variable in Discovery(except: service.Name))
+            yield return variable;
+    }
+
+    /// <summary>How the services (but <paramref name="except"/>) and the vendors are reached.</summary>
+    private IEnumerable<ResolvedVariable> Discovery(string? except)
+    {
+        static ResolvedVariable Make(string name, string value) => new(name, value, VariableOrigin.Injected, "orchestra");
+
         foreach (var other in _workspace.Services)
         {
-            if (other.Name != service.Name && other.Port is { } otherPort)
+            if (other.Name != except && other.Port is { } otherPort)
                 yield return Make($"services__{other.Name}__http__0", $"http://{(InContainers ? other.Name : "127.0.0.1")}:{otherPort}");
         }
         foreach (var vendor in _workspace.Vendors)
