@@ -114,6 +114,37 @@ public sealed class EnvironmentResolverTests : IDisposable
     }
 
     [Fact]
+    public void The_discovery_environment_of_acceptance_tests_tells_every_service_and_vendor_with_the_test_command_env()
+    {
+        _temp.Write("orchestra.yml", """
+            commands:
+              test: { env: { BASE: 'from-test' } }
+            vendors:
+              my-db:
+                image: postgres:16
+                ports: ["15432:5432"]
+                connection_string: "Host=${host};Port=${port}"
+            """);
+        _temp.Service("api", "port: 5100\n");
+        _temp.Service("web", "port: 5200\n");
+        _temp.Service("worker");
+        var workspace = WorkspaceLoader.Load(_temp.ConfigPath);
+
+        var env = new EnvironmentResolver(workspace, Inherited, new VendorPortAssignments(workspace.StateDirectory).Known(workspace.Vendors)).ResolveDiscovery("test");
+
+        Assert.Equal("http://127.0.0.1:5100", env["services__api__http__0"]);
+        Assert.Equal("http://127.0.0.1:5200", env["services__web__http__0"]);
+        Assert.DoesNotContain("services__worker__http__0", env.Keys);
+        Assert.Equal("Host=127.0.0.1;Port=15432", env["ConnectionStrings__my-db"]);
+        Assert.Equal("15432", env["MY_DB_PORT"]);
+        Assert.Equal("from-test", env["BASE"]);
+        Assert.Equal("/home/me", env["HOME"]);
+        // What is one replica's own (its port, its name) is no test's business.
+        Assert.Equal("inherited", env["PORT"]);
+        Assert.DoesNotContain("ORCHESTRA_SERVICE", env.Keys);
+    }
+
+    [Fact]
     public void A_vendor_port_without_a_host_side_is_the_assigned_one_and_a_placeholder_before_any_assignment()
     {
         _temp.Write("orchestra.yml", """
