@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Orchestra.EndToEnd.Tests.Support;
 
 namespace Orchestra.EndToEnd.Tests.Vendors;
@@ -6,7 +7,7 @@ namespace Orchestra.EndToEnd.Tests.Vendors;
 /// The repository's samples/ (catalog, storefront, worker), built once per run on first use (restore and MSBuild are
 /// slow here) and copied into each test's workspace with their build output, so that <c>start --no-build</c> runs them.
 /// </summary>
-public sealed class BuiltSamples : IAsyncLifetime
+public sealed partial class BuiltSamples : IAsyncLifetime
 {
     public static readonly string[] Services = ["catalog", "storefront", "worker"];
 
@@ -41,6 +42,28 @@ public sealed class BuiltSamples : IAsyncLifetime
         foreach (var service in Services)
             fleet.CopyService(_template.PathOf(service), service, serviceYaml(service, File.ReadAllText(_template.PathOf($"{service}/service.yml"))));
     }
+
+    /// <summary>
+    /// Copies the built samples into <paramref name="fleet"/> as <see cref="CopyIntoAsync"/> does, with ports of their
+    /// own (5101 and 5102 may be taken) and each service.yml changed further by <paramref name="more"/>; returns the ports.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, int>> CopyWithFreePortsAsync(TestFleet fleet, string name, Func<string, string>? more = null)
+    {
+        var ports = new Dictionary<string, int> { ["catalog"] = Ports.Free(), ["storefront"] = Ports.Free() };
+        await CopyIntoAsync(fleet, name, (service, yaml) =>
+        {
+            var changed = ports.TryGetValue(service, out var port) ? PortLine().Replace(yaml, $"port: {port}") : yaml;
+            Assert.True(!ports.ContainsKey(service) || changed != yaml, $"{service}'s sample service.yml has no port line: {yaml}");
+            return more is null ? changed : more(changed);
+        });
+        return ports;
+    }
+
+    /// <summary>The samples' acceptance projects (tests/), as the repository has them; they are built by whoever runs them.</summary>
+    public static void CopyAcceptanceInto(TestFleet fleet) => RepositoryRoot.CopyFolder("samples/tests", fleet.PathOf("tests"));
+
+    [GeneratedRegex(@"^port: \d+$", RegexOptions.Multiline)]
+    private static partial Regex PortLine();
 
     public Task DisposeAsync() => _template.DisposeAsync().AsTask();
 }

@@ -1,4 +1,3 @@
-using System.Text.RegularExpressions;
 using Orchestra.EndToEnd.Tests.Support;
 using Orchestra.Testing.Docker;
 
@@ -6,7 +5,7 @@ namespace Orchestra.EndToEnd.Tests.Vendors;
 
 /// <summary><c>start --docker</c>: the samples' build output run in containers of a real engine, on the test images.</summary>
 [Collection(VendorCollection.Name)]
-public sealed partial class DockerServiceTests(BuiltSamples samples) : IAsyncLifetime
+public sealed class DockerServiceTests(BuiltSamples samples) : IAsyncLifetime
 {
     private readonly TestFleet _fleet = new("docker-services");
     private readonly string _name = $"ds{Guid.NewGuid():N}"[..12];
@@ -27,18 +26,9 @@ public sealed partial class DockerServiceTests(BuiltSamples samples) : IAsyncLif
             await _cleanup.DisposeAsync();
     }
 
-    /// <summary>The samples with ports of their own (5101 and 5102 may be taken) and <paramref name="image"/> as each one's docker.image.</summary>
-    private async Task<Dictionary<string, int>> SamplesAsync(string image)
-    {
-        var ports = new Dictionary<string, int> { ["catalog"] = Ports.Free(), ["storefront"] = Ports.Free() };
-        await samples.CopyIntoAsync(_fleet, _name, (service, yaml) =>
-        {
-            var changed = ports.TryGetValue(service, out var port) ? PortLine().Replace(yaml, $"port: {port}") : yaml;
-            Assert.True(!ports.ContainsKey(service) || changed != yaml, $"{service}'s sample service.yml has no port line: {yaml}");
-            return changed + $"\ndocker: {{ image: {image} }}\n";
-        });
-        return ports;
-    }
+    /// <summary>The samples with ports of their own and <paramref name="image"/> as each one's docker.image.</summary>
+    private Task<IReadOnlyDictionary<string, int>> SamplesAsync(string image) =>
+        samples.CopyWithFreePortsAsync(_fleet, _name, yaml => yaml + $"\ndocker: {{ image: {image} }}\n");
 
     private async Task<IReadOnlyList<string>> ContainersAsync(bool all = false) =>
         (await DockerCli.RunAsync([.. "ps --filter".Split(' '), $"label=orchestra.workspace={_fleet.Root}", "--format", "{{.Names}}", .. all ? new[] { "-a" } : []]))
@@ -107,7 +97,4 @@ public sealed partial class DockerServiceTests(BuiltSamples samples) : IAsyncLif
         await Eventually.TrueAsync(() => _fleet.SupervisorPid is null, "the supervisor to end, having nothing to run");
         Assert.Empty(Procs.LiveInWorkspace(_fleet.Root));
     }
-
-    [GeneratedRegex(@"^port: \d+$", RegexOptions.Multiline)]
-    private static partial Regex PortLine();
 }
