@@ -10,16 +10,7 @@ namespace Orchestra.Build.Tests;
 /// </summary>
 public sealed class UnitTestFixture : IAsyncLifetime
 {
-    private const string Xunit = """
-        <Project Sdk="Microsoft.NET.Sdk">
-          <PropertyGroup><TargetFramework>net10.0</TargetFramework><IsPackable>false</IsPackable></PropertyGroup>
-          <ItemGroup>
-            <PackageReference Include="Microsoft.NET.Test.Sdk" Version="18.0.1" />
-            <PackageReference Include="xunit" Version="2.9.3" />
-            <PackageReference Include="xunit.runner.visualstudio" Version="3.1.5" />
-          </ItemGroup>
-        </Project>
-        """;
+    private const string Xunit = TestProjectFiles.XunitVsTest;
 
     private const string MSTestRunner = """
         <Project Sdk="Microsoft.NET.Sdk">

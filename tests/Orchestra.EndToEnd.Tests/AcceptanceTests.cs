@@ -111,16 +111,7 @@ public sealed class AcceptanceWorkspace : IAsyncLifetime
             <configuration><packageSources><clear /><add key="nuget.org" value="https://api.nuget.org/v3/index.json" /></packageSources></configuration>
             """);
         Fleet.PythonService("web", PythonHttpServer.Answering("'shop is open'"), $"port: {Ports.Free()}\n");
-        Fleet.Write("tests/Shop.Acceptance/Shop.Acceptance.csproj", """
-            <Project Sdk="Microsoft.NET.Sdk">
-              <PropertyGroup><TargetFramework>net10.0</TargetFramework><ImplicitUsings>enable</ImplicitUsings><IsPackable>false</IsPackable></PropertyGroup>
-              <ItemGroup>
-                <PackageReference Include="Microsoft.NET.Test.Sdk" Version="18.0.1" />
-                <PackageReference Include="xunit" Version="2.9.3" />
-                <PackageReference Include="xunit.runner.visualstudio" Version="3.1.5" />
-              </ItemGroup>
-            </Project>
-            """);
+        Fleet.Write("tests/Shop.Acceptance/Shop.Acceptance.csproj", TestProjectFiles.XunitVsTest);
         Fleet.Write("tests/Shop.Acceptance/WebTests.cs", """
             using Xunit;
             namespace Shop.Acceptance;
