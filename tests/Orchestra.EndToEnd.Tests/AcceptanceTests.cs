@@ -81,9 +81,14 @@ public sealed class AcceptanceTests(AcceptanceWorkspace workspace) : IClassFixtu
         empty.PythonService("web", PythonHttpServer.Answering("'x'"), $"port: {Ports.Free()}\n");
 
         var run = await empty.RunAsync("test", "--acceptance");
+        empty.Write("orchestra.yml", "name: empty\nacceptance: [tests/None]\n");
+        var json = await empty.RunAsync("test", "--acceptance", "--json");
 
         Assert.True(run.ExitCode == 2, run.ToString());
         Assert.Contains("acceptance:", run.Error);
+        // Starting and stopping the fleet would print among the JSON: refused before anything starts.
+        Assert.True(json.ExitCode == 2, json.ToString());
+        Assert.Contains("--json cannot be combined with --acceptance", json.Error);
         Assert.Null(empty.SupervisorPid);
     }
 }

@@ -42,6 +42,9 @@ internal static class TestCommand
                     throw new UsageException("--acceptance needs a fleet, which Orchestra runs on Linux only so far.");
                 if (services.Values.Count > 0)
                     throw new UsageException("--acceptance runs the acceptance projects against the whole fleet; name no services with it.");
+                // Starting and stopping the fleet print on standard output, which --json keeps for the JSON alone.
+                if (json.HasValue())
+                    throw new UsageException("--json cannot be combined with --acceptance yet; read the TRX reports in .orchestra/test-results/ instead.");
                 if (workspace.Config.Acceptance.Count == 0)
                     throw new UsageException("orchestra.yml names no acceptance projects; list them under 'acceptance:'.");
                 var found = UnitTestRun.FindAcceptance(workspace);
