@@ -25,19 +25,26 @@ public static class DependencyOrder
     }
 
     /// <summary>Start waves for <paramref name="services"/>; dependencies outside the set are taken as met.</summary>
-    public static IReadOnlyList<IReadOnlyList<ServiceDefinition>> Waves(IReadOnlyList<ServiceDefinition> services)
+    public static IReadOnlyList<IReadOnlyList<ServiceDefinition>> Waves(IReadOnlyList<ServiceDefinition> services) =>
+        Waves(services, s => s.Name, s => s.DependsOn);
+
+    /// <summary>
+    /// Start waves for any named items that depend on others by name (services, vendors): each wave holds the items
+    /// whose dependencies inside the set are all in earlier waves. Dependencies outside the set are taken as met.
+    /// </summary>
+    public static IReadOnlyList<IReadOnlyList<T>> Waves<T>(IReadOnlyList<T> items, Func<T, string> name, Func<T, IEnumerable<string>> dependsOn)
     {
-        var names = services.Select(s => s.Name).ToHashSet(StringComparer.Ordinal);
+        var names = items.Select(name).ToHashSet(StringComparer.Ordinal);
         var placed = new HashSet<string>(StringComparer.Ordinal);
-        var waves = new List<IReadOnlyList<ServiceDefinition>>();
-        var remaining = services.ToList();
+        var waves = new List<IReadOnlyList<T>>();
+        var remaining = items.ToList();
         while (remaining.Count > 0)
         {
-            var wave = remaining.Where(s => s.DependsOn.All(d => !names.Contains(d) || placed.Contains(d))).ToList();
+            var wave = remaining.Where(i => dependsOn(i).All(d => !names.Contains(d) || placed.Contains(d))).ToList();
             if (wave.Count == 0)
-                throw new InvalidOperationException($"depends_on has a cycle among {string.Join(", ", remaining.Select(s => s.Name))}.");
+                throw new InvalidOperationException($"depends_on has a cycle among {string.Join(", ", remaining.Select(name))}.");
             waves.Add(wave);
-            placed.UnionWith(wave.Select(s => s.Name));
+            placed.UnionWith(wave.Select(name));
             remaining.RemoveAll(wave.Contains);
         }
         return waves;

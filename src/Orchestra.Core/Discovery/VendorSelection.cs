@@ -35,17 +35,6 @@ public static class VendorSelection
                     pending.Push(dependency.Value);
             }
         }
-        var waves = new List<IReadOnlyList<VendorConfig>>();
-        var placed = new HashSet<string>(StringComparer.Ordinal);
-        while (placed.Count < wanted.Count)
-        {
-            var wave = workspace.Vendors.Where(v => wanted.Contains(v.Name) && !placed.Contains(v.Name)
-                && v.DependsOn.All(d => placed.Contains(d.Value) || !wanted.Contains(d.Value))).ToList();
-            if (wave.Count == 0)
-                throw new InvalidOperationException("The vendors depend on each other in a cycle, which reading the configuration rules out.");
-            waves.Add(wave);
-            placed.UnionWith(wave.Select(v => v.Name));
-        }
-        return waves;
+        return DependencyOrder.Waves(workspace.Vendors.Where(v => wanted.Contains(v.Name)).ToList(), v => v.Name, v => v.DependsOn.Select(d => d.Value));
     }
 }

@@ -6,6 +6,9 @@ using Orchestra.Vendors.Engine;
 
 namespace Orchestra.Vendors.Containers;
 
+/// <summary>The container <see cref="ContainerCatalog.EnsureAsync"/> made or found, and whether it runs already.</summary>
+public sealed record EnsuredContainer(string Id, bool Running);
+
 /// <summary>A workspace's container as Docker lists it; <see cref="Replica"/> is set for a service's replica (<c>start --docker</c>), null for a vendor.</summary>
 public sealed record ContainerEntry(string Id, string Name, string Service, string Image, bool Running, string Status, IReadOnlyList<PublishedPort> Ports)
 {
@@ -26,19 +29,19 @@ public sealed class ContainerCatalog(DockerEngine engine)
     private readonly ImagePuller _images = new(engine);
 
     /// <summary>
-    /// The id of the container for <paramref name="spec"/>: the existing one when its configuration is unchanged,
-    /// else a new one (the old one removed, its named volumes kept). Not started.
+    /// The container for <paramref name="spec"/>: the existing one when its configuration is unchanged (as it runs or
+    /// not), else a new one, not started (the old one removed, its named volumes kept).
     /// </summary>
     /// <exception cref="ForeignContainerException">A container of that name is not the workspace's.</exception>
     /// <exception cref="ImageUnavailableException">The image is missing and cannot be pulled.</exception>
-    public async Task<string> EnsureAsync(ContainerSpec spec, Func<string, Task>? progress, CancellationToken cancellationToken)
+    public async Task<EnsuredContainer> EnsureAsync(ContainerSpec spec, Func<string, Task>? progress, CancellationToken cancellationToken)
     {
         if (await InspectAsync(spec.Name, cancellationToken) is { } existing)
         {
             if (!ContainerLabels.BelongsTo(existing.Config?.Labels, spec.Workspace))
                 throw new ForeignContainerException(spec.Name, existing.ID[..12]);
             if (existing.Config?.Labels?.TryGetValue(ContainerLabels.Configuration, out var hash) == true && hash == spec.ConfigurationHash)
-                return existing.ID;
+                return new EnsuredContainer(existing.ID, existing.State?.Running == true);
             if (progress is not null)
                 await progress($"{spec.Service}: its configuration changed, making its container again");
             await engine.Client.Containers.RemoveContainerAsync(existing.ID, new ContainerRemoveParameters { Force = true }, cancellationToken);
@@ -49,7 +52,7 @@ public sealed class ContainerCatalog(DockerEngine engine)
         foreach (var volume in NamedVolumes(spec))
             await engine.Client.Volumes.CreateAsync(new VolumesCreateParameters { Name = volume, Labels = new Dictionary<string, string> { [ContainerLabels.Workspace] = spec.Workspace } }, cancellationToken);
         var created = await engine.Client.Containers.CreateContainerAsync(CreateParameters(spec), cancellationToken);
-        return created.ID;
+        return new EnsuredContainer(created.ID, Running: false);
     }
 
     /// <summary>

@@ -170,8 +170,8 @@ public sealed class ContainerRunner : IReplicaRunner
         (_probe as LogProbe)?.Reset();
         try
         {
-            var id = await _catalog.EnsureAsync(_spec, progress: null, cancellationToken);
-            if (!await IsRunningAsync(id, cancellationToken))
+            var (id, running) = await _catalog.EnsureAsync(_spec, progress: null, cancellationToken);
+            if (!running)
                 await _engine.Client.Containers.StartContainerAsync(id, new ContainerStartParameters(), cancellationToken);
             Publish(r => r with
             {
