@@ -51,6 +51,8 @@ public sealed class DockerServiceTests(BuiltSamples samples) : IAsyncLifetime
         var environment = (await DockerCli.RunAsync("inspect", "-f", "{{range .Config.Env}}{{println .}}{{end}}", Container("storefront"))).Split('\n');
         Assert.Contains($"services__catalog__http__0=http://catalog:{ports["catalog"]}", environment);
         Assert.Contains($"ASPNETCORE_URLS=http://0.0.0.0:{ports["storefront"]}", environment);
+        // Without the marker recovery looks for in /proc: a container's processes are never taken for process replicas.
+        Assert.DoesNotContain(environment, e => e.StartsWith("ORCHESTRA_WORKSPACE=", StringComparison.Ordinal));
         // ps shows them as containers: no pid, their image, healthy; worker's log line was seen through the container's output.
         var ps = await _fleet.PsAsync();
         Assert.Equal(BuiltSamples.Services, ps.Select(r => r.Service).Order());
