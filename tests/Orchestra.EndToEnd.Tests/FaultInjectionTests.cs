@@ -6,8 +6,7 @@ namespace Orchestra.EndToEnd.Tests;
 /// Issue 8, point 4 and the fault-injection acceptance: faults at the worst moment. After each, nothing is left in
 /// /proc that should not be, and no command reports success while the fleet it controls disagrees.
 /// </summary>
-[Collection(MinimalApiCollection.Name)]
-public sealed class FaultInjectionTests(MinimalApi api)
+public sealed class FaultInjectionTests(MinimalApi api) : IClassFixture<MinimalApi>
 {
     [Fact]
     public async Task A_supervisor_killed_during_a_reruns_build_leaves_the_next_start_serving_the_new_build()

@@ -4,8 +4,7 @@ using Orchestra.EndToEnd.Tests.Support;
 namespace Orchestra.EndToEnd.Tests;
 
 /// <summary>Issue 4, acceptance 1: start, ps, logs, restart one service, stop; nothing is left in /proc.</summary>
-[Collection(MinimalApiCollection.Name)]
-public sealed class LifecycleTests(MinimalApi api)
+public sealed class LifecycleTests(MinimalApi api) : IClassFixture<MinimalApi>
 {
     private const string Ticker = """
         import time

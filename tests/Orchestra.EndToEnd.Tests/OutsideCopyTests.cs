@@ -3,8 +3,7 @@ using Orchestra.EndToEnd.Tests.Support;
 namespace Orchestra.EndToEnd.Tests;
 
 /// <summary>Issue 4, acceptance 5 and 6: copies of a service running outside Orchestra, and strangers on its port.</summary>
-[Collection(MinimalApiCollection.Name)]
-public sealed class OutsideCopyTests(MinimalApi api)
+public sealed class OutsideCopyTests(MinimalApi api) : IClassFixture<MinimalApi>
 {
     [Fact]
     public async Task A_copy_started_by_hand_with_dotnet_run_is_found_and_stopped()

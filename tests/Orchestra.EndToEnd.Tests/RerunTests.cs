@@ -6,8 +6,7 @@ namespace Orchestra.EndToEnd.Tests;
 /// Rerun on change: a service whose files change is rebuilt (in a process of its own, never in the supervisor) and
 /// its replicas replaced; a build error leaves the running replicas serving and is shown by ps.
 /// </summary>
-[Collection(MinimalApiCollection.Name)]
-public sealed class RerunTests(MinimalApi api)
+public sealed class RerunTests(MinimalApi api) : IClassFixture<MinimalApi>
 {
     private static string Versioned(string version) => PythonHttpServer.Answering($"\"{version}\"");
 

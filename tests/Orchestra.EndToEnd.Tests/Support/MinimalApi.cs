@@ -3,7 +3,7 @@ namespace Orchestra.EndToEnd.Tests.Support;
 /// <summary>
 /// A real ASP.NET minimal API, built once per test run through <c>dotnet orchestra build</c> (MSBuild is slow
 /// here) in a template workspace; tests copy the built folder, <c>bin/</c> and <c>obj/</c> included, into their own
-/// workspace and start it with <c>--no-build</c>.
+/// workspace and start it with <c>--no-build</c>. A class fixture: the classes that use it still run in parallel.
 /// </summary>
 public sealed class MinimalApi : IAsyncLifetime
 {
@@ -30,35 +30,36 @@ public sealed class MinimalApi : IAsyncLifetime
         app.Run();
         """;
 
-    private readonly TestFleet _template = new("api-template");
+    private static readonly OncePerRun<TestFleet> Built = new(BuildAsync);
+    private TestFleet? _template;
 
-    public string TemplateDirectory => _template.PathOf("api");
+    public string TemplateDirectory => _template!.PathOf("api");
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => _template = await Built.GetAsync();
+
+    private static async Task<TestFleet> BuildAsync()
     {
+        var template = new TestFleet("api-template");
         // Restore stays off the network: a web API with no package references needs nothing from a feed.
-        _template.Write("NuGet.config", """<configuration><packageSources><clear /><add key="local" value="packages" /></packageSources></configuration>""");
-        Directory.CreateDirectory(_template.PathOf("packages"));
-        _template.Service("api", "port: 5000\nhealth: { http: /health }\n", ("api.csproj", Project), ("Program.cs", Program));
-        var build = await _template.RunAsync("build");
+        template.Write("NuGet.config", LocalFeedOnly);
+        Directory.CreateDirectory(template.PathOf("packages"));
+        template.Service("api", "port: 5000\nhealth: { http: /health }\n", ("api.csproj", Project), ("Program.cs", Program));
+        var build = await template.RunAsync("build");
         Assert.True(build.ExitCode == 0, $"the minimal API did not build: {build}");
-        Assert.True(File.Exists(Path.Combine(TemplateDirectory, "bin", "Debug", "net10.0", "api.dll")), build.ToString());
+        Assert.True(File.Exists(template.PathOf("api/bin/Debug/net10.0/api.dll")), build.ToString());
+        return template;
     }
+
+    private const string LocalFeedOnly = """<configuration><packageSources><clear /><add key="local" value="packages" /></packageSources></configuration>""";
 
     /// <summary>Copies the built API into <paramref name="fleet"/> as service <paramref name="name"/> with its own service.yml.</summary>
     public string CopyInto(TestFleet fleet, string name, string serviceYaml)
     {
         var destination = fleet.CopyService(TemplateDirectory, name, serviceYaml);
-        fleet.Write("NuGet.config", """<configuration><packageSources><clear /><add key="local" value="packages" /></packageSources></configuration>""");
+        fleet.Write("NuGet.config", LocalFeedOnly);
         return destination;
     }
 
-    public Task DisposeAsync() => _template.DisposeAsync().AsTask();
-}
-
-/// <summary>The tests that run the minimal API share one build of it.</summary>
-[CollectionDefinition(Name)]
-public sealed class MinimalApiCollection : ICollectionFixture<MinimalApi>
-{
-    public const string Name = "minimal api";
+    /// <summary>The build is the run's, disposed when the test process exits.</summary>
+    public Task DisposeAsync() => Task.CompletedTask;
 }

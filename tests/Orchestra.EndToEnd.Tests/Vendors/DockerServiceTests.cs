@@ -4,8 +4,7 @@ using Orchestra.Testing.Docker;
 namespace Orchestra.EndToEnd.Tests.Vendors;
 
 /// <summary><c>start --docker</c>: the samples' build output run in containers of a real engine, on the test images.</summary>
-[Collection(VendorCollection.Name)]
-public sealed class DockerServiceTests(BuiltSamples samples) : IAsyncLifetime
+public sealed class DockerServiceTests : IAsyncLifetime
 {
     private readonly TestFleet _fleet = new("docker-services");
     private readonly string _name = $"ds{Guid.NewGuid():N}"[..12];
@@ -28,7 +27,7 @@ public sealed class DockerServiceTests(BuiltSamples samples) : IAsyncLifetime
 
     /// <summary>The samples with ports of their own and <paramref name="image"/> as each one's docker.image.</summary>
     private Task<IReadOnlyDictionary<string, int>> SamplesAsync(string image) =>
-        samples.CopyWithFreePortsAsync(_fleet, _name, yaml => yaml + $"\ndocker: {{ image: {image} }}\n");
+        BuiltSamples.CopyWithFreePortsAsync(_fleet, _name, yaml => yaml + $"\ndocker: {{ image: {image} }}\n");
 
     private async Task<IReadOnlyList<string>> ContainersAsync(bool all = false) =>
         (await DockerCli.RunAsync([.. "ps --filter".Split(' '), $"label=orchestra.workspace={_fleet.Root}", "--format", "{{.Names}}", .. all ? new[] { "-a" } : []]))

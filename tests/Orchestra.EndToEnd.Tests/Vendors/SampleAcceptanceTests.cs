@@ -6,8 +6,7 @@ namespace Orchestra.EndToEnd.Tests.Vendors;
 /// Issue 11's acceptance: <c>test --acceptance</c> against the sample fleet passes, and the fleet it started is gone
 /// afterwards. The sample's acceptance project finds storefront and catalog through IConfiguration.
 /// </summary>
-[Collection(VendorCollection.Name)]
-public sealed class SampleAcceptanceTests(BuiltSamples samples) : IAsyncLifetime
+public sealed class SampleAcceptanceTests : IAsyncLifetime
 {
     private readonly TestFleet _fleet = new("sample-acceptance");
 
@@ -18,7 +17,7 @@ public sealed class SampleAcceptanceTests(BuiltSamples samples) : IAsyncLifetime
     [Fact]
     public async Task The_samples_acceptance_tests_pass_against_the_fleet_they_start_which_is_stopped_after()
     {
-        await samples.CopyWithFreePortsAsync(_fleet, "sample-acceptance");
+        await BuiltSamples.CopyWithFreePortsAsync(_fleet, "sample-acceptance");
         BuiltSamples.CopyAcceptanceInto(_fleet);
         // The acceptance project needs real packages, from the feed the machine restores from.
         _fleet.Write("NuGet.config", """

@@ -5,7 +5,7 @@ namespace Orchestra.EndToEnd.Tests.Vendors;
 /// <summary>
 /// An ASP.NET API that uses both vendors as a service would: <c>/db</c> runs <c>select 1</c> through Npgsql with
 /// <c>ConnectionStrings:postgres</c>, <c>/cache</c> a SET and GET through StackExchange.Redis with
-/// <c>ConnectionStrings:redis</c>, both read through <c>IConfiguration</c>. Built once per run (restore and MSBuild are slow here).
+/// <c>ConnectionStrings:redis</c>, both read through <c>IConfiguration</c>. Built once per run (restore and MSBuild are slow here); a class fixture, so the classes that use it run in parallel.
 /// </summary>
 public sealed class VendorApi : IAsyncLifetime
 {
@@ -46,26 +46,25 @@ public sealed class VendorApi : IAsyncLifetime
         app.Run();
         """;
 
-    private readonly TestFleet _template = new("vendor-api-template");
+    private static readonly OncePerRun<TestFleet> Built = new(BuildAsync);
+    private TestFleet? _template;
 
-    public string TemplateDirectory => _template.PathOf("api");
+    public string TemplateDirectory => _template!.PathOf("api");
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => _template = await Built.GetAsync();
+
+    private static async Task<TestFleet> BuildAsync()
     {
-        _template.Service("api", "port: 5000\nhealth: { http: /health }\n", ("api.csproj", Project), ("Program.cs", Program));
-        var build = await _template.RunAsync("build");
+        var template = new TestFleet("vendor-api-template");
+        template.Service("api", "port: 5000\nhealth: { http: /health }\n", ("api.csproj", Project), ("Program.cs", Program));
+        var build = await template.RunAsync("build");
         Assert.True(build.ExitCode == 0, $"the vendor API did not build: {build}");
+        return template;
     }
 
     /// <summary>Copies the built API into <paramref name="fleet"/> as <c>api</c> with its own service.yml.</summary>
     public void CopyInto(TestFleet fleet, string serviceYaml) => fleet.CopyService(TemplateDirectory, "api", serviceYaml);
 
-    public Task DisposeAsync() => _template.DisposeAsync().AsTask();
-}
-
-/// <summary>The Docker tests share one build of the API and of the samples, and run one at a time: each runs containers.</summary>
-[CollectionDefinition(Name)]
-public sealed class VendorCollection : ICollectionFixture<VendorApi>, ICollectionFixture<BuiltSamples>
-{
-    public const string Name = "vendors";
+    /// <summary>The build is the run's, disposed when the test process exits.</summary>
+    public Task DisposeAsync() => Task.CompletedTask;
 }
