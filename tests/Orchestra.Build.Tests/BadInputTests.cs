@@ -4,6 +4,7 @@ using Orchestra.Build.Building;
 namespace Orchestra.Build.Tests;
 
 /// <summary>Each kind of bad input ends in one clear sentence and the right exit code, never a crash.</summary>
+[StartsEarly]
 public sealed class BadInputTests
 {
     [Fact]

@@ -42,6 +42,7 @@ public sealed class FleetFixture : IAsyncLifetime
     }
 }
 
+[StartsEarly]
 [CollectionDefinition(Name)]
 public sealed class FleetCollection : ICollectionFixture<FleetFixture>
 {

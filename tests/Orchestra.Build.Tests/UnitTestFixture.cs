@@ -84,6 +84,7 @@ public sealed class UnitTestFixture : IAsyncLifetime
     }
 }
 
+[StartsEarly]
 [CollectionDefinition(Name)]
 public sealed class UnitTestCollection : ICollectionFixture<UnitTestFixture>
 {

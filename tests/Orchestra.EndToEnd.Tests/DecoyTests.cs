@@ -8,6 +8,7 @@ namespace Orchestra.EndToEnd.Tests;
 /// runs as <c>dotnet svc.dll</c>, and the bare word <c>dotnet</c> once made every .NET process on the machine a
 /// "copy". Real copies and decoys of every shape run in a PID namespace, with Orchestra, so a wrong kill stays there.
 /// </summary>
+[StartsEarly]
 public sealed partial class DecoyTests(NoAppHostProject project) : IClassFixture<NoAppHostProject>
 {
     private readonly TestFleet _fleet = project.Fleet;

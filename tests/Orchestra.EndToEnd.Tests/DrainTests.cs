@@ -6,6 +6,7 @@ namespace Orchestra.EndToEnd.Tests;
 /// Issue 8, point 3: behind the port proxy, a replica that leaves the routes (rolling restart, scale down) drains
 /// before it is signalled, so that the port never fails a request, even under 200 concurrent connections.
 /// </summary>
+[StartsEarly]
 public sealed class DrainTests(MinimalApi api) : IClassFixture<MinimalApi>
 {
     [Fact]

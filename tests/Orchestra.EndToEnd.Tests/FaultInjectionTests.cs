@@ -6,6 +6,7 @@ namespace Orchestra.EndToEnd.Tests;
 /// Issue 8, point 4 and the fault-injection acceptance: faults at the worst moment. After each, nothing is left in
 /// /proc that should not be, and no command reports success while the fleet it controls disagrees.
 /// </summary>
+[StartsEarly]
 public sealed class FaultInjectionTests(MinimalApi api) : IClassFixture<MinimalApi>
 {
     [Fact]

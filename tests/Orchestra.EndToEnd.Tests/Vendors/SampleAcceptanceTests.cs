@@ -6,6 +6,7 @@ namespace Orchestra.EndToEnd.Tests.Vendors;
 /// Issue 11's acceptance: <c>test --acceptance</c> against the sample fleet passes, and the fleet it started is gone
 /// afterwards. The sample's acceptance project finds storefront and catalog through IConfiguration.
 /// </summary>
+[StartsEarly]
 public sealed class SampleAcceptanceTests : IAsyncLifetime
 {
     private readonly TestFleet _fleet = new("sample-acceptance");

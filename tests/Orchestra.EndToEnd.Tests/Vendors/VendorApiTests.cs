@@ -5,6 +5,7 @@ using Orchestra.Testing.Docker;
 namespace Orchestra.EndToEnd.Tests.Vendors;
 
 /// <summary>An ASP.NET API beside postgres and redis in a real Docker engine: as a process, and in a container.</summary>
+[StartsEarly]
 public sealed partial class VendorApiTests(VendorApi api) : IClassFixture<VendorApi>, IAsyncLifetime
 {
     private readonly VendorWorkspace _vendors = new();

@@ -4,6 +4,7 @@ using Orchestra.Testing.Docker;
 namespace Orchestra.EndToEnd.Tests.Vendors;
 
 /// <summary>Vendors in a real Docker engine, with the test images of tests/images/build.sh.</summary>
+[StartsEarly]
 public sealed class VendorTests : IAsyncLifetime
 {
     private const string Idle = "import time\nprint('idle up', flush=True)\nwhile True:\n    time.sleep(1)\n";

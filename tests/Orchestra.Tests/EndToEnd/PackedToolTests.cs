@@ -10,6 +10,7 @@ namespace Orchestra.Tests.EndToEnd;
 /// The tool as a user gets it: packed, installed into a tool path from the packed folder, and run as a
 /// separate process on a copy of samples/.
 /// </summary>
+[StartsEarly]
 public sealed class PackedToolTests : IDisposable
 {
     private readonly TempWorkspace _temp = new();
