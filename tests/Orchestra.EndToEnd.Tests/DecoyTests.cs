@@ -40,8 +40,8 @@ public sealed partial class DecoyTests(NoAppHostProject project) : IClassFixture
         var script = $"""
             {Decoys}
             out=$(mktemp)
-            ( cd "$svc" && exec dotnet bin/Debug/net10.0/noapphost.dll >"$out" ) & relative=$!
-            ( cd / && exec dotnet "$dll" >"$out" ) & absolute=$!
+            ( cd "$svc" && exec dotnet bin/Debug/net10.0/noapphost.dll >>"$out" ) & relative=$!
+            ( cd / && exec dotnet "$dll" >>"$out" ) & absolute=$!
             for _ in $(seq 1 400); do [[ $(grep -c up "$out") == 2 ]] && break; sleep 0.05; done
             cd {PidNamespace.Quote(_fleet.Root)}
             {PidNamespace.Cli} start --no-build; echo "start exited $?"
