@@ -93,8 +93,8 @@ public static partial class SupervisorLogMessages
     [LoggerMessage(Level = LogLevel.Information, Message = "{Service}: built in {Seconds:0.00}s")]
     public static partial void Built(this ILogger log, string service, double seconds);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "{Service}: not rerun, the build failed: {Errors}")]
-    public static partial void BuildFailed(this ILogger log, string service, string errors);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Service}: not rerun, {What}: {Errors}")]
+    public static partial void RerunStopped(this ILogger log, string service, string what, string errors);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Service}: {Summary}")]
     public static partial void Rerun(this ILogger log, string service, string summary);

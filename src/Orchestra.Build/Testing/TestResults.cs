@@ -50,6 +50,28 @@ public sealed record TestProjectResult(string Service, string Project, string Pr
 public sealed record UnitTestSummary(IReadOnlyList<ServiceTests> Services, IReadOnlyList<TestProjectResult> Projects)
 {
     public bool Succeeded => Services.All(s => s.Error is null) && Projects.All(p => p.Outcome == TestOutcome.Passed);
+
+    /// <summary>
+    /// What did not pass, a line each: a service whose tests could not be found, by why; each failing test as
+    /// <c>name: message</c> (the message's lines joined); a project that did not build, by its sentence and its
+    /// errors; a runner that failed, by its sentence.
+    /// </summary>
+    public IReadOnlyList<string> Problems() =>
+    [
+        .. Services.Select(s => s.Error).OfType<string>(),
+        .. Projects.SelectMany(p => p.Outcome switch
+        {
+            TestOutcome.Passed => [],
+            TestOutcome.Failed => p.Failures.Select(f => $"{f.Name}: {OneLine(f.Message)}"),
+            TestOutcome.BuildFailed => [Sentence(p), .. p.Details],
+            _ => [Sentence(p)],
+        }),
+    ];
+
+    private static string Sentence(TestProjectResult project) => project.Error ?? $"{project.Service}/{project.Project} did not pass.";
+
+    private static string OneLine(string message) =>
+        string.Join(" ", message.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
 }
 
 /// <summary>Hears how a <c>test</c> run goes: the builds (as a fleet build), then each project's run.</summary>

@@ -31,9 +31,7 @@ internal static class TestCommand
                 if (!acceptance.HasValue())
                 {
                     var selected = services.Selected(workspace);
-                    var options = new UnitTestOptions(
-                        filter.Value(),
-                        new EnvironmentResolver(workspace, context.Host.Environment, VendorPortTable.Empty).ResolveShared("test"));
+                    var options = new UnitTestOptions(filter.Value(), Environment(context, workspace));
                     return Report(await builds.ShowAsync(() => run.RunAsync(selected, options, token)));
                 }
 
@@ -73,4 +71,8 @@ internal static class TestCommand
             }
         });
     }
+
+    /// <summary>What the unit test runners get: the workspace's <c>env</c> and <c>commands.test.env</c> over the shell's.</summary>
+    public static IReadOnlyDictionary<string, string> Environment(CommandContext context, Orchestra.Discovery.Workspace workspace) =>
+        new EnvironmentResolver(workspace, context.Host.Environment, VendorPortTable.Empty).ResolveShared("test");
 }

@@ -2,6 +2,7 @@ using Orchestra.Vendors.Containers;
 using Orchestra.Runtime.State;
 using System.Globalization;
 using Orchestra.Supervisor.Control;
+using Orchestra.Launching;
 using Spectre.Console;
 
 namespace Orchestra.Cli.Output;
@@ -24,7 +25,7 @@ internal static class StatusTables
                 Markup.Escape(replica.Service),
                 replica.Replica.ToString(CultureInfo.InvariantCulture),
                 replica.Pid?.ToString(CultureInfo.InvariantCulture) ?? "-",
-                State(replica.State),
+                replica.Rerun is { } phase ? $"{State(replica.State)}, {Phase(phase)}" : State(replica.State),
                 Port(replica),
                 replica.StartedAt is { } started && (replica.Pid is not null || replica.Image is not null) && replica.State != ReplicaState.Stopped ? Duration(now - started) : "-",
                 replica.Restarts.ToString(CultureInfo.InvariantCulture),
@@ -39,6 +40,11 @@ internal static class StatusTables
         {
             console.MarkupLine($"[red]{Markup.Escape(service.Service)}[/]: the rerun after a change did not build, so it runs the previous build:");
             WriteIndented(service.BuildErrors, console);
+        }
+        foreach (var service in replicas.Where(r => r.TestFailures.Count > 0).DistinctBy(r => r.Service))
+        {
+            console.MarkupLine($"[red]{Markup.Escape(service.Service)}[/]: the rerun after a change did not pass its unit tests, so it runs the previous build:");
+            WriteIndented(service.TestFailures, console);
         }
         foreach (var replica in replicas.Where(r => r.LogFault is not null))
             console.MarkupLine($"[red]{Markup.Escape(replica.Service)}.{replica.Replica}[/]: its output cannot be collected now, so it waits on disk and collection is retried: {Markup.Escape(replica.LogFault!)}");
@@ -108,6 +114,9 @@ internal static class StatusTables
         ReplicaState.Unhealthy => "[yellow]unhealthy[/]",
         _ => state.Word(),
     };
+
+    /// <summary>What a rerun is doing beside the replica's state: <c>healthy, building</c>.</summary>
+    private static string Phase(RerunPhase phase) => $"[blue]{phase.ToString().ToLowerInvariant()}[/]";
 
     public static string Duration(TimeSpan span) => span.TotalSeconds switch
     {

@@ -72,6 +72,14 @@ public sealed record ReplicaStatus
     /// list, kept for the scripts that read it.
     /// </summary>
     public string? BuildError => BuildErrors.Count == 0 ? null : string.Join('\n', BuildErrors);
+    /// <summary>
+    /// Why the service's last rerun on change did not pass its unit tests (<c>watch.test</c>): each failing test as
+    /// <c>name: message</c>, else what kept them from running (a test project that did not build); its replicas run
+    /// the previous build meanwhile.
+    /// </summary>
+    public IReadOnlyList<string> TestFailures { get; init; } = [];
+    /// <summary>What the service's rerun on change is doing now, before it replaces the replicas; null when none runs.</summary>
+    public RerunPhase? Rerun { get; init; }
     /// <summary>Whether the service's files are watched now, so that a change reruns it (false with --noreload, and for a moment after start).</summary>
     public bool Watching { get; init; }
     /// <summary>The image of a vendor's container; null for a process.</summary>
@@ -102,4 +110,5 @@ public sealed record ControlEvent
 [JsonSerializable(typeof(ControlEvent))]
 [JsonSerializable(typeof(List<LaunchSpec>))]
 [JsonSerializable(typeof(PreparedLaunch))]
+[JsonSerializable(typeof(RerunProgress))]
 public sealed partial class ControlJson : JsonSerializerContext;

@@ -3,15 +3,13 @@ using Orchestra.Runtime.Logs;
 using Orchestra.Runtime.Processes;
 using Orchestra.Runtime.State;
 using Orchestra.Supervisor.Control;
+using Orchestra.Launching;
 
 namespace Orchestra.Supervisor.Fleet;
 
-/// <summary>Why the last rerun of each service did not build; read by status requests, which do not take the gate.</summary>
-internal sealed class BuildErrors : System.Collections.Concurrent.ConcurrentDictionary<string, IReadOnlyList<string>>;
-
 /// <summary>What <c>ps</c> shows: the recorded replicas, the running ones as their runners see them now.</summary>
 [SupportedOSPlatform("linux")]
-internal sealed class FleetStatus(ReplicaTable table, StateStore state, LoadedWorkspace workspace, LaunchStore launches, BuildErrors buildErrors, Func<string, bool> watching)
+internal sealed class FleetStatus(ReplicaTable table, StateStore state, LoadedWorkspace workspace, LaunchStore launches, RerunFailures rerunFailures, RerunPhases rerunPhases, Func<string, bool> watching)
 {
     private const int LastLinesShown = 20;
 
@@ -45,6 +43,7 @@ internal sealed class FleetStatus(ReplicaTable table, StateStore state, LoadedWo
     public ReplicaStatus Of(ReplicaRecord record)
     {
         var usage = record.Process is { } process ? ProcessUsage.Sample(process) : null;
+        var failure = rerunFailures.GetValueOrDefault(record.Service);
         return new ReplicaStatus
         {
             Service = record.Service,
@@ -61,7 +60,9 @@ internal sealed class FleetStatus(ReplicaTable table, StateStore state, LoadedWo
             Image = record.ContainerId is null ? null
                 : workspace.Current.Vendors.FirstOrDefault(v => v.Name == record.Service)?.Image ?? launches.Find(record.Service)?.Container?.Image,
             LastLines = record.State == ReplicaState.Crashed ? LastLines(record.Service, record.Replica) : [],
-            BuildErrors = buildErrors.GetValueOrDefault(record.Service) ?? [],
+            BuildErrors = failure is { FailedIn: RerunPhase.Building } ? failure.Errors : [],
+            TestFailures = failure is { FailedIn: RerunPhase.Testing } ? failure.Errors : [],
+            Rerun = rerunPhases.TryGetValue(record.Service, out var phase) ? phase : null,
         };
     }
 

@@ -61,10 +61,10 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
         var router = new ProxyRouter(_table, _proxies, _workspace);
         _ = new ReplicaEventWriter(_table, events, _log);
         _ = new StatePersistence(_table, _state, _log);
-        var buildErrors = new BuildErrors();
-        _status = new FleetStatus(_table, _state, _workspace, _launches, buildErrors, service => _reruns?.IsWatching(service) == true);
+        var (rerunFailures, rerunPhases) = (new RerunFailures(), new RerunPhases());
+        _status = new FleetStatus(_table, _state, _workspace, _launches, rerunFailures, rerunPhases, service => _reruns?.IsWatching(service) == true);
         _rollout = new ServiceRollout(_table, runners, specs, _launches, _state, _workspace, _proxies, router, new OutsideCopyPolicy(host, options, _table), _status, events, containers);
-        _reruns = new RerunCoordinator(_gate, _rollout, new ServiceRebuilder(prepare, stateDirectory), _launches, _workspace, _table, buildErrors, events, _log, options.Time);
+        _reruns = new RerunCoordinator(_gate, _rollout, new ServiceRebuilder(prepare, stateDirectory), _launches, _workspace, _table, rerunFailures, rerunPhases, events, _log, options.Time);
         _vendors = new VendorRollout(_table, _state, _workspace, options, _status, _docker);
         _waves = new StartWaves(_workspace, _launches, _rollout, _reruns, _vendors);
         _adoption = new SurvivorAdoption(host, _state, _workspace, specs, _table, runners, _rollout, _reruns);

@@ -13,7 +13,8 @@ namespace Orchestra.Supervisor.Rerun;
 /// <summary>
 /// Rerun on change: watches the services that rerun, rebuilds one whose files changed (outside the fleet gate, so ps
 /// and logs stay quick), then replaces its replicas through the rollout, rolling behind the proxy. A failed build
-/// leaves the replicas running the previous one, and ps and the event log say why.
+/// leaves the replicas running the previous one, and ps and the event log say why; so does, with <c>watch.test</c>, a
+/// failing unit test. While the rebuild runs, ps shows its phase (building, testing) as the build process reports it.
 /// </summary>
 [SupportedOSPlatform("linux")]
 internal sealed class RerunCoordinator : IAsyncDisposable
@@ -32,13 +33,14 @@ internal sealed class RerunCoordinator : IAsyncDisposable
     private readonly ILogger _log;
     private readonly TimeProvider _time;
     private readonly ServiceWatches _watches;
-    private readonly BuildErrors _buildErrors;
+    private readonly RerunFailures _failures;
+    private readonly RerunPhases _phases;
 
     public RerunCoordinator(FleetGate gate, ServiceRollout rollout, ServiceRebuilder rebuilder, LaunchStore launches, LoadedWorkspace workspace,
-        ReplicaTable table, BuildErrors buildErrors, ServiceEventLog events, ILogger log, TimeProvider time)
+        ReplicaTable table, RerunFailures failures, RerunPhases phases, ServiceEventLog events, ILogger log, TimeProvider time)
     {
         (_gate, _rollout, _rebuilder, _launches, _workspace, _table, _events, _log, _time) = (gate, rollout, rebuilder, launches, workspace, table, events, log, time);
-        _buildErrors = buildErrors;
+        (_failures, _phases) = (failures, phases);
         _watches = new ServiceWatches(RerunAsync, log);
     }
 
@@ -58,11 +60,11 @@ internal sealed class RerunCoordinator : IAsyncDisposable
             await _watches.StopAsync(service.Name);
     }
 
-    /// <summary>Stops watching a stopped service and forgets its build errors.</summary>
+    /// <summary>Stops watching a stopped service and forgets why its last rerun failed.</summary>
     public async Task ForgetAsync(string service)
     {
         await _watches.StopAsync(service);
-        _buildErrors.TryRemove(service, out _);
+        _failures.TryRemove(service, out _);
     }
 
     public async ValueTask DisposeAsync()
@@ -91,18 +93,19 @@ internal sealed class RerunCoordinator : IAsyncDisposable
         var began = _time.GetTimestamp();
         if (definition.Kind == ServiceKind.Project || definition.Config.Build is not null)
         {
-            var prepared = await _rebuilder.RebuildAsync(service, launch.Options, cancellationToken);
+            var prepared = await RebuildAsync(service, launch.Options, definition.Config.Watch.Test, cancellationToken);
             _log.Built(service, _time.GetElapsedTime(began).TotalSeconds);
             if (!prepared.Succeeded || prepared.Launch.FirstOrDefault(l => l.Service == service) is not { } rebuilt)
             {
-                var errors = prepared.Errors.Count > 0 ? prepared.Errors : ["the build gave no launch spec."];
-                _buildErrors[service] = errors;
-                _log.BuildFailed(service, string.Join(" ", errors));
-                _events.Write(service, LogStream.Stderr, ["the build failed, so the previous build runs on:", .. errors]);
+                var failed = new RerunFailure(prepared.FailedIn, prepared.Errors.Count > 0 ? prepared.Errors : ["the build gave no launch spec."]);
+                _failures[service] = failed;
+                Tell(service, failed);
                 return null;
             }
-            _buildErrors.TryRemove(service, out _);
-            if (!prepared.Rebuilt.Contains(service))
+            _failures.TryRemove(service, out _);
+            // Nothing new to run: neither rebuilt now nor built since the replicas started. A build whose tests failed
+            // is on disk but never ran, so the next rerun that passes them runs it even with nothing to rebuild.
+            if (!prepared.Rebuilt.Contains(service) && rebuilt.Build == launch.Build)
                 return null;
             // The rebuilt spec carries the launch's options (kill outside, rerun, the shell's environment) itself.
             launch = rebuilt;
@@ -117,6 +120,27 @@ internal sealed class RerunCoordinator : IAsyncDisposable
         _log.Rerun(service, summary);
         _events.Write(service, started.Failure is null ? LogStream.Stdout : LogStream.Stderr, [summary]);
         return WatchSetFor(definition, launch);
+    }
+
+    /// <summary>The rebuild, its phase shown by ps while it runs.</summary>
+    private async Task<PreparedLaunch> RebuildAsync(string service, LaunchOptions options, bool test, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _rebuilder.RebuildAsync(service, options, test, phase => _phases[service] = phase, cancellationToken);
+        }
+        finally
+        {
+            _phases.TryRemove(service, out _);
+        }
+    }
+
+    /// <summary>Says in the supervisor's log and the service's event log why the rerun replaced nothing.</summary>
+    private void Tell(string service, RerunFailure failure)
+    {
+        var what = failure.FailedIn == RerunPhase.Testing ? "the unit tests failed" : "the build failed";
+        _log.RerunStopped(service, what, string.Join(" ", failure.Errors));
+        _events.Write(service, LogStream.Stderr, [$"{what}, so the previous build runs on:", .. failure.Errors]);
     }
 
     /// <summary>

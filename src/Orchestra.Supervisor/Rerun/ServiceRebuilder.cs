@@ -1,6 +1,6 @@
+using System.Text;
 using System.Text.Json;
 using CliWrap;
-using CliWrap.Buffered;
 using Orchestra.Launching;
 using Orchestra.State;
 using Orchestra.Variables;
@@ -18,23 +18,36 @@ internal sealed class ServiceRebuilder(ProcessCommand prepare, string stateDirec
 {
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
 
-    /// <summary>The new launch specs, or why there are none (the build's errors, one per compiler diagnostic).</summary>
-    public async Task<PreparedLaunch> RebuildAsync(string service, LaunchOptions options, CancellationToken cancellationToken)
+    /// <summary>
+    /// The new launch specs, or why there are none (the build's errors, one per compiler diagnostic; or with
+    /// <paramref name="test"/>, the failing unit tests). <paramref name="entering"/> hears each phase as the build
+    /// process enters it.
+    /// </summary>
+    public async Task<PreparedLaunch> RebuildAsync(string service, LaunchOptions options, bool test, Action<RerunPhase> entering, CancellationToken cancellationToken)
     {
         var output = Path.Combine(stateDirectory, $"prepare.{service}.json");
         await _oneAtATime.WaitAsync(cancellationToken);
         try
         {
             File.Delete(output);
+            var last = new LastLine();
             var result = await Cli.Wrap(prepare.Program)
-                .WithArguments([.. prepare.Arguments, .. Flags(options), "--out", output, service])
+                .WithArguments([.. prepare.Arguments, .. Flags(options, test), "--out", output, service])
                 .WithEnvironmentVariables(Exactly(options.Environment))
+                .WithStandardOutputPipe(PipeTarget.ToDelegate(line =>
+                {
+                    if (Progress(line) is { } progress)
+                        entering(progress.Phase);
+                    else
+                        last.Output = line;
+                }, Encoding.UTF8))
+                .WithStandardErrorPipe(PipeTarget.ToDelegate(line => last.Error = line, Encoding.UTF8))
                 .WithValidation(CommandResultValidation.None)
-                .ExecuteBufferedAsync(cancellationToken);
+                .ExecuteAsync(cancellationToken);
             // No outcome written: the command could not even start its work (a configuration error, a crash).
             if (StateFolder.ReadText(output) is not { } written)
-                return PreparedLaunch.Failed(LastLineOf(result), []);
-            return JsonSerializer.Deserialize(written, ControlJson.Default.PreparedLaunch) ?? PreparedLaunch.Failed(LastLineOf(result), []);
+                return PreparedLaunch.Failed(last.Said(result.ExitCode), []);
+            return JsonSerializer.Deserialize(written, ControlJson.Default.PreparedLaunch) ?? PreparedLaunch.Failed(last.Said(result.ExitCode), []);
         }
         finally
         {
@@ -43,11 +56,29 @@ internal sealed class ServiceRebuilder(ProcessCommand prepare, string stateDirec
         }
     }
 
+    /// <summary>The phase a progress line of <c>__prepare</c> announces, or null for a line of the build's own output.</summary>
+    internal static RerunProgress? Progress(string line)
+    {
+        if (!line.StartsWith(RerunProgress.Prefix, StringComparison.Ordinal))
+            return null;
+        try
+        {
+            return JsonSerializer.Deserialize(line.AsSpan(RerunProgress.Prefix.Length), ControlJson.Default.RerunProgress);
+        }
+        catch (JsonException)
+        {
+            // A phase this supervisor does not know (a newer tool): it shows none rather than fail the rerun.
+            return null;
+        }
+    }
+
     /// <summary>The options of <c>__prepare</c> that say what <paramref name="options"/> say.</summary>
-    private static IEnumerable<string> Flags(LaunchOptions options)
+    private static IEnumerable<string> Flags(LaunchOptions options, bool test)
     {
         yield return "--for";
         yield return options.Command;
+        if (test)
+            yield return "--test";
         if (!options.KillOutside)
             yield return "--no-kill-outside";
         if (!options.Rerun)
@@ -65,9 +96,15 @@ internal sealed class ServiceRebuilder(ProcessCommand prepare, string stateDirec
         return exactly;
     }
 
-    private static string LastLineOf(BufferedCommandResult result) =>
-        (result.StandardError + "\n" + result.StandardOutput).Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .LastOrDefault() ?? $"the build exited with code {result.ExitCode}.";
+    /// <summary>The last line the build process printed on each stream: what explains a failure that left no outcome.</summary>
+    private sealed class LastLine
+    {
+        public string? Output { get; set; }
+        public string? Error { get; set; }
+
+        public string Said(int exitCode) =>
+            new[] { Error, Output }.Select(l => l?.Trim()).FirstOrDefault(l => !string.IsNullOrEmpty(l)) ?? $"the build exited with code {exitCode}.";
+    }
 
     public void Dispose() => _oneAtATime.Dispose();
 }

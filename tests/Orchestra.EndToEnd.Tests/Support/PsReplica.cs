@@ -23,6 +23,12 @@ public sealed record PsReplica(
     /// <summary>The image of a replica that runs in a container (a vendor, a service under <c>start --docker</c>).</summary>
     public string? Image { get; init; }
 
+    /// <summary>The failing unit tests of the last rerun (<c>watch.test</c>), as <c>name: message</c>.</summary>
+    public IReadOnlyList<string> TestFailures { get; init; } = [];
+
+    /// <summary>What the service's rerun is doing now (<c>building</c>, <c>testing</c>), or null.</summary>
+    public string? Rerun { get; init; }
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public static IReadOnlyList<PsReplica> Parse(string json) =>
