@@ -26,7 +26,7 @@ public static class OrchestraCli
             Description = "Runs, builds, logs and configures every service of a .NET workspace.",
         };
         app.HelpOption("-h|--help", inherited: true);
-        app.VersionOption("--version", Version);
+        app.VersionOption("--version", ToolVersion);
         var config = app.Option("-c|--config <FILE>", $"The orchestra.yml to use (default: the nearest one; also {WorkspaceLocator.ConfigVariable}).", CommandOptionType.SingleValue, inherited: true);
         var noColor = app.Option("--no-color", "Plain output without colour (also NO_COLOR).", CommandOptionType.NoValue, inherited: true);
 
@@ -104,6 +104,7 @@ public static class OrchestraCli
         return $"'{argument}' is not {(argument.StartsWith('-') ? "an option" : "a command or argument")} of '{name}'.{hint} See '{name} --help'.";
     }
 
-    private static string Version() =>
+    /// <summary>The tool's version as <c>--version</c> prints it, without the commit: the version of its packages.</summary>
+    internal static string ToolVersion() =>
         typeof(OrchestraCli).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion.Split('+')[0] ?? "unknown";
 }

@@ -6,7 +6,7 @@ namespace Orchestra.Testing;
 /// another, which made the slowest collections the suite's wall time. What was made is disposed when the test process
 /// exits.
 /// </summary>
-public sealed class OncePerRun<T> where T : IAsyncDisposable
+public sealed class OncePerRun<T> where T : class
 {
     private readonly Lazy<Task<T>> _made;
 
@@ -21,7 +21,11 @@ public sealed class OncePerRun<T> where T : IAsyncDisposable
 
     private void DisposeMade()
     {
-        if (_made.IsValueCreated && _made.Value.IsCompletedSuccessfully)
-            _made.Value.Result.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        if (!_made.IsValueCreated || !_made.Value.IsCompletedSuccessfully)
+            return;
+        if (_made.Value.Result is IAsyncDisposable asynchronous)
+            asynchronous.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        else if (_made.Value.Result is IDisposable disposable)
+            disposable.Dispose();
     }
 }

@@ -11,14 +11,19 @@ public sealed record ScaffoldedFile(string Path, bool Written);
 public sealed record ScaffoldResult(IReadOnlyList<ScaffoldedFile> Files, IReadOnlyList<string> Skipped);
 
 /// <summary>
-/// Writes orchestra.yml and a service.yml for each runnable project found one or two folders down. It reads
-/// project files as text, not with MSBuild, so that <c>init</c> stays instant; it never overwrites a file.
+/// Writes orchestra.yml and a service.yml for each runnable project found one or two folders down, and the MSBuild
+/// entry point orchestra.proj. It reads project files as text, not with MSBuild, so that <c>init</c> stays instant;
+/// it never overwrites a file.
 /// </summary>
 public static class WorkspaceScaffolder
 {
+    /// <summary>The MSBuild entry point at the workspace root (SPEC §7).</summary>
+    public const string EntryPointFileName = "orchestra.proj";
+
     private const int FirstPort = 5100;
 
-    public static ScaffoldResult Scaffold(string root)
+    /// <param name="toolVersion">The running tool's version: orchestra.proj asks for the MSBuild package of the same one.</param>
+    public static ScaffoldResult Scaffold(string root, string toolVersion)
     {
         root = Path.GetFullPath(root);
         var files = new List<ScaffoldedFile>();
@@ -64,6 +69,7 @@ public static class WorkspaceScaffolder
         foreach (var (folder, project, port) in services)
             files.Add(WriteNew(Path.Combine(folder, ServiceConfigReader.FileName), ServiceYaml(project, port)));
         files.Insert(0, WriteNew(Path.Combine(root, WorkspaceConfigReader.FileName), WorkspaceYaml(Path.GetFileName(root), globs)));
+        files.Insert(1, WriteNew(Path.Combine(root, EntryPointFileName), EntryPoint(toolVersion)));
         return new ScaffoldResult(files, skipped);
     }
 
@@ -153,4 +159,29 @@ public static class WorkspaceScaffolder
             yaml.AppendLine($"port: {p}");
         return yaml.ToString();
     }
+
+    // An XML comment may not hold two hyphens in a row, so the text names no long option.
+    private static string EntryPoint(string toolVersion) => $"""
+        <!--
+          Orchestra's entry point for MSBuild and CI, written by `dotnet orchestra init`. Commit it.
+
+            dotnet build {EntryPointFileName} -t:OrchestraUp     build and start the workspace in the background, wait until it is healthy
+            dotnet build {EntryPointFileName} -t:OrchestraDown   stop it
+            dotnet build {EntryPointFileName} -t:OrchestraTest   up, the acceptance tests of orchestra.yml, then down, even when they fail
+
+          The targets come from the Orchestra.MSBuild package, loaded as an MSBuild project SDK: MSBuild fetches it from
+          the feeds of NuGet.config (nuget.org, or a folder of packages) as it reads this file, so this project needs no
+          PackageReference and no restore, and it compiles nothing. The package runs the orchestra tool of its own
+          version, which it looks for in OrchestraToolPath, else as a local tool of .config/dotnet-tools.json, else as
+          the global tool, and refuses any other version (error ORC002): update both versions together.
+        -->
+        <Project Sdk="Orchestra.MSBuild/{toolVersion}">
+          <PropertyGroup>
+            <!-- Where the tool is, when it was installed into a folder with the tool-path option of dotnet tool install:
+            <OrchestraToolPath>.tools</OrchestraToolPath>
+            -->
+          </PropertyGroup>
+        </Project>
+
+        """;
 }

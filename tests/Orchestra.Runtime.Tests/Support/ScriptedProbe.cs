@@ -1,11 +1,15 @@
+using System.Threading.Channels;
 using Orchestra.Runtime.Health;
 
 namespace Orchestra.Runtime.Tests.Support;
 
-/// <summary>An in-memory probe whose answer the test sets, and which tells the test each time it is asked.</summary>
+/// <summary>
+/// An in-memory probe whose answer the test sets. Each check waits until the test lets it answer
+/// (<see cref="NextCheckAsync"/>), so the watcher never runs a check the test did not drive.
+/// </summary>
 public sealed class ScriptedProbe(bool watchesLiveness = true) : IHealthProbe
 {
-    private readonly SemaphoreSlim _calls = new(0);
+    private readonly Channel<TaskCompletionSource<bool>> _checks = Channel.CreateUnbounded<TaskCompletionSource<bool>>();
     private volatile bool _passes;
 
     public bool WatchesLiveness => watchesLiveness;
@@ -16,26 +20,32 @@ public sealed class ScriptedProbe(bool watchesLiveness = true) : IHealthProbe
         set => _passes = value;
     }
 
+    /// <summary>
+    /// Held until the test answers, as if answered at once: the attempt's time limit is not heeded, since the clock the
+    /// test advances to reach this check may pass that limit before the test sees the check was asked.
+    /// </summary>
     public Task<bool> CheckAsync(CancellationToken cancellationToken)
     {
-        var answer = _passes;
-        _calls.Release();
-        return Task.FromResult(answer);
+        var answer = new TaskCompletionSource<bool>(TaskCreationOptions.RunContinuationsAsynchronously);
+        _checks.Writer.TryWrite(answer);
+        return answer.Task;
     }
 
     /// <summary>
-    /// Advances <paramref name="clock"/> until the probe is asked once more. A check returns only after the one before
-    /// it was acted upon, so this also tells that the previous answer has been handled. The advance is repeated only
-    /// when it came before the caller waited on the clock again.
+    /// Advances <paramref name="clock"/> until the probe is asked once more, then answers with <see cref="Passes"/>.
+    /// The advance is repeated only while nobody asked: when it came before the watcher waited on the clock again.
+    /// A check is asked only after the one before it was acted upon, and is held until answered, so a repeated advance
+    /// can never make a second check that the test did not answer, and this also tells that the previous answer has
+    /// been handled.
     /// </summary>
     public async Task NextCheckAsync(Microsoft.Extensions.Time.Testing.FakeTimeProvider clock, TimeSpan step)
     {
-        var asked = _calls.WaitAsync().WithDeadline();
+        var asked = _checks.Reader.ReadAsync().AsTask().WithDeadline();
         while (!asked.IsCompleted)
         {
             clock.Advance(step);
             await Task.WhenAny(asked, Task.Delay(TimeSpan.FromMilliseconds(20)));
         }
-        await asked;
+        (await asked).TrySetResult(_passes);
     }
 }

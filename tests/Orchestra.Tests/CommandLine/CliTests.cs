@@ -352,6 +352,8 @@ public sealed class CliTests : IDisposable
         Assert.Equal(0, first.ExitCode);
         Assert.Contains("wrote   orchestra.yml", first.Out);
         Assert.Contains("wrote   Api/service.yml", first.Out);
+        Assert.Contains("wrote   orchestra.proj", first.Out);
+        Assert.Contains("<Project Sdk=\"Orchestra.MSBuild/", File.ReadAllText(Path.Combine(fresh.Root, "orchestra.proj")));
         Assert.Contains("exists  src/Worker/service.yml (left alone)", first.Out);
         Assert.Contains("skipped src/Lib: a library, not runnable.", first.Out);
         Assert.Contains("skipped tests/Api.Tests: a test project.", first.Out);

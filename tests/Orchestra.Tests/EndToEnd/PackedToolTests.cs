@@ -1,8 +1,5 @@
 using System.IO.Compression;
 using System.Text.Json;
-using CliWrap;
-using CliWrap.Buffered;
-using Orchestra.Tests.Support;
 
 namespace Orchestra.Tests.EndToEnd;
 
@@ -11,21 +8,12 @@ namespace Orchestra.Tests.EndToEnd;
 /// separate process on a copy of samples/.
 /// </summary>
 [StartsEarly]
-public sealed class PackedToolTests : IDisposable
+public sealed class PackedToolTests(PackedPackages packages) : IClassFixture<PackedPackages>, IDisposable
 {
     private readonly TempWorkspace _temp = new();
 
     public void Dispose() => _temp.Dispose();
 
-    private static async Task<BufferedCommandResult> RunAsync(string program, string[] arguments, string directory)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        return await CliWrap.Cli.Wrap(program)
-            .WithArguments(arguments)
-            .WithWorkingDirectory(directory)
-            .WithValidation(CommandResultValidation.None)
-            .ExecuteBufferedAsync(timeout.Token);
-    }
 
     private static bool HasReadyToRunCode(ZipArchiveEntry entry)
     {
@@ -40,18 +28,8 @@ public sealed class PackedToolTests : IDisposable
     [Fact]
     public async Task The_packed_tool_installs_and_reads_the_samples()
     {
-        var feed = Path.Combine(_temp.Root, "feed");
-        var tools = Path.Combine(_temp.Root, "tools");
         var samples = Path.Combine(_temp.Root, "samples");
-        var project = Path.Combine(RepositoryRoot.Path, "src", "Orchestra.Cli");
-
-        // A version of its own, because NuGet caches a package by id and version and would install a stale copy.
-        var version = $"0.0.1-e2e.{DateTime.UtcNow:yyyyMMddHHmmss}.{Environment.ProcessId}";
-
-        var pack = await RunAsync("dotnet", ["pack", project, "-c", "Release", "-o", feed, $"-p:Version={version}"], _temp.Root);
-        Assert.True(pack.ExitCode == 0, pack.StandardOutput + pack.StandardError);
-        var package = Assert.Single(Directory.GetFiles(feed, "orchestra.*.nupkg"));
-        using (var zip = ZipFile.OpenRead(package))
+        using (var zip = ZipFile.OpenRead(packages.ToolPackage))
         {
             var entries = zip.Entries.Select(e => e.FullName).ToList();
             Assert.Contains("schemas/orchestra.schema.json", entries);
@@ -67,15 +45,12 @@ public sealed class PackedToolTests : IDisposable
                 entry => Assert.True(HasReadyToRunCode(entry), $"{entry.FullName} has no ReadyToRun code"));
         }
 
-        var install = await RunAsync("dotnet", ["tool", "install", "orchestra", "--version", version, "--tool-path", tools, "--add-source", feed], _temp.Root);
-        Assert.True(install.ExitCode == 0, install.StandardOutput + install.StandardError);
-
         RepositoryRoot.CopyFolder("samples", samples);
-        var config = await RunAsync(Path.Combine(tools, "dotnet-orchestra"), ["config", "--json"], Path.Combine(samples, "storefront"));
+        var config = await PackedPackages.RunAsync(packages.Tool, ["config", "--json"], Path.Combine(samples, "storefront"));
 
         Assert.True(config.ExitCode == 0, config.StandardError);
-        var shownVersion = await RunAsync(Path.Combine(tools, "dotnet-orchestra"), ["--version"], samples);
-        Assert.Contains(version, shownVersion.StandardOutput);
+        var shownVersion = await PackedPackages.RunAsync(packages.Tool, ["--version"], samples);
+        Assert.Contains(PackedPackages.Version, shownVersion.StandardOutput);
         using var json = JsonDocument.Parse(config.StandardOutput);
         Assert.Equal(samples, json.RootElement.GetProperty("root").GetString());
         var services = json.RootElement.GetProperty("services").EnumerateArray()
