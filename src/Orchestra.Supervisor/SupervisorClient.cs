@@ -14,7 +14,7 @@ namespace Orchestra.Supervisor;
 /// the other exit.
 /// </summary>
 /// <param name="tool">This tool, which the supervisor runs as with its hidden <c>__supervise</c> command.</param>
-/// <param name="environment">The environment of the command's shell, which a supervisor it starts runs in.</param>
+/// <param name="environment">The environment of the command's shell, which a supervisor it starts runs in (with <see cref="SupervisorRuntime.Settings"/>).</param>
 [SupportedOSPlatform("linux")]
 public sealed class SupervisorClient(Workspace workspace, ProcessCommand tool, IReadOnlyDictionary<string, string> environment)
 {
@@ -49,7 +49,7 @@ public sealed class SupervisorClient(Workspace workspace, ProcessCommand tool, I
         _paths.EnsureStateDirectory();
         var host = new LinuxProcessHost();
         var command = tool.Running(SupervisorHost.CommandName, workspace.Config.FilePath);
-        var process = host.Spawn(new SpawnRequest(command.Program, command.Arguments, workspace.Root, environment, _paths.Log, _paths.Log));
+        var process = host.Spawn(new SpawnRequest(command.Program, command.Arguments, workspace.Root, SupervisorRuntime.Environment(environment), _paths.Log, _paths.Log));
 
         var client = new ControlClient(_paths.Socket);
         var deadline = DateTimeOffset.UtcNow + StartTimeout;

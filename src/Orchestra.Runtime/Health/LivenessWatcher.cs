@@ -1,14 +1,20 @@
 namespace Orchestra.Runtime.Health;
 
 /// <summary>
-/// Keeps probing a replica that became ready, once per <c>interval</c> (SPEC §5: a replica that keeps failing is
-/// restarted). Three failures in a row make it unhealthy, one pass makes it healthy again, and failing every probe
-/// for <c>timeout</c> (the same allowance a replica has to become ready) can end the watch so that it is replaced.
+/// Keeps probing a replica that became ready (SPEC §5: a replica that keeps failing is restarted). Three failures in a
+/// row make it unhealthy, one pass makes it healthy again, and failing every probe for <c>timeout</c> (the same
+/// allowance a replica has to become ready) can end the watch so that it is replaced. A replica that keeps passing is
+/// probed less and less often, the wait doubling from <c>interval</c> up to <see cref="QuietInterval"/>: a fleet at
+/// rest should cost nothing (each probe also makes a web app log its request), and an exit is told at once anyway
+/// (pidfd), so only a hung replica waits for the probe. From the first failure on, it is probed every <c>interval</c>.
 /// </summary>
 public sealed class LivenessWatcher(TimeProvider time)
 {
     /// <summary>Failed probes in a row before a ready replica counts as unhealthy: one slow answer is not an outage.</summary>
     public const int FailuresBeforeUnhealthy = 3;
+
+    /// <summary>The longest wait between two probes of a replica that keeps passing (its <c>interval</c> when that is longer).</summary>
+    public static readonly TimeSpan QuietInterval = TimeSpan.FromSeconds(10);
 
     /// <summary>
     /// Reports each change of health through <paramref name="healthChanged"/>. With <paramref name="untilFailing"/>
@@ -20,11 +26,14 @@ public sealed class LivenessWatcher(TimeProvider time)
         var failuresInARow = 0;
         var unhealthy = false;
         var failingSince = DateTimeOffset.MinValue;
+        var quiet = interval > QuietInterval ? interval : QuietInterval;
+        var wait = interval;
         while (true)
         {
-            await Task.Delay(interval, time, cancellationToken);
+            await Task.Delay(wait, time, cancellationToken);
             if (await ProbeAttempt.RunAsync(probe, interval, time, cancellationToken))
             {
+                wait = wait * 2 < quiet ? wait * 2 : quiet;
                 failuresInARow = 0;
                 if (unhealthy)
                 {
@@ -33,6 +42,7 @@ public sealed class LivenessWatcher(TimeProvider time)
                 }
                 continue;
             }
+            wait = interval;
             if (failuresInARow++ == 0)
                 failingSince = time.GetUtcNow();
             if (failuresInARow >= FailuresBeforeUnhealthy && !unhealthy)

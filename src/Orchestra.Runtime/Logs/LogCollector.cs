@@ -1,3 +1,4 @@
+using Orchestra.Runtime;
 using Orchestra.State;
 
 namespace Orchestra.Runtime.Logs;
@@ -5,7 +6,10 @@ namespace Orchestra.Runtime.Logs;
 /// <summary>Tuning of the <see cref="LogCollector"/>.</summary>
 public sealed record LogCollectorOptions
 {
-    /// <summary>How often the raw capture files are checked for new output.</summary>
+    /// <summary>
+    /// How often the raw capture files are checked for new output where the OS cannot tell when they are written (no
+    /// inotify), and the first wait for a capture file that does not exist yet.
+    /// </summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(20);
     /// <summary>How often consumed offsets are persisted while output flows; a supervisor crash re-collects at most this much.</summary>
     public TimeSpan CommitInterval { get; init; } = TimeSpan.FromMilliseconds(250);
@@ -46,6 +50,10 @@ public sealed class LogCollector : IAsyncDisposable
     private readonly RotatingLogWriter _writer;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly CancellationTokenSource _stopping = new();
+    private readonly WakeSignal _written = new();
+    private IDisposable? _stdoutWatch;
+    private IDisposable? _stderrWatch;
+    private TimeSpan _missingFileWait;
     private LogOffsets _committed;
     // What is in the log file for sure: the offsets when the writer last had nothing waiting. Only these are committed,
     // so even the commit made when a fault stops a pass lets the next collector repeat no line.
@@ -74,6 +82,7 @@ public sealed class LogCollector : IAsyncDisposable
         _stderr = new RawStreamTailer(files.RawStderr, resumeFrom.Stderr);
         _writer = new RotatingLogWriter(files, options.MaxLogBytes, options.KeepRotated, () => _durable = new LogOffsets(_stdout.Offset, _stderr.Offset));
         _lastCommit = time.GetUtcNow();
+        _missingFileWait = options.PollInterval;
     }
 
     /// <summary>The offsets last persisted.</summary>
@@ -161,12 +170,47 @@ public sealed class LogCollector : IAsyncDisposable
                 retry = _options.PollInterval;
                 // Keep going without a pause while output is flowing.
                 if (read == 0)
-                    await Task.Delay(_options.PollInterval, _time, cancellationToken);
+                    await WaitForOutputAsync(cancellationToken);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
         }
+    }
+
+    /// <summary>
+    /// Waits until a capture file is written to (told by inotify, so an idle replica costs nothing), or until the
+    /// offsets collected last are due to be committed. Without inotify it polls, as it does for a capture file that does
+    /// not exist yet (the replica is about to be spawned, or cannot be), less often the longer it is missing.
+    /// </summary>
+    private Task WaitForOutputAsync(CancellationToken cancellationToken)
+    {
+        if (!OperatingSystem.IsLinux() || WriteNotifications.Shared is not { } notifications)
+            return Task.Delay(_options.PollInterval, _time, cancellationToken);
+        var watched = Watch(notifications, _stdout, ref _stdoutWatch) & Watch(notifications, _stderr, ref _stderrWatch);
+        var wait = _durable == _committed
+            ? Timeout.InfiniteTimeSpan
+            : TimeSpan.FromTicks(Math.Max(0, (_lastCommit + _options.CommitInterval - _time.GetUtcNow()).Ticks));
+        if (!watched)
+        {
+            wait = wait == Timeout.InfiniteTimeSpan || _missingFileWait < wait ? _missingFileWait : wait;
+            _missingFileWait = TimeSpan.FromTicks(Math.Min(_missingFileWait.Ticks * 2, _options.MaxRetryInterval.Ticks));
+        }
+        return _written.WaitAsync(wait, _time, cancellationToken);
+    }
+
+    /// <summary>Watches the tailer's file once it exists; true while it is watched.</summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    private bool Watch(WriteNotifications notifications, RawStreamTailer tailer, ref IDisposable? watch)
+    {
+        if (watch is not null)
+            return true;
+        if (!tailer.TryOpen() || tailer.Handle is not { } handle)
+            return false;
+        watch = notifications.Watch(handle, _written.Set);
+        // What was written before the watch began was heard by no one: one more pass reads it.
+        _written.Set();
+        return watch is not null;
     }
 
     /// <summary>What the file system throws when the logs folder or a log file cannot be written (or is no longer the user's alone).</summary>
@@ -216,6 +260,8 @@ public sealed class LogCollector : IAsyncDisposable
         if (_loop is not null)
             await _loop;
         await DrainAsync(processEnded: false, CancellationToken.None);
+        _stdoutWatch?.Dispose();
+        _stderrWatch?.Dispose();
         _stdout.Dispose();
         _stderr.Dispose();
         _writer.Dispose();

@@ -46,6 +46,9 @@ internal sealed class RawStreamTailer : IDisposable
             ? Path.GetFileName(new FileInfo($"/proc/self/fd/{_stream.SafeFileHandle.DangerousGetHandle()}").LinkTarget)
             : null;
 
+    /// <summary>The open file, once <see cref="TryOpen"/> or a read found it.</summary>
+    public Microsoft.Win32.SafeHandles.SafeFileHandle? Handle => _stream?.SafeFileHandle;
+
     /// <summary>Opens the file when it exists (reads open it anyway); false when there is none yet.</summary>
     public bool TryOpen() => Open() is not null;
 

@@ -15,6 +15,13 @@ public interface IProcessHost
     /// </summary>
     ExitStatus? CheckExit(ProcessIdentity process);
 
+    /// <summary>
+    /// Completes with the process's status (as <see cref="CheckExit"/> gives it) once it has ended. It is told by the
+    /// OS where it can (a pidfd on Linux), so nothing runs while the process does; elsewhere it is checked every
+    /// <paramref name="pollInterval"/>.
+    /// </summary>
+    Task<ExitStatus> WaitForExitAsync(ProcessIdentity process, TimeSpan pollInterval, TimeProvider time, CancellationToken cancellationToken);
+
     /// <summary>True when a process with this pid and this start time exists and is not a zombie.</summary>
     bool IsAlive(ProcessIdentity process);
 

@@ -24,6 +24,24 @@ internal static class LibC
     public const int ESrch = 3;
     public const int EIntr = 4;
     public const int EChild = 10;
+    public const int EAgain = 11;
+    public const int ENoSys = 38;
+
+    // pidfd_open(2), Linux 5.3: called through syscall(2), as glibc wraps it only since 2.36. New system calls have one
+    // number on every architecture.
+    public const long SysPidfdOpen = 434;
+
+    public const int EpollCloexec = 0x80000;
+    public const int EpollCtlAdd = 1;
+    public const int EpollCtlDel = 2;
+    public const uint EpollIn = 0x1;
+    public const uint EpollOneShot = 1u << 30;
+
+    public const int InNonBlock = 0x800;
+    public const int InCloexec = 0x80000;
+    public const uint InModify = 0x2;
+    public const uint InQueueOverflow = 0x4000;
+    public const uint InIgnored = 0x8000;
 
     public const int FallocFlKeepSize = 0x01;
     public const int FallocFlPunchHole = 0x02;
@@ -56,6 +74,18 @@ internal static class LibC
     [DllImport(Library, SetLastError = true)] public static extern int kill(int pid, int signal);
     [DllImport(Library, SetLastError = true)] public static extern int fallocate(int fd, int mode, long offset, long length);
     [DllImport(Library, SetLastError = true)] public static extern long lseek(int fd, long offset, int whence);
+
+    [DllImport(Library, SetLastError = true)] public static extern long syscall(long number, int pid, uint flags);
+    [DllImport(Library, SetLastError = true)] public static extern int close(int fd);
+    [DllImport(Library, SetLastError = true)] public static extern nint read(int fd, IntPtr buffer, nint count);
+    [DllImport(Library, SetLastError = true)] public static extern int epoll_create1(int flags);
+    [DllImport(Library, SetLastError = true)] public static extern int epoll_ctl(int epfd, int op, int fd, IntPtr epollEvent);
+    [DllImport(Library, SetLastError = true)] public static extern int epoll_wait(int epfd, IntPtr events, int maxEvents, int timeout);
+    [DllImport(Library, SetLastError = true)] public static extern int inotify_init1(int flags);
+    [DllImport(Library, SetLastError = true)] public static extern int inotify_rm_watch(int fd, int wd);
+
+    [DllImport(Library, SetLastError = true)]
+    public static extern int inotify_add_watch(int fd, [MarshalAs(UnmanagedType.LPUTF8Str)] string path, uint mask);
 
     [DllImport(Library, SetLastError = true)]
     private static extern IntPtr strerror(int errnum);

@@ -14,6 +14,16 @@ public sealed class LinuxProcessHost : IProcessHost
 {
     private const uint CaptureFileMode = 0b110_000_000; // 0600: logs may hold secrets.
 
+    private readonly Func<int, int> _pidfdOpen;
+
+    public LinuxProcessHost()
+        : this(PidFd.OpenRaw)
+    {
+    }
+
+    /// <param name="pidfdOpen"><c>pidfd_open</c>: the descriptor or the negated errno. Tests make it fail as an old kernel does.</param>
+    internal LinuxProcessHost(Func<int, int> pidfdOpen) => _pidfdOpen = pidfdOpen;
+
     public ProcessIdentity Spawn(SpawnRequest request)
     {
         var program = ProgramResolver.Resolve(request.Program, request.WorkingDirectory, request.Environment);
@@ -73,6 +83,28 @@ public sealed class LinuxProcessHost : IProcessHost
             return null;
         // ECHILD: not our child (adopted), so only liveness can be observed.
         return IsAlive(process) ? null : ExitStatus.Unknown;
+    }
+
+    /// <summary>
+    /// Waits on a pidfd of the process (our child or an adopted replica alike), then reaps it through
+    /// <see cref="CheckExit"/>. Where <c>pidfd_open</c> is missing (<c>ENOSYS</c>: Linux before 5.3) or refused, it
+    /// polls as before.
+    /// </summary>
+    public async Task<ExitStatus> WaitForExitAsync(ProcessIdentity process, TimeSpan pollInterval, TimeProvider time, CancellationToken cancellationToken)
+    {
+        using (var pidfd = process.Pid > 0 ? PidFd.TryOpen(process.Pid, _pidfdOpen) : null)
+        {
+            // The pid is verified once the pidfd is open (CheckExit compares its start time), so neither a process that
+            // ended before nor a pid that is someone else's by now is waited for.
+            if (pidfd is not null)
+            {
+                if (CheckExit(process) is { } ended)
+                    return ended;
+                await pidfd.WaitAsync(cancellationToken);
+            }
+        }
+        // Once the pidfd is readable the first check returns; the loop is what runs where there is no pidfd.
+        return await ExitPolling.WaitAsync(this, process, pollInterval, time, cancellationToken);
     }
 
     public bool IsAlive(ProcessIdentity process) =>

@@ -15,7 +15,7 @@ namespace Orchestra.Runtime.Replicas;
 /// Design: replicas outlive a crashed supervisor and are adopted. A replica runs in its own session and writes
 /// straight to its raw capture files, so when the supervisor dies (even by <c>kill -9</c>) it keeps running and
 /// its output keeps landing on disk. The next supervisor reads the state file and calls <see cref="Adopt"/>: the
-/// process (pid plus start time) is watched by polling, and the log collector resumes from the persisted
+/// process (pid plus start time) is watched through a pidfd, and the log collector resumes from the persisted
 /// offsets. An adopted process is not our child, so its exit code is unknown and counts as a failure.
 /// <see cref="DisposeAsync"/> detaches without stopping (a supervisor handing over); <see cref="StopAsync"/> stops.
 /// </para>
@@ -263,7 +263,7 @@ public sealed class ReplicaRunner : IReplicaRunner
     private async Task<(ExitStatus Status, string? Replaced)> SuperviseAsync(ProcessIdentity process, CancellationToken cancellationToken)
     {
         using var probing = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var exited = WaitForExitAsync(process, cancellationToken);
+        var exited = _host.WaitForExitAsync(process, _options.PollInterval, _options.Time, cancellationToken);
         var health = _health.WatchAsync(_probe, _spec.Health.Interval, _spec.Health.Timeout, _spec.Restart, Publish, probing.Token);
         if (await Task.WhenAny(exited, health) == health && await health is { } reason && !exited.IsCompleted)
         {
@@ -280,16 +280,6 @@ public sealed class ReplicaRunner : IReplicaRunner
         {
         }
         return (await exited, null);
-    }
-
-    private async Task<ExitStatus> WaitForExitAsync(ProcessIdentity process, CancellationToken cancellationToken)
-    {
-        while (true)
-        {
-            if (_host.CheckExit(process) is { } status)
-                return status;
-            await Task.Delay(_options.PollInterval, _options.Time, cancellationToken);
-        }
     }
 
     private void Publish(Func<ReplicaRecord, ReplicaRecord> change) => _record.Publish(change);

@@ -9,7 +9,7 @@ public sealed record RuntimeOptions
     private static readonly HttpClient SharedHttp = new();
 
     public TimeProvider Time { get; init; } = TimeProvider.System;
-    /// <summary>How often a replica's process is checked for an exit, and a stopping group for emptiness.</summary>
+    /// <summary>How often a stopping group is checked for emptiness, and a replica's process for an exit where the OS cannot tell (no pidfd).</summary>
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(15);
     public RestartBackoff Backoff { get; init; } = RestartBackoff.Standard;
     public LogCollectorOptions Logs { get; init; } = new();

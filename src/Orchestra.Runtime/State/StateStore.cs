@@ -104,16 +104,44 @@ public sealed class StateStore
     /// their subscribers from more than one thread (its loop, its log collector), so they can arrive out of order:
     /// reading the newest record under this lock, instead of taking the one a change carried, makes the last write
     /// the newest whatever the order of the calls.
+    /// <para>
+    /// With <paramref name="deferProgress"/>, a change of nothing but how far the replica's output is collected (log
+    /// offsets, a container's logs-until time) is only kept in memory, for <see cref="SaveIfChanged"/>: a fleet of
+    /// printing replicas commits offsets many times a second, and each write rewrites the whole file. Any other change
+    /// is written at once, with the progress that waited. A crash loses only deferred progress, so lines are collected
+    /// twice, never lost.
+    /// </para>
     /// </summary>
-    public void Record(Func<ReplicaRecord> latest)
+    /// <returns>True when the write was deferred.</returns>
+    public bool Record(Func<ReplicaRecord> latest, bool deferProgress = false)
     {
         lock (_lock)
         {
             var replica = latest();
+            var before = _replicas.GetValueOrDefault(replica.Key);
             _replicas[replica.Key] = replica;
+            if (deferProgress && before is not null && OnlyProgressDiffers(before, replica))
+            {
+                _unsaved = true;
+                return true;
+            }
             WriteLocked();
+            return false;
         }
     }
+
+    /// <summary>Writes the file when a deferred change (or a failed write) left it out of date.</summary>
+    public void SaveIfChanged()
+    {
+        lock (_lock)
+        {
+            if (_unsaved)
+                WriteLocked();
+        }
+    }
+
+    private static bool OnlyProgressDiffers(ReplicaRecord before, ReplicaRecord after) =>
+        before with { StdoutOffset = after.StdoutOffset, StderrOffset = after.StderrOffset, LogsUntil = after.LogsUntil } == after;
 
     /// <summary>Forgets a replica (scaled down or removed) and writes the file.</summary>
     public void Remove(string service, int replica)
@@ -146,6 +174,8 @@ public sealed class StateStore
     public event Action<string?>? SaveFaultChanged;
 
     private string? _saveFault;
+    // The file is older than what is known: a deferred change, or a write that failed.
+    private bool _unsaved;
 
     /// <summary>
     /// A failed write (the folder made read-only or immutable, a full disk) is not the replicas' problem: the state is
@@ -166,6 +196,7 @@ public sealed class StateStore
         // Reported when the file starts or stops failing, not on every retry.
         var changed = (fault is null) != (_saveFault is null);
         _saveFault = fault;
+        _unsaved = fault is not null;
         if (changed)
             SaveFaultChanged?.Invoke(fault);
     }

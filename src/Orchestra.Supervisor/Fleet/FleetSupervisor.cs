@@ -40,6 +40,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
     private readonly IProcessHost _host;
     private readonly DockerConnection _docker = new();
     private readonly ContainerReplicas _containers;
+    private readonly StatePersistence _persistence;
     private string? _recoveryNote;
 
     /// <param name="prepare">The tool's hidden <c>__prepare</c> command, which rebuilds a service whose files changed.</param>
@@ -60,7 +61,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
         var specs = new ReplicaSpecs(_workspace, _launches, _state);
         var router = new ProxyRouter(_table, _proxies, _workspace);
         _ = new ReplicaEventWriter(_table, events, _log);
-        _ = new StatePersistence(_table, _state, _log);
+        _persistence = new StatePersistence(_table, _state, options.Time, _log);
         var (rerunFailures, rerunPhases) = (new RerunFailures(), new RerunPhases());
         _status = new FleetStatus(_table, _state, _workspace, _launches, rerunFailures, rerunPhases, service => _reruns?.IsWatching(service) == true);
         _rollout = new ServiceRollout(_table, runners, specs, _launches, _state, _workspace, _proxies, router, new OutsideCopyPolicy(host, options, _table), _status, events, containers);
@@ -240,6 +241,8 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
             await replica.Runner.DisposeAsync();
             _table.Remove(replica.Runner);
         }
+        // After the runners: detaching commits their last offsets.
+        await _persistence.DisposeAsync();
         _docker.Dispose();
         _gate.Dispose();
         _shutdown.Dispose();

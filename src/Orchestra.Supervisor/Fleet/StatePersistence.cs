@@ -1,19 +1,35 @@
 using Microsoft.Extensions.Logging;
+using Orchestra.Runtime;
 using Orchestra.Runtime.State;
 
 namespace Orchestra.Supervisor.Fleet;
 
 /// <summary>
-/// Keeps <c>state.json</c> up to date with the table: every recorded change of a replica in it is written, so a
-/// supervisor killed at any moment leaves the next one the pids, ports and log offsets to adopt from. Which
-/// replicas are forgotten (scaled away) is the rollout's decision, not a change of the table. A file that cannot be
-/// written is logged when it starts and when it stops failing.
+/// Keeps <c>state.json</c> up to date with the table, so a supervisor killed at any moment leaves the next one the
+/// pids, ports and log offsets to adopt from. A change of state, pid or port is written at once. Log offsets, which
+/// every printing replica commits several times a second, are written together: at most one write per
+/// <see cref="ProgressInterval"/> for the whole fleet, and none while nothing moves. Which replicas are forgotten
+/// (scaled away) is the rollout's decision, not a change of the table. A file that cannot be written is logged when
+/// it starts and when it stops failing.
 /// </summary>
-internal sealed class StatePersistence
+internal sealed class StatePersistence : IAsyncDisposable
 {
-    public StatePersistence(ReplicaTable table, StateStore state, ILogger log)
+    /// <summary>How long offsets may wait to be written: after a crash, at most this much more output is collected twice.</summary>
+    public static readonly TimeSpan ProgressInterval = TimeSpan.FromMilliseconds(250);
+
+    private readonly StateStore _state;
+    private readonly WakeSignal _progress = new();
+    private readonly CancellationTokenSource _ending = new();
+    private readonly Task _writing;
+
+    public StatePersistence(ReplicaTable table, StateStore state, TimeProvider time, ILogger log)
     {
-        table.Recorded += runner => state.Record(() => runner.Current);
+        _state = state;
+        table.Recorded += runner =>
+        {
+            if (state.Record(() => runner.Current, deferProgress: true))
+                _progress.Set();
+        };
         state.SaveFaultChanged += fault =>
         {
             if (fault is null)
@@ -21,5 +37,32 @@ internal sealed class StatePersistence
             else
                 log.StateFileFault(fault);
         };
+        _writing = WriteProgressAsync(time, _ending.Token);
+    }
+
+    private async Task WriteProgressAsync(TimeProvider time, CancellationToken cancellationToken)
+    {
+        try
+        {
+            while (true)
+            {
+                await _progress.WaitAsync(Timeout.InfiniteTimeSpan, time, cancellationToken);
+                // Whatever else the fleet commits meanwhile goes into the same write.
+                await Task.Delay(ProgressInterval, time, cancellationToken);
+                _state.SaveIfChanged();
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+    }
+
+    /// <summary>Writes what waits: the supervisor is ending, or handing its replicas over.</summary>
+    public async ValueTask DisposeAsync()
+    {
+        await _ending.CancelAsync();
+        await _writing;
+        _state.SaveIfChanged();
+        _ending.Dispose();
     }
 }

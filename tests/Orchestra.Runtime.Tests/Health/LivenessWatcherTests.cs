@@ -70,6 +70,35 @@ public sealed class LivenessWatcherTests
     }
 
     [Fact]
+    public async Task A_replica_that_keeps_passing_is_probed_less_and_less_often_and_at_every_interval_once_it_fails()
+    {
+        using var stop = new CancellationTokenSource();
+        var watching = Watch(untilFailing: true, stop.Token);
+        var gaps = new List<double>();
+        var last = _clock.GetUtcNow();
+        async Task CheckAsync()
+        {
+            await ChecksAsync(1);
+            gaps.Add((_clock.GetUtcNow() - last).TotalSeconds);
+            last = _clock.GetUtcNow();
+        }
+
+        for (var i = 0; i < 6; i++)
+            await CheckAsync();
+        _probe.Passes = false;
+        for (var i = 0; i < 3; i++)
+            await CheckAsync();
+
+        // The failing probe came after the longest quiet wait; the two that confirm it at the interval. The clock moves in
+        // steps of one interval, from before or after the watcher sets its timer: each gap is right within one step.
+        double[] expected = [1, 2, 4, 8, 10, 10, 10, 1, 1];
+        Assert.Equal(LivenessWatcher.QuietInterval, TimeSpan.FromSeconds(expected.Max()));
+        Assert.All(expected.Zip(gaps), pair => Assert.InRange(pair.Second, pair.First - 1, pair.First + 1));
+        Assert.Equal([false], Changes());
+        await EndsWhenCancelledAsync(watching, stop);
+    }
+
+    [Fact]
     public async Task Failing_every_probe_for_the_timeout_ends_the_watch_so_that_the_replica_is_replaced()
     {
         var watching = Watch(untilFailing: true, CancellationToken.None);

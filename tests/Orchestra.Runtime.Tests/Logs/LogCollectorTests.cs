@@ -42,6 +42,26 @@ public sealed class LogCollectorTests : IDisposable
     }
 
     [Fact]
+    public async Task An_idle_collector_is_woken_by_a_write_and_commits_its_offsets_without_polling()
+    {
+        // Polling once an hour: each line can only have been collected because the write woke the collector, and the
+        // commit made because it came due, though nothing more was written.
+        var options = new LogCollectorOptions { PollInterval = TimeSpan.FromHours(1), CommitInterval = TimeSpan.FromMilliseconds(200) };
+        var files = _workspace.Files("quiet");
+        var gate = Path.Combine(_workspace.Root, "gate");
+        var script = _workspace.Script("quiet", $"echo first\nwhile [ ! -e {gate} ]; do sleep 0.01; done\necho second\nexec sleep 30");
+        var process = _workspace.SpawnScript("quiet", script);
+        await using var collector = Collector(files, options: options);
+        collector.Start();
+
+        await Eventually.TrueAsync(() => ReadLog(files).Select(e => e.Text).SequenceEqual(["first"]), "the first line collected");
+        File.WriteAllText(gate, "");
+        await Eventually.TrueAsync(() => ReadLog(files).Select(e => e.Text).SequenceEqual(["first", "second"]), "the second line collected");
+        await Eventually.TrueAsync(() => collector.Committed == new LogOffsets(13, 0), "both lines' offsets committed");
+        _workspace.Host.SignalGroup(process, Orchestra.Runtime.Processes.StopSignals.Kill);
+    }
+
+    [Fact]
     public async Task A_new_collector_resumes_exactly_where_the_last_one_stopped()
     {
         var files = _workspace.Files("api");

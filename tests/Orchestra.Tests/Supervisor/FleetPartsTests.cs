@@ -32,13 +32,15 @@ public sealed class FleetPartsTests : IAsyncDisposable
     };
 
     /// <summary>A supervisor of command services (name, depends_on) whose replicas are in memory.</summary>
-    private FleetSupervisor Fleet(params (string Name, string DependsOn)[] services)
+    private FleetSupervisor Fleet(params (string Name, string DependsOn)[] services) => Fleet(TimeProvider.System, services);
+
+    private FleetSupervisor Fleet(TimeProvider time, params (string Name, string DependsOn)[] services)
     {
         _temp.Write("orchestra.yml", "name: parts\n");
         foreach (var (name, dependsOn) in services)
             _temp.Service(name, $"command: [\"/bin/true\"]\n{(dependsOn.Length > 0 ? $"depends_on: [{dependsOn}]\n" : "")}", withProject: false);
         new SupervisorPaths(Path.Combine(_temp.Root, ".orchestra")).EnsureStateDirectory();
-        _fleet = new FleetSupervisor(_temp.ConfigPath, new LinuxProcessHost(), new RuntimeOptions(), new ProcessCommand("/bin/false", []), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, spec =>
+        _fleet = new FleetSupervisor(_temp.ConfigPath, new LinuxProcessHost(), new RuntimeOptions { Time = time }, new ProcessCommand("/bin/false", []), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, spec =>
         {
             var runner = new InMemoryReplicaRunner(spec, _startsAs.GetValueOrDefault(spec.Service, ReplicaState.Healthy));
             _runners.Enqueue(runner);
@@ -98,10 +100,43 @@ public sealed class FleetPartsTests : IAsyncDisposable
         runner.CommitOffsets(500);
         runner.TellLate(older);
 
-        var recorded = Assert.Single(state.Peek()!);
-        Assert.Equal((ReplicaState.Healthy, 500L), (recorded.State, recorded.StdoutOffset));
+        await Eventually.TrueAsync(() => state.Peek() is [{ StdoutOffset: 500 }], "the offsets written");
+        Assert.Equal(ReplicaState.Healthy, Assert.Single(state.Peek()!).State);
         Assert.Null((await Send(fleet, Request(ControlOp.Stop, "api"))).Failure);
         Assert.Equal(ReplicaState.Stopped, Assert.Single(state.Peek()!).State);
+    }
+
+    [Fact]
+    public async Task Log_offsets_of_the_whole_fleet_are_written_together_once_per_interval_and_a_new_state_at_once()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        var fleet = Fleet(clock, ("api", ""));
+        _temp.Write("api/service.yml", "command: [\"/bin/true\"]\nscale: 10\n");
+        var state = new StateStore(Path.Combine(_temp.Root, ".orchestra"));
+        Assert.Null((await Send(fleet, Request(ControlOp.Start, "api"))).Failure);
+        var runners = _runners.ToList();
+        Assert.Equal(10, runners.Count);
+        for (var offset = 1; offset <= 50; offset++)
+        {
+            foreach (var runner in runners)
+                runner.CommitOffsets(offset);
+        }
+
+        // 500 commits and the clock has not moved: not one write yet.
+        Assert.All(state.Peek()!, r => Assert.Equal(0, r.StdoutOffset));
+        // The writer sets its timer once woken, on another thread: the clock moves on until it has fired.
+        await Eventually.TrueAsync(() =>
+        {
+            clock.Advance(TimeSpan.FromSeconds(1));
+            return state.Peek()!.All(r => r.StdoutOffset == 50);
+        }, "all ten replicas' offsets written");
+
+        runners[0].CommitOffsets(51);
+        Assert.Equal(50, state.Peek()![0].StdoutOffset);
+        // A change that is news (the replica's state) is written at once, with the offsets that waited.
+        runners[1].Become(ReplicaState.Unhealthy);
+        var recorded = state.Peek()!;
+        Assert.Equal((51L, ReplicaState.Unhealthy), (recorded[0].StdoutOffset, recorded[1].State));
     }
 
     [Fact]

@@ -1,0 +1,103 @@
+using System.Collections.Concurrent;
+using System.Runtime.InteropServices;
+using System.Runtime.Versioning;
+
+namespace Orchestra.Runtime.Processes;
+
+/// <summary>
+/// One thread asleep in <c>epoll_wait</c> for every file descriptor the runner waits on (the replicas' pidfds, the
+/// inotify descriptor of their capture files), calling back when one is ready. Waiting this way costs nothing while
+/// nothing happens: no timer fires and no thread wakes, where polling woke every replica's loop 50 times a second.
+/// Callbacks run on that thread and must only hand on (complete a task, set a signal), never block.
+/// </summary>
+[SupportedOSPlatform("linux")]
+internal sealed class EpollLoop
+{
+    private const int MaxEvents = 64;
+
+    // struct epoll_event is packed on x86 (a 4-byte events field, then the 8-byte data), naturally aligned elsewhere.
+    private static readonly bool Packed = RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.X86;
+    private static readonly int EventSize = Packed ? 12 : 16;
+    private static readonly int DataOffset = Packed ? 4 : 8;
+
+    private static readonly Lazy<EpollLoop?> SharedLoop = new(Create);
+
+    private readonly int _epoll;
+    private readonly ConcurrentDictionary<long, Action> _callbacks = new();
+    private long _lastId;
+
+    private EpollLoop(int epoll) => _epoll = epoll;
+
+    /// <summary>The process's loop, started on first use; null where epoll cannot be created.</summary>
+    public static EpollLoop? Shared => SharedLoop.Value;
+
+    /// <summary>
+    /// Calls <paramref name="ready"/> when <paramref name="fd"/> is readable: once with <paramref name="oneShot"/>, else
+    /// at every wake while it is (level-triggered: the callback reads until there is nothing left). Null when epoll
+    /// refuses the descriptor. Disposing the registration stops the calls; the caller closes the descriptor after that.
+    /// </summary>
+    public IDisposable? Watch(int fd, bool oneShot, Action ready)
+    {
+        var id = Interlocked.Increment(ref _lastId);
+        _callbacks[id] = ready;
+        if (Control(LibC.EpollCtlAdd, fd, LibC.EpollIn | (oneShot ? LibC.EpollOneShot : 0), id) == 0)
+            return new Registration(this, fd, id);
+        _callbacks.TryRemove(id, out _);
+        return null;
+    }
+
+    private static EpollLoop? Create()
+    {
+        var epoll = LibC.epoll_create1(LibC.EpollCloexec);
+        if (epoll < 0)
+            return null;
+        var loop = new EpollLoop(epoll);
+        // A background thread for the life of the process: it holds no work of its own, only waits.
+        new Thread(loop.Run) { IsBackground = true, Name = "Orchestra epoll" }.Start();
+        return loop;
+    }
+
+    private unsafe int Control(int op, int fd, uint events, long id)
+    {
+        var buffer = stackalloc byte[16];
+        *(uint*)buffer = events;
+        *(long*)(buffer + DataOffset) = id;
+        return LibC.epoll_ctl(_epoll, op, fd, (IntPtr)buffer);
+    }
+
+    private unsafe void Run()
+    {
+        var events = stackalloc byte[EventSize * MaxEvents];
+        while (true)
+        {
+            var count = LibC.epoll_wait(_epoll, (IntPtr)events, MaxEvents, -1);
+            if (count < 0)
+            {
+                var errno = Marshal.GetLastPInvokeError();
+                // The runtime's own signals interrupt the wait; anything else is a bug in how the loop is used.
+                if (errno == LibC.EIntr)
+                    continue;
+                throw new InvalidOperationException($"epoll_wait failed: {LibC.Describe(errno)}.");
+            }
+            for (var i = 0; i < count; i++)
+            {
+                // A registration disposed after the kernel queued its event is simply no longer there.
+                if (_callbacks.TryGetValue(*(long*)(events + i * EventSize + DataOffset), out var ready))
+                    ready();
+            }
+        }
+    }
+
+    private sealed class Registration(EpollLoop loop, int fd, long id) : IDisposable
+    {
+        private int _disposed;
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _disposed, 1) == 1)
+                return;
+            loop._callbacks.TryRemove(id, out _);
+            loop.Control(LibC.EpollCtlDel, fd, 0, id);
+        }
+    }
+}
