@@ -15,8 +15,10 @@ public static class SupervisorRuntime
         ["DOTNET_GCgen0size"] = "0x100000",
         // No background GC thread: the heap is small, and a blocking collection of it is short.
         ["DOTNET_gcConcurrent"] = "0",
-        // ReadyToRun code as shipped, never compiled again at a higher tier: no tiering thread, no second copy of hot code.
-        ["DOTNET_TieredCompilation"] = "0",
+        // No instrumented tier: the supervisor's hot paths are few and short, not worth profiling. Tiering itself stays
+        // on, since without it every method without ReadyToRun code is compiled fully optimised at start, which made
+        // the supervisor's start slower.
+        ["DOTNET_TieredPGO"] = "0",
         // JIT code mapped once rather than twice (writable and executable views), which counted twice in RSS.
         ["DOTNET_EnableWriteXorExecute"] = "0",
         // Idle thread-pool workers go to sleep at once instead of spinning for work that rarely comes.
