@@ -116,6 +116,8 @@ public sealed class FleetPartsTests : IAsyncDisposable
         Assert.Null((await Send(fleet, Request(ControlOp.Start, "api"))).Failure);
         var runners = _runners.ToList();
         Assert.Equal(10, runners.Count);
+        // The start's own news (each replica healthy) reaches the file on the writer's thread: once there, nothing is news.
+        await Eventually.TrueAsync(() => state.Peek() is { Count: 10 } records && records.All(r => r.State == ReplicaState.Healthy), "the started replicas recorded");
         for (var offset = 1; offset <= 50; offset++)
         {
             foreach (var runner in runners)
