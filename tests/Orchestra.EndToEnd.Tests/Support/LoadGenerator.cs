@@ -7,7 +7,9 @@ namespace Orchestra.EndToEnd.Tests.Support;
 /// <summary>
 /// Keeps a fixed number of clients sending HTTP GETs to a port, each on a new connection (<c>Connection: close</c>),
 /// until stopped; counts the answers and the failures (a refused or reset connection, an empty reply, a status other
-/// than 200). Bounded: never more than <c>clients</c> connections at once.
+/// than 200). Bounded: never more than <c>clients</c> connections at once. Each client pauses briefly between its
+/// requests: the clients stay concurrent, so a replica that leaves always has requests in flight, without the load
+/// taking every core from the rest of the suite.
 /// </summary>
 public sealed class LoadGenerator : IAsyncDisposable
 {
@@ -16,6 +18,9 @@ public sealed class LoadGenerator : IAsyncDisposable
     private readonly Lock _lock = new();
     private readonly List<string> _failures = [];
     private long _answered;
+
+    /// <summary>A client's pause between two requests.</summary>
+    private static readonly TimeSpan Pause = TimeSpan.FromMilliseconds(20);
 
     public LoadGenerator(int port, int clients, string path = "/health")
     {
@@ -75,6 +80,14 @@ public sealed class LoadGenerator : IAsyncDisposable
             {
                 lock (_lock)
                     _failures.Add(failure);
+            }
+            try
+            {
+                await Task.Delay(Pause, stop);
+            }
+            catch (OperationCanceledException)
+            {
+                // Stopped: the loop ends.
             }
         }
     }
