@@ -34,19 +34,7 @@ public sealed class MSBuildTargetsTests(PackedPackages packages) : IClassFixture
     {
         _workspace.Write("orchestra.yml", Workspace("hello"));
         _workspace.Write("web/service.yml", $"command: [\"/usr/bin/python3\", \"-u\", \"main.py\"]\nport: {_port}\nhealth:\n  http: /\n");
-        _workspace.Write("web/main.py", """
-            import http.server, os
-            class Handler(http.server.BaseHTTPRequestHandler):
-                def do_GET(self):
-                    body = b"hello"
-                    self.send_response(200)
-                    self.send_header("Content-Length", str(len(body)))
-                    self.end_headers()
-                    self.wfile.write(body)
-                def log_message(self, *args):
-                    pass
-            http.server.HTTPServer(("127.0.0.1", int(os.environ["PORT"])), Handler).serve_forever()
-            """);
+        _workspace.Write("web/main.py", PythonHttpServer.Answering("\"hello\""));
         _workspace.Write("tests/Accept/Accept.csproj", TestProjectFiles.XunitVsTest);
         _workspace.Write("tests/Accept/WebTests.cs", """
             public class WebTests

@@ -1,4 +1,4 @@
-namespace Orchestra.EndToEnd.Tests.Support;
+namespace Orchestra.Testing;
 
 /// <summary>Python scripts for HTTP services in tests: they listen on <c>PORT</c> and answer every GET with one body.</summary>
 public static class PythonHttpServer
