@@ -32,7 +32,7 @@ ORCHESTRA_PORTS=(5501 5502 5503 5504) PM2_PORTS=(5511 5512 5513 5514)
 
 echo "== one untimed round of each (file cache, Orchestra's evaluation cache, pm2's own start)"
 "$ORCHESTRA" start --no-build >/dev/null 2>&1 && "$ORCHESTRA" stop >/dev/null
-"$PM2" start "$FLEET" >/dev/null && wait_answering "${PM2_PORTS[@]}" && "$PM2" kill >/dev/null
+"$PM2" start "$FLEET" >/dev/null && wait_answering "${PM2_PORTS[@]}" && "$PM2" kill >/dev/null 2>&1
 
 timed() { local s e; s=$(now); "$@"; e=$(now); elapsed "$s" "$e"; }
 orchestra_start() { "$ORCHESTRA" start "$@" >/dev/null 2>&1 && wait_answering "${ORCHESTRA_PORTS[@]}"; }
@@ -45,8 +45,8 @@ for _ in $(seq 1 "$REPEATS"); do
   built+=("$(timed orchestra_start)"); "$ORCHESTRA" stop >/dev/null
   "$PM2" ping >/dev/null
   pm2_warm+=("$(timed pm2_start)"); "$PM2" delete all >/dev/null
-  "$PM2" kill >/dev/null
-  pm2_cold+=("$(timed pm2_start)"); "$PM2" kill >/dev/null
+  "$PM2" kill >/dev/null 2>&1
+  pm2_cold+=("$(timed pm2_start)"); "$PM2" kill >/dev/null 2>&1
 done
 
 orchestra_scale() { "$ORCHESTRA" scale "api1=$1" >/dev/null 2>&1; }
@@ -61,7 +61,7 @@ for _ in $(seq 1 "$SCALE_REPEATS"); do
   scale50+=("$(timed orchestra_scale 50)"); orchestra_scale 1
 done
 "$ORCHESTRA" stop >/dev/null
-"$PM2" kill >/dev/null
+"$PM2" kill >/dev/null 2>&1
 
 m_no_build=$(median "${no_build[@]}") m_built=$(median "${built[@]}") m_warm=$(median "${pm2_warm[@]}") m_cold=$(median "${pm2_cold[@]}")
 m_s10=$(median "${scale10[@]}") m_p10=$(median "${pm2_scale10[@]}") m_s50=$(median "${scale50[@]}")
