@@ -10,68 +10,16 @@
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 SECONDS_IDLE=${1:-10}
-PM2_VERSION=7.0.4
 
 build_tool
-if [[ ! -x $OUT/pm2/node_modules/.bin/pm2 ]]; then
-  echo "== installing pm2 $PM2_VERSION into bench/out/pm2"
-  npm install --prefix "$OUT/pm2" "pm2@$PM2_VERSION" --no-audit --no-fund --loglevel=error >/dev/null
-fi
-PM2=$OUT/pm2/node_modules/.bin/pm2
-export PM2_HOME=$OUT/pm2-home
-"$PM2" kill >/dev/null 2>&1 || true
-rm -rf "$PM2_HOME"
+install_pm2 "$OUT/pm2-home"
 
 WS=$(new_workspace idle)
-echo "== generating 4 minimal APIs, a worker and an idle command service in $WS"
+echo "== generating 4 minimal APIs and a worker in $WS"
+make_fleet "$WS" 5400
 cd "$WS"
-for i in 1 2 3 4; do
-  mkdir -p "api$i"
-  printf 'port: %d\nhealth: { http: /health }\n' $((5400 + i)) >"api$i/service.yml"
-  cat >"api$i/api$i.csproj" <<'XML'
-<Project Sdk="Microsoft.NET.Sdk.Web">
-  <PropertyGroup><TargetFramework>net10.0</TargetFramework><Nullable>enable</Nullable><ImplicitUsings>enable</ImplicitUsings></PropertyGroup>
-</Project>
-XML
-  # What `dotnet new web` writes: requests (the health probes among them) are not logged at Information.
-  printf '{ "Logging": { "LogLevel": { "Default": "Information", "Microsoft.AspNetCore": "Warning" } } }\n' >"api$i/appsettings.json"
-  cat >"api$i/Program.cs" <<CS
-var app = WebApplication.Create(args);
-app.MapGet("/", () => "hello from api$i");
-app.MapGet("/health", () => Results.Ok());
-app.Run();
-CS
-done
-mkdir -p worker
-printf 'health: { log: "worker started" }\n' >worker/service.yml
-cat >worker/worker.csproj <<'XML'
-<Project Sdk="Microsoft.NET.Sdk">
-  <PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework><Nullable>enable</Nullable><ImplicitUsings>enable</ImplicitUsings></PropertyGroup>
-</Project>
-XML
-# Each line carries the time it was printed, so the collector's timestamp tells how long it took to be collected.
-cat >worker/Program.cs <<'CS'
-Console.WriteLine("worker started");
-for (var n = 1; ; n++)
-{
-    await Task.Delay(500);
-    Console.WriteLine($"tick {n} {DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}");
-}
-CS
-echo "== building the fleet once (not timed)"
-"$ORCHESTRA" build >/dev/null
 
-cat >"$OUT/idle-ecosystem.config.js" <<JS
-const ws = "$WS";
-const dll = (name) => ({
-  name, script: "dotnet", args: \`bin/Debug/net10.0/\${name}.dll\`, interpreter: "none", cwd: \`\${ws}/\${name}\`,
-  autorestart: true, log_date_format: "YYYY-MM-DDTHH:mm:ss.SSSZ",
-});
-module.exports = { apps: [
-  ...[1, 2, 3, 4].map(i => ({ ...dll(\`api\${i}\`), env: { ASPNETCORE_URLS: \`http://127.0.0.1:\${5410 + i}\` } })),
-  dll("worker"),
-] };
-JS
+write_ecosystem "$OUT/idle-ecosystem.config.js" "$WS" 5410
 
 supervisor_pid() { pgrep -f "__supervise --config $WS/orchestra.yml" | head -1; }
 pm2_pid() { cat "$PM2_HOME/pm2.pid"; }
@@ -79,12 +27,11 @@ rss_kb() { awk '/^VmRSS:/{print $2}' "/proc/$1/status"; }
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat"; }
 # CPU time of every thread now, in ns (schedstat): finer than the 10 ms ticks of utime+stime.
 cpu_ns() { cat /proc/"$1"/task/*/schedstat 2>/dev/null | awk '{s += $1} END {print s}'; }
-healthy() { curl -sf -o /dev/null "http://127.0.0.1:$1/health"; }
 
 echo "== starting both fleets"
 "$ORCHESTRA" start --no-build >/dev/null 2>&1
 "$PM2" start "$OUT/idle-ecosystem.config.js" >/dev/null
-for port in 5411 5412 5413 5414; do until healthy $port; do sleep 0.1; done; done
+wait_answering 5411 5412 5413 5414
 until grep -q "worker started" "$PM2_HOME/logs/worker-out.log" 2>/dev/null; do sleep 0.1; done
 SUP=$(supervisor_pid) PM2D=$(pm2_pid)
 # Start-up work (JIT, the first probes) is over before the window opens.

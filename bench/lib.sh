@@ -40,3 +40,84 @@ live_in_workspace() {
 }
 
 machine() { echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, .NET SDK $(dotnet --version)"; }
+
+# pm2 (the peer of issue 12) from npm into bench/out/pm2, its daemon's home in $1; sets PM2 and exports PM2_HOME.
+PM2_VERSION=7.0.4
+install_pm2() {
+  if [[ ! -x $OUT/pm2/node_modules/.bin/pm2 ]]; then
+    echo "== installing pm2 $PM2_VERSION into bench/out/pm2"
+    npm install --prefix "$OUT/pm2" "pm2@$PM2_VERSION" --no-audit --no-fund --loglevel=error >/dev/null
+  fi
+  PM2=$OUT/pm2/node_modules/.bin/pm2
+  export PM2_HOME=$1
+  "$PM2" kill >/dev/null 2>&1 || true
+  rm -rf "$PM2_HOME"
+}
+
+# Issue 12's fleet in the workspace $1, built once: 4 ASP.NET minimal APIs (/health, Orchestra's port $2+i) and a worker
+# that prints "worker started", then a line with its own timestamp every 500 ms.
+make_fleet() {
+  local ws=$1 base=$2 i
+  for i in 1 2 3 4; do
+    mkdir -p "$ws/api$i"
+    printf 'port: %d\nhealth: { http: /health }\n' $((base + i)) >"$ws/api$i/service.yml"
+    cat >"$ws/api$i/api$i.csproj" <<'XML'
+<Project Sdk="Microsoft.NET.Sdk.Web">
+  <PropertyGroup><TargetFramework>net10.0</TargetFramework><Nullable>enable</Nullable><ImplicitUsings>enable</ImplicitUsings></PropertyGroup>
+</Project>
+XML
+    # What `dotnet new web` writes: requests (the health probes among them) are not logged at Information.
+    printf '{ "Logging": { "LogLevel": { "Default": "Information", "Microsoft.AspNetCore": "Warning" } } }\n' >"$ws/api$i/appsettings.json"
+    cat >"$ws/api$i/Program.cs" <<CS
+var app = WebApplication.Create(args);
+app.MapGet("/", () => "hello from api$i");
+app.MapGet("/health", () => Results.Ok());
+app.Run();
+CS
+  done
+  mkdir -p "$ws/worker"
+  printf 'health: { log: "worker started" }\n' >"$ws/worker/service.yml"
+  cat >"$ws/worker/worker.csproj" <<'XML'
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework><Nullable>enable</Nullable><ImplicitUsings>enable</ImplicitUsings></PropertyGroup>
+</Project>
+XML
+  # Each line carries the time it was printed, so the collector's timestamp tells how long it took to be collected.
+  cat >"$ws/worker/Program.cs" <<'CS'
+Console.WriteLine("worker started");
+for (var n = 1; ; n++)
+{
+    await Task.Delay(500);
+    Console.WriteLine($"tick {n} {DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}");
+}
+CS
+  echo "== building the fleet once (not timed)"
+  (cd "$ws" && "$ORCHESTRA" build >/dev/null)
+}
+
+# A pm2 app running the fleet's built DLL $2 (api1…, worker) of the workspace $1 with `dotnet X.dll`, as JS for an
+# ecosystem file; $3 is extra JS properties.
+pm2_app() {
+  printf '{ name: "%s", script: "dotnet", args: "bin/Debug/net10.0/%s.dll", interpreter: "none", cwd: "%s/%s", autorestart: true, log_date_format: "YYYY-MM-DDTHH:mm:ss.SSSZ", %s }' \
+    "$2" "$2" "$1" "$2" "$3"
+}
+
+# The fleet's ecosystem file $1 for the workspace $2, the APIs on ports $3+i.
+write_ecosystem() {
+  local file=$1 ws=$2 base=$3 i apps=()
+  for i in 1 2 3 4; do apps+=("$(pm2_app "$ws" "api$i" "env: { ASPNETCORE_URLS: \"http://127.0.0.1:$((base + i))\" }")"); done
+  apps+=("$(pm2_app "$ws" worker "")")
+  local IFS=,
+  printf 'module.exports = { apps: [%s] };\n' "${apps[*]}" >"$file"
+}
+
+answers() { curl -sf -o /dev/null "http://127.0.0.1:$1/health"; }
+# Returns once every port named answers /health, each polled every 5 ms in parallel.
+wait_answering() {
+  local port waiters=()
+  for port in "$@"; do
+    (until answers "$port"; do sleep 0.005; done) &
+    waiters+=($!)
+  done
+  wait "${waiters[@]}"
+}

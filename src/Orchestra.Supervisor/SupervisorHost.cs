@@ -53,7 +53,7 @@ public static class SupervisorHost
             return 0;
         }
 
-        await using var fleet = new FleetSupervisor(configPath, new LinuxProcessHost(), options, tool.Running(PrepareCommandName, configPath), log);
+        await using var fleet = new FleetSupervisor(new LoadedWorkspace(workspace), new LinuxProcessHost(), options, tool.Running(PrepareCommandName, configPath), log);
         using var signalled = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);

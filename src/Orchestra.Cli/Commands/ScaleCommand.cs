@@ -24,7 +24,7 @@ internal static class ScaleCommand
                 var scales = ScaleArguments.Parse(counts.Values, workspace, []);
                 if (await context.Supervisor(workspace).FindRunningAsync(token) is not { } supervisor)
                     throw new CommandFailedException("Nothing runs in this workspace; start the fleet first.");
-                var result = await supervisor.SendAsync(new ControlRequest { Op = ControlOp.Scale, Scales = scales },
+                var result = await supervisor.SendAsync(new ControlRequest { Op = ControlOp.Scale, Scales = scales, WorkspaceReadAt = workspace.ReadAt },
                     e => context.Host.Error.WriteLine($"{e.Service}: {e.Message}"), token);
                 if (result.Replicas.Count > 0)
                     StatusTables.WriteStarted(result.Replicas, context.CreateConsole());

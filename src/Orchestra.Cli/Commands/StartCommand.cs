@@ -122,7 +122,7 @@ internal static class StartCommand
         }
         var supervisor = await starting;
         var request = new ControlRequest { Op = op, Services = selected.Select(s => s.Name).ToList(), Launch = specs, Rebuilt = rebuilt, Scales = settings.Scales, KeepOnFailure = settings.KeepFailed,
-            Vendors = settings.Vendors, DockerHost = settings.DockerHost,
+            Vendors = settings.Vendors, DockerHost = settings.DockerHost, WorkspaceReadAt = workspace.ReadAt,
         };
         return await SendAsync(context, supervisor, request, cancellationToken);
     }

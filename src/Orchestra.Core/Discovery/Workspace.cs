@@ -57,6 +57,12 @@ public sealed record Workspace
     /// <summary>The services, ordered by name.</summary>
     public required IReadOnlyList<ServiceDefinition> Services { get; init; }
 
+    /// <summary>
+    /// When the load that made it began: a load that began later saw every change to the files this one saw, so the
+    /// supervisor need not read them again for a command that loaded them earlier (see <c>LoadedWorkspace</c>).
+    /// </summary>
+    public DateTimeOffset ReadAt { get; init; }
+
     /// <summary>The workspace's name: <c>name:</c>, or its folder's name.</summary>
     public string Name => Config.Name ?? Path.GetFileName(Root.TrimEnd(Path.DirectorySeparatorChar));
 

@@ -9,10 +9,11 @@ public static class WorkspaceLoader
     /// <exception cref="ConfigurationException">Anything wrong, with every error found.</exception>
     public static Workspace Load(string configPath)
     {
+        var began = DateTimeOffset.UtcNow;
         var config = WorkspaceConfigReader.Read(configPath);
         var root = Path.GetDirectoryName(config.FilePath)!;
         var services = ServiceDiscovery.Discover(root, config);
-        var workspace = new Workspace { Root = root, Config = config, Services = services };
+        var workspace = new Workspace { Root = root, Config = config, Services = services, ReadAt = began };
         WorkspaceValidator.Validate(workspace);
         return workspace;
     }

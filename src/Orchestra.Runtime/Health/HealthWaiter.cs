@@ -1,19 +1,27 @@
 namespace Orchestra.Runtime.Health;
 
 /// <summary>
-/// Probes a replica until it is ready or <c>timeout</c> has passed. The first probes come quickly (20 ms apart,
-/// doubling up to 100 ms, for the first 10 s), because most services are ready within a second and <c>start</c>
-/// returns only when they are; after that, once per <c>interval</c>. (Doubling straight up to a 1 s interval left
-/// probes 300, 620 and 1260 ms after the start, so an API ready at 700 ms was seen only at 1.26 s.)
+/// Probes a replica until it is ready or <c>timeout</c> has passed. For the first 5 s it is probed every 50 ms (or
+/// every <c>interval</c>, when that is shorter), because most services are ready within a second and <c>start</c>
+/// returns only when they are: a replica is seen ready at most 50 ms after it is. After that the pause doubles up to
+/// the <c>interval</c>. (A backoff from 20 ms doubling to 100 ms left up to 100 ms between a ready API and its
+/// <c>healthy</c>; doubling straight to a 1 s interval, up to 640 ms.)
 /// </summary>
 public sealed class HealthWaiter(TimeProvider time)
 {
+    /// <summary>The pause between probes of a starting replica.</summary>
+    public static readonly TimeSpan FastPause = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>How long after its start a replica is probed every <see cref="FastPause"/>.</summary>
+    public static readonly TimeSpan FastPhase = TimeSpan.FromSeconds(5);
+
     /// <summary>True once the probe succeeds; false when the timeout passes first.</summary>
     public async Task<bool> WaitAsync(IHealthProbe probe, TimeSpan interval, TimeSpan timeout, CancellationToken cancellationToken)
     {
         var began = time.GetUtcNow();
         var deadline = began + timeout;
-        var pause = interval < FirstPause ? interval : FirstPause;
+        var fast = interval < FastPause ? interval : FastPause;
+        var pause = fast;
         while (true)
         {
             if (await ProbeAttempt.RunAsync(probe, Clamp(deadline - time.GetUtcNow(), interval), time, cancellationToken))
@@ -21,14 +29,9 @@ public sealed class HealthWaiter(TimeProvider time)
             if (time.GetUtcNow() >= deadline)
                 return false;
             await Task.Delay(Clamp(deadline - time.GetUtcNow(), pause), time, cancellationToken);
-            var cap = time.GetUtcNow() - began < FastPhase && interval > FastPause ? FastPause : interval;
-            pause = pause * 2 < cap ? pause * 2 : cap;
+            pause = time.GetUtcNow() - began < FastPhase ? fast : pause * 2 < interval ? pause * 2 : interval;
         }
     }
-
-    private static readonly TimeSpan FirstPause = TimeSpan.FromMilliseconds(20);
-    private static readonly TimeSpan FastPause = TimeSpan.FromMilliseconds(100);
-    private static readonly TimeSpan FastPhase = TimeSpan.FromSeconds(10);
 
     private static TimeSpan Clamp(TimeSpan left, TimeSpan interval) =>
         left <= TimeSpan.Zero ? TimeSpan.FromMilliseconds(1) : left < interval ? left : interval;

@@ -42,6 +42,11 @@ public sealed record ControlRequest
     public bool RemoveVolumes { get; init; }
     /// <summary>The requester's <c>DOCKER_HOST</c>: the engine its vendors run in (null: the usual socket).</summary>
     public string? DockerHost { get; init; }
+    /// <summary>
+    /// When the requesting command began to read the workspace: a supervisor that read it later (one the command just
+    /// started) does not read it again for a start or a scale. Null: read it again.
+    /// </summary>
+    public DateTimeOffset? WorkspaceReadAt { get; init; }
 }
 
 /// <summary>The state of one replica as <c>ps</c> shows it.</summary>

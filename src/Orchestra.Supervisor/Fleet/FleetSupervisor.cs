@@ -43,14 +43,15 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
     private readonly StatePersistence _persistence;
     private string? _recoveryNote;
 
+    /// <param name="workspace">The workspace as the supervisor read it at its start.</param>
     /// <param name="prepare">The tool's hidden <c>__prepare</c> command, which rebuilds a service whose files changed.</param>
     /// <param name="log">The supervisor's own log: reruns, their build errors and faults are written there.</param>
     /// <param name="runners">How replicas are run; processes unless a test gives another runner.</param>
-    public FleetSupervisor(string configPath, IProcessHost host, RuntimeOptions options, ProcessCommand prepare, ILogger log, ReplicaRunnerFactory? runners = null)
+    public FleetSupervisor(LoadedWorkspace workspace, IProcessHost host, RuntimeOptions options, ProcessCommand prepare, ILogger log, ReplicaRunnerFactory? runners = null)
     {
         _host = host;
         _log = log;
-        _workspace = new LoadedWorkspace(configPath);
+        _workspace = workspace;
         var stateDirectory = _workspace.Current.StateDirectory;
         _state = new StateStore(stateDirectory);
         _launches = new LaunchStore(stateDirectory);
@@ -133,7 +134,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
     /// </summary>
     private async Task<ControlEvent> StartAsync(ControlRequest request, Func<ControlEvent, Task> progress, CancellationToken cancellationToken)
     {
-        _workspace.Reload();
+        _workspace.ReloadUnlessNewer(request.WorkspaceReadAt);
         var runningBefore = _table.Services();
         ControlEvent? outcome = null;
         try
@@ -165,7 +166,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
     /// <summary>Brings each named service to its new replica count. Only a service that was started before can be scaled.</summary>
     private async Task<ControlEvent> ScaleAsync(ControlRequest request, Func<ControlEvent, Task> progress, CancellationToken cancellationToken)
     {
-        var workspace = _workspace.Reload();
+        var workspace = _workspace.ReloadUnlessNewer(request.WorkspaceReadAt);
         var replicas = new List<ReplicaStatus>();
         foreach (var (name, count) in request.Scales)
         {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Orchestra.Discovery;
 using Orchestra.Launching;
 using Orchestra.Runtime.Processes;
 using Orchestra.Runtime.Replicas;
@@ -40,7 +41,7 @@ public sealed class FleetPartsTests : IAsyncDisposable
         foreach (var (name, dependsOn) in services)
             _temp.Service(name, $"command: [\"/bin/true\"]\n{(dependsOn.Length > 0 ? $"depends_on: [{dependsOn}]\n" : "")}", withProject: false);
         new SupervisorPaths(Path.Combine(_temp.Root, ".orchestra")).EnsureStateDirectory();
-        _fleet = new FleetSupervisor(_temp.ConfigPath, new LinuxProcessHost(), new RuntimeOptions { Time = time }, new ProcessCommand("/bin/false", []), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, spec =>
+        _fleet = new FleetSupervisor(new LoadedWorkspace(WorkspaceLoader.Load(_temp.ConfigPath)), new LinuxProcessHost(), new RuntimeOptions { Time = time }, new ProcessCommand("/bin/false", []), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, spec =>
         {
             var runner = new InMemoryReplicaRunner(spec, _startsAs.GetValueOrDefault(spec.Service, ReplicaState.Healthy));
             _runners.Enqueue(runner);

@@ -1,0 +1,84 @@
+#!/usr/bin/env bash
+# Issue 12, build points 2 and 4: a warm start and scaling, against pm2 7.0.4, in one run. The fleet of bench/lib.sh
+# (4 ASP.NET minimal APIs and a worker, built once) runs from the same DLLs under both.
+#   - `dotnet orchestra start --no-build` (no supervisor running) until all 4 APIs answer /health, against
+#     `pm2 start ecosystem` until all 4 answer, with pm2's daemon running and with it not running;
+#   - `start` with nothing to build minus `start --no-build`;
+#   - `scale api1=10` until it returns with all healthy, against `pm2 scale api1 10` until all 10 answer; and
+#     `scale api1=50`, each from one replica.
+# Rounds interleave the contenders; medians. Usage: bench/warm-start-pm2.sh [repeats=7] [scale-repeats=3]
+# Targets: start <= 0.7x pm2 with its daemon running; start - start --no-build <= 0.15 s; scale 10 <= pm2's; scale 50 < 5 s.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+REPEATS=${1:-7}
+SCALE_REPEATS=${2:-3}
+
+build_tool
+install_pm2 "$OUT/pm2-warm-home"
+WS=$(new_workspace warmpm2)
+echo "== generating 4 minimal APIs and a worker in $WS"
+make_fleet "$WS" 5500
+cd "$WS"
+FLEET=$OUT/warm-ecosystem.config.js
+write_ecosystem "$FLEET" "$WS" 5510
+# pm2 scales a fork-mode app by starting copies with the same environment; each copy's port comes from its
+# NODE_APP_INSTANCE (0, 1, …) through a shell that execs dotnet.
+SCALED=$OUT/warm-scaled.config.js
+cat >"$SCALED" <<JS
+module.exports = { apps: [{ name: "api1", script: "/bin/sh", interpreter: "none", cwd: "$WS/api1", exec_mode: "fork", instances: 1,
+  args: ["-c", "ASPNETCORE_URLS=http://127.0.0.1:\$((5600 + NODE_APP_INSTANCE)) exec dotnet bin/Debug/net10.0/api1.dll"] }] };
+JS
+ORCHESTRA_PORTS=(5501 5502 5503 5504) PM2_PORTS=(5511 5512 5513 5514)
+
+echo "== one untimed round of each (file cache, Orchestra's evaluation cache, pm2's own start)"
+"$ORCHESTRA" start --no-build >/dev/null 2>&1 && "$ORCHESTRA" stop >/dev/null
+"$PM2" start "$FLEET" >/dev/null && wait_answering "${PM2_PORTS[@]}" && "$PM2" kill >/dev/null 2>&1
+
+timed() { local s e; s=$(now); "$@"; e=$(now); elapsed "$s" "$e"; }
+orchestra_start() { "$ORCHESTRA" start "$@" >/dev/null 2>&1 && wait_answering "${ORCHESTRA_PORTS[@]}"; }
+pm2_start() { "$PM2" start "$FLEET" >/dev/null && wait_answering "${PM2_PORTS[@]}"; }
+
+no_build=() built=() pm2_warm=() pm2_cold=()
+echo "== warm start, $REPEATS rounds, interleaved"
+for _ in $(seq 1 "$REPEATS"); do
+  no_build+=("$(timed orchestra_start --no-build)"); "$ORCHESTRA" stop >/dev/null
+  built+=("$(timed orchestra_start)"); "$ORCHESTRA" stop >/dev/null
+  "$PM2" ping >/dev/null
+  pm2_warm+=("$(timed pm2_start)"); "$PM2" delete all >/dev/null
+  "$PM2" kill >/dev/null 2>&1
+  pm2_cold+=("$(timed pm2_start)"); "$PM2" kill >/dev/null 2>&1
+done
+
+orchestra_scale() { "$ORCHESTRA" scale "api1=$1" >/dev/null 2>&1; }
+pm2_scale() { "$PM2" scale api1 "$1" >/dev/null && wait_answering $(seq 5600 $((5600 + $1 - 1))); }
+scale10=() scale50=() pm2_scale10=()
+echo "== scale from 1 replica, $SCALE_REPEATS rounds, interleaved"
+"$ORCHESTRA" start --no-build api1 >/dev/null 2>&1
+"$PM2" start "$SCALED" >/dev/null && wait_answering 5600
+for _ in $(seq 1 "$SCALE_REPEATS"); do
+  scale10+=("$(timed orchestra_scale 10)"); orchestra_scale 1
+  pm2_scale10+=("$(timed pm2_scale 10)"); "$PM2" scale api1 1 >/dev/null
+  scale50+=("$(timed orchestra_scale 50)"); orchestra_scale 1
+done
+"$ORCHESTRA" stop >/dev/null
+"$PM2" kill >/dev/null 2>&1
+
+m_no_build=$(median "${no_build[@]}") m_built=$(median "${built[@]}") m_warm=$(median "${pm2_warm[@]}") m_cold=$(median "${pm2_cold[@]}")
+m_s10=$(median "${scale10[@]}") m_p10=$(median "${pm2_scale10[@]}") m_s50=$(median "${scale50[@]}")
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; }
+echo
+machine
+echo "pm2 $PM2_VERSION (node $(node --version)); load average now: $(cut -d' ' -f1-3 /proc/loadavg)"
+echo "until all 4 APIs answer /health (medians of $REPEATS):"
+echo "  orchestra start --no-build (no supervisor)  ${m_no_build} s   [${no_build[*]}]"
+echo "  orchestra start (nothing to build)          ${m_built} s   [${built[*]}]"
+echo "  pm2 start ecosystem, daemon running         ${m_warm} s   [${pm2_warm[*]}]"
+echo "  pm2 start ecosystem, daemon not running     ${m_cold} s   [${pm2_cold[*]}]"
+echo "  ratio start --no-build / pm2 (daemon running): $(ratio "$m_no_build" "$m_warm") (target <= 0.7)"
+echo "  ratio start --no-build / pm2 (daemon not running): $(ratio "$m_no_build" "$m_cold")"
+echo "  start - start --no-build: $(awk -v a="$m_built" -v b="$m_no_build" 'BEGIN{printf "%.3f", a-b}') s (target <= 0.15)"
+echo "scale from 1 replica (medians of $SCALE_REPEATS):"
+echo "  orchestra scale api1=10 until healthy       ${m_s10} s   [${scale10[*]}]"
+echo "  pm2 scale api1 10 until all 10 answer       ${m_p10} s   [${pm2_scale10[*]}]"
+echo "  ratio: $(ratio "$m_s10" "$m_p10") (target <= 1.0)"
+echo "  orchestra scale api1=50 until healthy       ${m_s50} s   [${scale50[*]}] (target < 5 s)"
