@@ -7,6 +7,7 @@ namespace Orchestra.EndToEnd.Tests;
 /// acceptance project that finds it as a service would, by <c>services__web__http__0</c>. Its one test that passes
 /// and one that fails are picked with <c>--filter</c>, so the project is built once for the class.
 /// </summary>
+[StartsEarly]
 public sealed class AcceptanceTests(AcceptanceWorkspace workspace) : IClassFixture<AcceptanceWorkspace>
 {
     private readonly TestFleet _fleet = workspace.Fleet;

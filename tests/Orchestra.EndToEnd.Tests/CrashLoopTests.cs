@@ -11,6 +11,7 @@ namespace Orchestra.EndToEnd.Tests;
 /// (<see cref="TestFleet"/> sets the hidden <c>ORCHESTRA_TEST_BACKOFF</c>): 50, 100, 200, 400, 800 ms, then the
 /// cap of 1.5 s, crashed after 10 failures, so the whole loop takes seconds rather than 2 min 45 s.
 /// </summary>
+[StartsEarly]
 public sealed class CrashLoopTests
 {
     /// <summary>Prints its own start and end times, so the delays are measured by the process itself rather than by the collector.</summary>

@@ -8,6 +8,7 @@ namespace Orchestra.EndToEnd.Tests;
 /// asserting on it; one workspace and two edits (one that breaks the test, one that fixes it), since each build here
 /// takes most of a minute.
 /// </summary>
+[StartsEarly]
 public sealed class WatchTestTests
 {
     /// <summary>Generous: the first rerun restores and builds the test project cold, on a machine others share.</summary>
