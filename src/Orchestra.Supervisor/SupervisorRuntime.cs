@@ -15,10 +15,10 @@ public static class SupervisorRuntime
         ["DOTNET_GCgen0size"] = "0x100000",
         // No background GC thread: the heap is small, and a blocking collection of it is short.
         ["DOTNET_gcConcurrent"] = "0",
-        // No instrumented tier: the supervisor's hot paths are few and short, not worth profiling. Tiering itself stays
-        // on, since without it every method without ReadyToRun code is compiled fully optimised at start, which made
-        // the supervisor's start slower.
-        ["DOTNET_TieredPGO"] = "0",
+        // Code stays at the tier it starts at (ReadyToRun as shipped, else quickly compiled): no call counting, and no
+        // recompiling of hot methods on a background thread, which went on well into an idle fleet's first seconds.
+        // Tiering itself stays on: without it, every method without ReadyToRun code is compiled fully optimised at start.
+        ["DOTNET_TC_CallCounting"] = "0",
         // JIT code mapped once rather than twice (writable and executable views), which counted twice in RSS.
         ["DOTNET_EnableWriteXorExecute"] = "0",
         // Idle thread-pool workers go to sleep at once instead of spinning for work that rarely comes.
