@@ -39,11 +39,10 @@ public sealed class TestCommandTests(UnitTestFixture fixture, ITestOutputHelper 
     [Fact]
     public void Each_project_leaves_a_trx_report_in_the_state_folder()
     {
-        var results = Workspace.PathOf(".orchestra/test-results");
+        var reports = fixture.FirstReports;
 
-        Assert.Equal(["alpha.Alpha.Tests.trx", "beta.Beta.Tests.trx", "gamma.Gamma.Tests.trx"],
-            Directory.GetFiles(results).Select(Path.GetFileName).Order(StringComparer.Ordinal));
-        Assert.Contains("outcome=\"Failed\"", File.ReadAllText(Path.Combine(results, "alpha.Alpha.Tests.trx")));
+        Assert.Equal(["alpha.Alpha.Tests.trx", "beta.Beta.Tests.trx", "gamma.Gamma.Tests.trx"], reports.Keys.Order(StringComparer.Ordinal));
+        Assert.Contains("outcome=\"Failed\"", reports["alpha.Alpha.Tests.trx"]);
     }
 
     [Fact]
@@ -80,6 +79,16 @@ public sealed class TestCommandTests(UnitTestFixture fixture, ITestOutputHelper 
 
         Assert.True(code == 0, stdout + error);
         Assert.Matches(Row("alpha", "Alpha.Tests", 1, 0, 1, "passed"), stdout);
+    }
+
+    [Fact]
+    public async Task A_filter_that_matches_none_of_a_projects_tests_in_a_shared_run_is_no_failure()
+    {
+        var (code, stdout, error) = await Workspace.RunCliAsync("test", "alpha", "gamma", "--filter", "FullyQualifiedName~Gamma");
+
+        Assert.True(code == 0, stdout + error);
+        Assert.Matches(Row("alpha", "Alpha.Tests", 0, 0, 0, "passed"), stdout);
+        Assert.Matches(Row("gamma", "Gamma.Tests", 2, 0, 0, "passed"), stdout);
     }
 
     [Fact]
@@ -130,7 +139,7 @@ public sealed class TestCommandTests(UnitTestFixture fixture, ITestOutputHelper 
 
     private static readonly XNamespace Trx = "http://microsoft.com/schemas/VisualStudio/TeamTest/2010";
 
-    private XDocument Report(string name) => XDocument.Load(Workspace.PathOf($".orchestra/test-results/{name}"));
+    private XDocument Report(string name) => XDocument.Parse(fixture.FirstReports[name]);
 
     private static IReadOnlyList<string> Names(XDocument report, string element) =>
         report.Descendants(Trx + element).Select(e => (string)e.Attribute("name")!).Order(StringComparer.Ordinal).ToList();
