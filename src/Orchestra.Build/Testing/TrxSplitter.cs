@@ -6,8 +6,8 @@ namespace Orchestra.Build.Testing;
 
 /// <summary>
 /// Splits the TRX report of a run of several test assemblies into one report per assembly, each holding only that
-/// assembly's tests and results, its counters recomputed from them, and its times those of its own first and last
-/// test; the run's mixed standard output and messages are left out. An assembly with no result still gets a report.
+/// assembly's tests and results, its counters recomputed from them, and its finish time that of its own last test;
+/// the run's mixed standard output and messages are left out. An assembly with no result still gets a report.
 /// </summary>
 internal static class TrxSplitter
 {
@@ -73,15 +73,15 @@ internal static class TrxSplitter
         counters.SetAttributeValue("executed", outcomes.Count(o => o != "NotExecuted"));
     }
 
-    /// <summary>The report's times: from its first test's start to its last one's end, when it has any.</summary>
+    /// <summary>
+    /// The report's times: from the run's start, when the testhosts start, to the end of its own last test, when it
+    /// has any; so its duration counts its testhost's start as a project run alone would.
+    /// </summary>
     private static void Time(XDocument report, IReadOnlyList<XElement> results)
     {
-        var starts = results.Select(r => Instant(r, "startTime")).OfType<DateTimeOffset>().ToList();
         var ends = results.Select(r => Instant(r, "endTime")).OfType<DateTimeOffset>().ToList();
-        if (starts.Count == 0 || ends.Count == 0 || report.Root?.Element(Trx + "Times") is not { } times)
-            return;
-        times.SetAttributeValue("start", starts.Min().ToString("o", CultureInfo.InvariantCulture));
-        times.SetAttributeValue("finish", ends.Max().ToString("o", CultureInfo.InvariantCulture));
+        if (ends.Count > 0 && report.Root?.Element(Trx + "Times") is { } times)
+            times.SetAttributeValue("finish", ends.Max().ToString("o", CultureInfo.InvariantCulture));
     }
 
     private static DateTimeOffset? Instant(XElement element, string attribute) =>
