@@ -1,6 +1,7 @@
 using Xunit.Abstractions;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using System.Xml.Linq;
 
 namespace Orchestra.Build.Tests;
 
@@ -38,11 +39,25 @@ public sealed class TestCommandTests(UnitTestFixture fixture, ITestOutputHelper 
     [Fact]
     public void Each_project_leaves_a_trx_report_in_the_state_folder()
     {
-        var results = Workspace.PathOf(".orchestra/test-results");
+        var reports = fixture.FirstReports;
 
-        Assert.Equal(["alpha.Alpha.Tests.trx", "beta.Beta.Tests.trx", "gamma.Gamma.Tests.trx"],
-            Directory.GetFiles(results).Select(Path.GetFileName).Order(StringComparer.Ordinal));
-        Assert.Contains("outcome=\"Failed\"", File.ReadAllText(Path.Combine(results, "alpha.Alpha.Tests.trx")));
+        Assert.Equal(["alpha.Alpha.Tests.trx", "beta.Beta.Tests.trx", "gamma.Gamma.Tests.trx"], reports.Keys.Order(StringComparer.Ordinal));
+        Assert.Contains("outcome=\"Failed\"", reports["alpha.Alpha.Tests.trx"]);
+    }
+
+    [Fact]
+    public void The_vstest_projects_run_together_yet_each_report_holds_its_own_tests_and_counts()
+    {
+        // alpha and gamma are VSTest projects: one vstest.console runs both, and its report is split between them.
+        var alpha = Report("alpha.Alpha.Tests.trx");
+        var gamma = Report("gamma.Gamma.Tests.trx");
+
+        Assert.Equal(["Alpha.Tests.PriceTests.Adds_tax", "Alpha.Tests.PriceTests.Converts_currency", "Alpha.Tests.PriceTests.Rounds_down"], Names(alpha, "UnitTest"));
+        Assert.Equal(3, alpha.Descendants(Trx + "UnitTestResult").Count());
+        Assert.Equal(("Failed", "3", "1", "1", "1"), Counters(alpha));
+        Assert.Equal(["Gamma.Tests.NameTests.Lower", "Gamma.Tests.NameTests.Upper"], Names(gamma, "UnitTest"));
+        Assert.Equal(2, gamma.Descendants(Trx + "UnitTestResult").Count());
+        Assert.Equal(("Completed", "2", "2", "0", "0"), Counters(gamma));
     }
 
     [Fact]
@@ -64,6 +79,16 @@ public sealed class TestCommandTests(UnitTestFixture fixture, ITestOutputHelper 
 
         Assert.True(code == 0, stdout + error);
         Assert.Matches(Row("alpha", "Alpha.Tests", 1, 0, 1, "passed"), stdout);
+    }
+
+    [Fact]
+    public async Task A_filter_that_matches_none_of_a_projects_tests_in_a_shared_run_is_no_failure()
+    {
+        var (code, stdout, error) = await Workspace.RunCliAsync("test", "alpha", "gamma", "--filter", "FullyQualifiedName~Gamma");
+
+        Assert.True(code == 0, stdout + error);
+        Assert.Matches(Row("alpha", "Alpha.Tests", 0, 0, 0, "passed"), stdout);
+        Assert.Matches(Row("gamma", "Gamma.Tests", 2, 0, 0, "passed"), stdout);
     }
 
     [Fact]
@@ -110,6 +135,22 @@ public sealed class TestCommandTests(UnitTestFixture fixture, ITestOutputHelper 
 
         Assert.Equal(2, code);
         Assert.StartsWith($"error: {workspace.PathOf("orders/service.yml")}:2:9: the test project 'Orders.Tests' of service 'orders' is neither a project file", error);
+    }
+
+    private static readonly XNamespace Trx = "http://microsoft.com/schemas/VisualStudio/TeamTest/2010";
+
+    private XDocument Report(string name) => XDocument.Parse(fixture.FirstReports[name]);
+
+    private static IReadOnlyList<string> Names(XDocument report, string element) =>
+        report.Descendants(Trx + element).Select(e => (string)e.Attribute("name")!).Order(StringComparer.Ordinal).ToList();
+
+    /// <summary>The report's outcome and its counters total, passed, failed and notExecuted.</summary>
+    private static (string?, string?, string?, string?, string?) Counters(XDocument report)
+    {
+        var summary = report.Descendants(Trx + "ResultSummary").Single();
+        var counters = summary.Element(Trx + "Counters")!;
+        return ((string?)summary.Attribute("outcome"), (string?)counters.Attribute("total"), (string?)counters.Attribute("passed"),
+            (string?)counters.Attribute("failed"), (string?)counters.Attribute("notExecuted"));
     }
 
     private static string Row(string service, string project, int passed, int failed, int skipped, string result) =>

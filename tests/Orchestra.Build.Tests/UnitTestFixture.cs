@@ -70,11 +70,18 @@ public sealed class UnitTestFixture : IAsyncLifetime
 
     public TimeSpan FirstRunTime { get; private set; }
 
+    /// <summary>
+    /// The TRX reports the first run left in <c>.orchestra/test-results/</c>, by file name, read at once: the tests
+    /// that run <c>test</c> again write over them.
+    /// </summary>
+    public IReadOnlyDictionary<string, string> FirstReports { get; private set; } = new Dictionary<string, string>();
+
     public async Task InitializeAsync()
     {
         var clock = Stopwatch.StartNew();
         FirstRun = await Workspace.RunCliAsync("test");
         FirstRunTime = clock.Elapsed;
+        FirstReports = Directory.GetFiles(Workspace.PathOf(".orchestra/test-results")).ToDictionary(f => Path.GetFileName(f), File.ReadAllText);
     }
 
     public Task DisposeAsync()

@@ -16,10 +16,16 @@ public sealed record FleetBuildResult(IReadOnlyList<ServiceBuildReport> Services
 /// all for services whose inputs match their last good build, one MSBuild session for the rest, and the
 /// <c>build:</c> commands of command services alongside it.
 /// </summary>
-public sealed class FleetBuilder(Workspace workspace, IBuildProgress progress)
+/// <param name="evaluateAfterRestore">
+/// Whether the evaluations must see what restore writes: a test project learns from its packages whether it runs on
+/// Microsoft.Testing.Platform. Those made beside the restore are then made again once it is done, while MSBuild
+/// builds, and only those are cached.
+/// </param>
+public sealed class FleetBuilder(Workspace workspace, IBuildProgress progress, bool evaluateAfterRestore = false)
 {
     private readonly EvaluationCache evaluations = new(workspace.StateDirectory);
     private readonly BuildFingerprints fingerprints = new(workspace.StateDirectory);
+    private Task<SdkInfo>? resolvedSdk;
 
     /// <summary>Evaluates the services' projects, from the cache where it is current.</summary>
     /// <exception cref="SdkNotFoundException">No usable SDK, when an evaluation is needed.</exception>
@@ -32,7 +38,7 @@ public sealed class FleetBuilder(Workspace workspace, IBuildProgress progress)
         if (missing.Count > 0)
         {
             progress.Evaluating(missing.Select(s => s.Name).ToList());
-            var sdk = await MSBuildRegistration.EnsureRegisteredAsync(workspace.Root, cancellationToken);
+            var sdk = await SdkAsync(cancellationToken);
             await MSBuildWork.Gate.WaitAsync(cancellationToken);
             try
             {
@@ -91,7 +97,7 @@ public sealed class FleetBuilder(Workspace workspace, IBuildProgress progress)
         if (toBuild.Count + unevaluated.Count == 0)
             return ([], []);
 
-        var sdk = await MSBuildRegistration.EnsureRegisteredAsync(workspace.Root, cancellationToken);
+        var sdk = await SdkAsync(cancellationToken);
         await MSBuildWork.Gate.WaitAsync(cancellationToken);
         try
         {
@@ -126,7 +132,22 @@ public sealed class FleetBuilder(Workspace workspace, IBuildProgress progress)
         // A project that cannot even be read fails the whole restore; once evaluation has set it aside, restore the rest again.
         if (!restored && projectsToBuild.Count > 0 && !candidates.Order().SequenceEqual(projectsToBuild.Order()))
             restored = await session.RestoreAsync(projectsToBuild);
-        var built = toBuild.Count == 0 ? [] : await session.BuildAsync(toBuild.Select(b => b.Evaluation).ToList(), restored, progress);
+        var building = toBuild.Count == 0
+            ? Task.FromResult<IReadOnlyList<ServiceBuildReport>>([])
+            : session.BuildAsync(toBuild.Select(b => b.Evaluation).ToList(), restored, progress);
+        if (evaluateAfterRestore)
+        {
+            try
+            {
+                EvaluateAgain(unevaluated.Where(s => toBuild.Exists(b => b.Evaluation.ServiceName == s.Name)).ToList(), restored, sdk);
+            }
+            finally
+            {
+                // As with the restore: the session never ends under a build, whatever evaluation threw.
+                await building.ContinueWith(_ => { }, TaskScheduler.Default);
+            }
+        }
+        var built = await building;
         cancellationToken.ThrowIfCancellationRequested();
         foreach (var (evaluation, inputs) in toBuild)
         {
@@ -138,6 +159,24 @@ public sealed class FleetBuilder(Workspace workspace, IBuildProgress progress)
         reports.AddRange(built);
         return (unevaluated.Select(s => s.Name).ToList(), toBuild.Select(b => b.Evaluation.ServiceName).ToList());
     }
+
+    /// <summary>
+    /// Evaluates again, after the restore, the services evaluated beside it; when the restore failed, or a service
+    /// no longer evaluates, its evaluation is not kept, so that none made before restore is ever cached.
+    /// </summary>
+    private void EvaluateAgain(IReadOnlyList<ServiceDefinition> services, bool restored, SdkInfo sdk)
+    {
+        var outcomes = restored ? EvaluateAndCache(services, sdk) : [];
+        foreach (var service in services.Where(s => !outcomes.Any(o => o.Service.Name == s.Name && o.Evaluation is not null)))
+            evaluations.Forget(service.Name);
+    }
+
+    /// <summary>
+    /// The SDK, resolved once per builder: asking <c>dotnet --version</c> again costs a process start, and one
+    /// command's build and evaluations (a <c>test</c> run evaluates again after its build) all use the same SDK.
+    /// </summary>
+    private Task<SdkInfo> SdkAsync(CancellationToken cancellationToken) =>
+        resolvedSdk ??= MSBuildRegistration.EnsureRegisteredAsync(workspace.Root, cancellationToken);
 
     private IReadOnlyList<EvaluationOutcome> EvaluateAndCache(IReadOnlyList<ServiceDefinition> services, SdkInfo sdk)
     {

@@ -58,6 +58,12 @@ public sealed record ProjectEvaluation
     public bool IsTestingPlatform { get; init; }
     /// <summary>For a Microsoft.Testing.Platform test project: the option its framework takes a filter with.</summary>
     public string TestFilterOption { get; init; } = "--filter";
+    /// <summary>
+    /// <c>VSTestConsolePath</c>: the SDK's <c>vstest.console.dll</c>, which runs a VSTest project's tests without the
+    /// <c>dotnet</c> CLI in between; null when the project names none. Required, so that a cached evaluation made
+    /// before it was recorded no longer reads.
+    /// </summary>
+    public required string? VsTestConsole { get; init; }
 
     /// <summary>The projects whose build the service's build includes: its own and every one it references.</summary>
     public IEnumerable<string> ProjectClosure => ReferencedProjects.Prepend(ProjectPath);

@@ -62,6 +62,7 @@ internal sealed class ProjectEvaluator : IDisposable
             // TUnit filters by tree node path; MSTest, NUnit and xunit.v3 take the VSTest-style `--filter`.
             TestFilterOption = project.GetItems("PackageReference").Any(r => r.EvaluatedInclude.StartsWith("TUnit", StringComparison.OrdinalIgnoreCase))
                 ? "--treenode-filter" : "--filter",
+            VsTestConsole = project.GetPropertyValue("VSTestConsolePath") is { Length: > 0 } console ? console : null,
         };
     }
 

@@ -9,10 +9,13 @@ namespace Orchestra.Build.Testing;
 /// <summary>How a test runner exited, and the last lines it printed.</summary>
 internal sealed record TestProcessExit(int ExitCode, IReadOnlyList<string> LastLines);
 
+/// <summary>A test runner to start: its program, its arguments, the folder it starts in, and what it adds to the environment.</summary>
+internal sealed record RunnerCommand(string Program, IReadOnlyList<string> Arguments, string WorkingDirectory, IReadOnlyDictionary<string, string> Environment);
+
 /// <summary>
-/// Runs one built test project's tests, writing a TRX report: a Microsoft.Testing.Platform project is its own runner
-/// (its apphost, or <c>dotnet exec</c>), a VSTest project runs under <c>dotnet vstest</c>. Neither goes through
-/// MSBuild again, as <c>dotnet test</c> would.
+/// Runs a test runner that writes a TRX report: a Microsoft.Testing.Platform project is its own runner (its apphost,
+/// or <c>dotnet exec</c>); VSTest projects run together under one <c>vstest.console</c> (<see cref="VsTestBatch"/>).
+/// Neither goes through MSBuild again, as <c>dotnet test</c> would.
 /// </summary>
 internal static class TestProcess
 {
@@ -21,11 +24,8 @@ internal static class TestProcess
     /// <summary>Microsoft.Testing.Platform's exit code for a run in which no test ran, e.g. a filter matching none of this project's.</summary>
     public const int NoTestsRan = 8;
 
-    public static async Task<TestProcessExit> RunAsync(
-        ProjectEvaluation project, string trxPath, string? filter, IReadOnlyDictionary<string, string> environment, Action<string> output,
-        CancellationToken cancellationToken)
+    public static async Task<TestProcessExit> RunAsync(RunnerCommand command, Action<string> output, CancellationToken cancellationToken)
     {
-        var (program, arguments) = CommandLine(project, trxPath, filter);
         var last = new LastLines(KeptLines);
         void Line(string line)
         {
@@ -34,12 +34,12 @@ internal static class TestProcess
         }
         try
         {
-            var result = await Cli.Wrap(program)
-                .WithArguments(arguments)
-                .WithWorkingDirectory(Path.GetDirectoryName(project.TargetPath)!)
+            var result = await Cli.Wrap(command.Program)
+                .WithArguments(command.Arguments)
+                .WithWorkingDirectory(command.WorkingDirectory)
                 .WithEnvironmentVariables(env =>
                 {
-                    foreach (var (name, value) in environment)
+                    foreach (var (name, value) in command.Environment)
                         env.Set(name, value);
                 })
                 .WithStandardOutputPipe(PipeTarget.ToDelegate(Line, Encoding.UTF8))
@@ -50,25 +50,17 @@ internal static class TestProcess
         }
         catch (System.ComponentModel.Win32Exception e)
         {
-            return new TestProcessExit(-1, [.. last.ToList(), $"'{program}' cannot be started: {e.Message.TrimEnd('.')}."]);
+            return new TestProcessExit(-1, [.. last.ToList(), $"'{command.Program}' cannot be started: {e.Message.TrimEnd('.')}."]);
         }
     }
 
-    /// <summary>The runner and its arguments for <paramref name="project"/>.</summary>
-    public static (string Program, IReadOnlyList<string> Arguments) CommandLine(ProjectEvaluation project, string trxPath, string? filter)
+    /// <summary>A Microsoft.Testing.Platform project run as its own program, in its output folder, writing <paramref name="trxPath"/>.</summary>
+    public static RunnerCommand Platform(ProjectEvaluation project, string trxPath, string? filter, IReadOnlyDictionary<string, string> environment)
     {
-        var folder = Path.GetDirectoryName(trxPath)!;
-        if (project.IsTestingPlatform)
-        {
-            List<string> platform = [.. CommandLineSplitter.Split(project.RunArguments),
-                "--results-directory", folder, "--report-trx", "--report-trx-filename", Path.GetFileName(trxPath)];
-            if (filter is not null)
-                platform.AddRange([project.TestFilterOption, filter]);
-            return (project.RunCommand, platform);
-        }
-        List<string> vstest = ["vstest", project.TargetPath, $"--logger:trx;LogFileName={trxPath}", $"--ResultsDirectory:{folder}"];
+        List<string> arguments = [.. CommandLineSplitter.Split(project.RunArguments),
+            "--results-directory", Path.GetDirectoryName(trxPath)!, "--report-trx", "--report-trx-filename", Path.GetFileName(trxPath)];
         if (filter is not null)
-            vstest.Add($"--TestCaseFilter:{filter}");
-        return ("dotnet", vstest);
+            arguments.AddRange([project.TestFilterOption, filter]);
+        return new RunnerCommand(project.RunCommand, arguments, Path.GetDirectoryName(project.TargetPath)!, environment);
     }
 }

@@ -1,6 +1,5 @@
 using Orchestra.Build.Building;
 using Orchestra.Build.Evaluation;
-using Orchestra.Build.Fingerprints;
 using Orchestra.Discovery;
 
 namespace Orchestra.Build.Testing;
@@ -14,19 +13,15 @@ internal sealed record BuiltTestProject(TestTarget Target, ServiceBuildReport Bu
 /// </summary>
 internal sealed class TestProjectBuilder(Workspace workspace, IBuildProgress progress)
 {
-    private readonly EvaluationCache evaluations = new(workspace.StateDirectory);
-
     public async Task<IReadOnlyList<BuiltTestProject>> BuildAsync(IReadOnlyList<(ServiceDefinition Owner, TestTarget Target)> projects, CancellationToken cancellationToken)
     {
         if (projects.Count == 0)
             return [];
         var standIns = projects.Select(p => StandIn(p.Owner, p.Target)).ToList();
-        var builder = new FleetBuilder(workspace, new RenamedProgress(progress, projects.ToDictionary(p => p.Target.StateKey, p => p.Target.ToString())));
+        // An evaluation made beside the restore, before the test framework's props were in obj/, cannot tell a
+        // Microsoft.Testing.Platform project: the builder evaluates those again once restore is done, during the build.
+        var builder = new FleetBuilder(workspace, new RenamedProgress(progress, projects.ToDictionary(p => p.Target.StateKey, p => p.Target.ToString())), evaluateAfterRestore: true);
         var built = await builder.BuildAsync(standIns, cancellationToken);
-        // An evaluation made in the build ran alongside the restore, before the test framework's props were in obj/,
-        // and so cannot tell a Microsoft.Testing.Platform project: those are evaluated again, once, now.
-        foreach (var stale in built.Evaluated)
-            evaluations.Forget(stale);
         var good = standIns.Where(s => built.Services.First(r => r.Service == s.Name).Succeeded).ToList();
         var outcomes = good.Count == 0 ? [] : await builder.EvaluateAsync(good, cancellationToken);
         return projects.Select(p => new BuiltTestProject(

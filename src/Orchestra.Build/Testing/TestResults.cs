@@ -80,8 +80,11 @@ public interface ITestProgress : IBuildProgress
     /// <summary>The project's runner has started.</summary>
     void Testing(TestTarget target);
 
-    /// <summary>A line the project's runner printed.</summary>
-    void Output(TestTarget target, string line);
+    /// <summary>
+    /// A line a runner printed: <paramref name="runner"/> is the project it runs, or <c>vstest</c> for the one that
+    /// runs the VSTest projects together.
+    /// </summary>
+    void Output(string runner, string line);
 
     /// <summary>The project's run is over, one way or another.</summary>
     void Tested(TestProjectResult result);

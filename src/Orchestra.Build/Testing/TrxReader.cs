@@ -1,10 +1,11 @@
+using System.Globalization;
 using System.Xml;
 using System.Xml.Linq;
 
 namespace Orchestra.Build.Testing;
 
-/// <summary>What a TRX report says: the counts, and each failed test.</summary>
-internal sealed record TrxResults(TestCounts Counts, IReadOnlyList<FailedTest> Failures);
+/// <summary>What a TRX report says: the counts, each failed test, and how long the run it reports took (by its <c>Times</c>).</summary>
+internal sealed record TrxResults(TestCounts Counts, IReadOnlyList<FailedTest> Failures, TimeSpan Ran);
 
 /// <summary>
 /// Reads the TRX report VSTest and Microsoft.Testing.Platform both write. The counts come from the results
@@ -48,8 +49,15 @@ internal static class TrxReader
                     break;
             }
         }
-        return new TrxResults(new TestCounts(passed, failed, skipped), failures);
+        return new TrxResults(new TestCounts(passed, failed, skipped), failures, Ran(document.Root?.Element(Trx + "Times")));
     }
+
+    private static TimeSpan Ran(XElement? times) =>
+        DateTimeOffset.TryParse((string?)times?.Attribute("start"), CultureInfo.InvariantCulture, DateTimeStyles.None, out var start)
+        && DateTimeOffset.TryParse((string?)times?.Attribute("finish"), CultureInfo.InvariantCulture, DateTimeStyles.None, out var finish)
+        && finish > start
+            ? finish - start
+            : TimeSpan.Zero;
 
     private static FailedTest Failure(XElement result, string? className)
     {

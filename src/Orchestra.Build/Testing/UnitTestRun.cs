@@ -63,6 +63,10 @@ public sealed class UnitTestRun(Workspace workspace, ITestProgress progress)
         Health = new HealthConfig(HealthKind.None, null, HealthConfig.DefaultInterval, HealthConfig.DefaultTimeout),
     };
 
+    /// <summary>
+    /// Builds the projects, then runs the VSTest ones together (<see cref="VsTestBatch"/>) beside each
+    /// Microsoft.Testing.Platform one, at most as many runners at once as the machine has cores.
+    /// </summary>
     private async Task<UnitTestSummary> RunFoundAsync(IReadOnlyList<ServiceTests> found, IReadOnlyList<ServiceDefinition> owners, UnitTestOptions options, CancellationToken cancellationToken)
     {
         var projects = found
@@ -71,8 +75,13 @@ public sealed class UnitTestRun(Workspace workspace, ITestProgress progress)
         var built = await new TestProjectBuilder(workspace, progress).BuildAsync(projects, cancellationToken);
         var folder = ResultsFolder();
         using var slots = new SemaphoreSlim(Environment.ProcessorCount);
-        var results = await Task.WhenAll(built.Select(b => RunOneAsync(b, folder, options, slots, cancellationToken)));
-        return new UnitTestSummary(found, results);
+        var vsTest = built.Where(b => b.Evaluation is { IsTestingPlatform: false }).Select(b => new VsTestProject(b.Target, b.Evaluation!)).ToList();
+        // The batches first: they hold the most tests, so they take the first slots.
+        var batches = VsTestBatch.Group(vsTest).Select((batch, n) => RunBatchAsync(batch, n, folder, options, slots, cancellationToken)).ToList();
+        var alone = built.Where(b => b.Evaluation is not { IsTestingPlatform: false }).Select(b => RunOneAsync(b, folder, options, slots, cancellationToken)).ToList();
+        var results = (await Task.WhenAll(batches)).SelectMany(r => r).Concat(await Task.WhenAll(alone))
+            .ToDictionary(r => (r.Service, r.Project));
+        return new UnitTestSummary(found, built.Select(b => results[(b.Target.Service, b.Target.Name)]).ToList());
     }
 
     private string ResultsFolder()
@@ -81,6 +90,15 @@ public sealed class UnitTestRun(Workspace workspace, ITestProgress progress)
         return StateFolder.EnsureSubfolder(Path.Combine(workspace.StateDirectory, ResultsFolderName));
     }
 
+    /// <summary>Where a project's TRX report goes; a report left by an earlier run is deleted, so that it never passes for this one's.</summary>
+    private static string FreshReport(string folder, TestTarget target)
+    {
+        var trx = Path.Combine(folder, $"{target.Service}.{target.Name}.trx");
+        File.Delete(trx);
+        return trx;
+    }
+
+    /// <summary>A project that did not build, or a Microsoft.Testing.Platform project, which is its own runner.</summary>
     private async Task<TestProjectResult> RunOneAsync(BuiltTestProject built, string folder, UnitTestOptions options, SemaphoreSlim slots, CancellationToken cancellationToken)
     {
         if (built.Evaluation is not { } evaluation)
@@ -90,12 +108,51 @@ public sealed class UnitTestRun(Workspace workspace, ITestProgress progress)
         {
             var target = built.Target;
             progress.Testing(target);
-            var trx = Path.Combine(folder, $"{target.Service}.{target.Name}.trx");
-            // A report left by an earlier run must never pass for this one's.
-            File.Delete(trx);
+            var trx = FreshReport(folder, target);
             var clock = Stopwatch.StartNew();
-            var exit = await TestProcess.RunAsync(evaluation, trx, options.Filter, options.Environment, line => progress.Output(target, line), cancellationToken);
-            return Tested(Judge(target, evaluation.IsTestingPlatform, exit, TrxReader.Read(trx), trx, clock.Elapsed));
+            var command = TestProcess.Platform(evaluation, trx, options.Filter, options.Environment);
+            var exit = await TestProcess.RunAsync(command, line => progress.Output(target.ToString(), line), cancellationToken);
+            return Tested(Judge(target, exit, TrxReader.Read(trx), trx, clock.Elapsed, noTestsRan: TestProcess.NoTestsRan));
+        }
+        finally
+        {
+            slots.Release();
+        }
+    }
+
+    /// <summary>
+    /// VSTest projects in one <c>vstest.console</c>, which holds one slot however many testhosts it runs. Its one
+    /// report is split into each project's own; a project it did not see to the end (its testhost crashed) is judged
+    /// by the runner's exit code, any other by its own results alone.
+    /// </summary>
+    private async Task<IReadOnlyList<TestProjectResult>> RunBatchAsync(
+        IReadOnlyList<VsTestProject> batch, int number, string folder, UnitTestOptions options, SemaphoreSlim slots, CancellationToken cancellationToken)
+    {
+        await slots.WaitAsync(cancellationToken);
+        try
+        {
+            foreach (var project in batch)
+                progress.Testing(project.Target);
+            var reports = batch.ToDictionary(p => p.Evaluation.TargetPath, p => FreshReport(folder, p.Target));
+            // '~' never occurs in a service's name, so the run's own report never meets a project's.
+            var combined = Path.Combine(folder, $"~vstest-{number}.trx");
+            File.Delete(combined);
+            var sources = new VsTestSources();
+            var command = VsTestBatch.Command(batch, combined, options.Filter, workspace.Root, options.Environment);
+            var exit = await TestProcess.RunAsync(command, line =>
+            {
+                sources.See(line);
+                progress.Output(VsTestBatch.OutputName, line);
+            }, cancellationToken);
+            TrxSplitter.Split(combined, reports);
+            File.Delete(combined);
+            return batch.Select(p =>
+            {
+                var trx = reports[p.Evaluation.TargetPath];
+                var report = TrxReader.Read(trx);
+                var own = sources.Finished(p.Evaluation.TargetPath) ? exit with { ExitCode = 0 } : exit;
+                return Tested(Judge(p.Target, own, report, trx, report?.Ran ?? TimeSpan.Zero, noTestsRan: null));
+            }).ToList();
         }
         finally
         {
@@ -105,9 +162,9 @@ public sealed class UnitTestRun(Workspace workspace, ITestProgress progress)
 
     /// <summary>
     /// A failing test fails the project; a runner that exits badly with no failing test to show (a crash, an abort,
-    /// a bad filter) fails it too, with its last lines, unless it only says that no test ran.
+    /// a bad filter) fails it too, with its last lines, unless it only says that no test ran (<paramref name="noTestsRan"/>).
     /// </summary>
-    private static TestProjectResult Judge(TestTarget target, bool testingPlatform, TestProcessExit exit, TrxResults? report, string trx, TimeSpan duration)
+    private static TestProjectResult Judge(TestTarget target, TestProcessExit exit, TrxResults? report, string trx, TimeSpan duration, int? noTestsRan)
     {
         var result = new TestProjectResult(target.Service, target.Name, target.ProjectPath, TestOutcome.Passed, report?.Counts ?? new TestCounts(0, 0, 0), duration)
         {
@@ -118,7 +175,7 @@ public sealed class UnitTestRun(Workspace workspace, ITestProgress progress)
             return result with { Outcome = TestOutcome.Crashed, Error = $"The test runner of {target} exited with code {exit.ExitCode} without writing its results.", Details = exit.LastLines };
         if (report.Counts.Failed > 0)
             return result with { Outcome = TestOutcome.Failed };
-        if (exit.ExitCode != 0 && !(testingPlatform && exit.ExitCode == TestProcess.NoTestsRan))
+        if (exit.ExitCode != 0 && exit.ExitCode != noTestsRan)
             return result with { Outcome = TestOutcome.Crashed, Error = $"The test runner of {target} failed with exit code {exit.ExitCode}.", Details = exit.LastLines };
         return result;
     }

@@ -28,10 +28,10 @@ internal sealed class TestProgressView(IAnsiConsole console, BuildProgressView b
         }
     }
 
-    public void Output(TestTarget target, string line)
+    public void Output(string runner, string line)
     {
         if (verbose)
-            console.MarkupLine($"[grey]{Markup.Escape(target.ToString())} |[/] {Markup.Escape(line)}");
+            console.MarkupLine($"[grey]{Markup.Escape(runner)} |[/] {Markup.Escape(line)}");
     }
 
     public void Tested(TestProjectResult result)
