@@ -215,7 +215,9 @@ public sealed class FaultInjectionTests(MinimalApi api) : IClassFixture<MinimalA
         await using var _ = fleet;
         ReadyAll(fleet, false);
         var start = fleet.RunAsync("start");
-        await StartingReplicaAsync(fleet, []);
+        // Both replicas spawned and waiting for health: killed any sooner, the supervisor never made the second one.
+        await Eventually.TrueAsync(async () => (await fleet.PsAsync("web")).Count(r => r.State == "starting" && r.Pid is not null) == 2,
+            "both replicas to be starting");
 
         await KillSupervisorAsync(fleet);
 
