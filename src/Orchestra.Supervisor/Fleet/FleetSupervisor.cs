@@ -49,9 +49,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
     /// <param name="runners">How replicas are run; processes unless a test gives another runner.</param>
     public FleetSupervisor(LoadedWorkspace workspace, IProcessHost host, RuntimeOptions options, ProcessCommand prepare, ILogger log, ReplicaRunnerFactory? runners = null)
     {
-        _host = host;
-        _log = log;
-        _workspace = workspace;
+        (_host, _log, _workspace) = (host, log, workspace);
         var stateDirectory = _workspace.Current.StateDirectory;
         _state = new StateStore(stateDirectory);
         _launches = new LaunchStore(stateDirectory);
