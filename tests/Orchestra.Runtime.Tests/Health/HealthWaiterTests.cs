@@ -4,66 +4,53 @@ using Orchestra.Runtime.Tests.Support;
 
 namespace Orchestra.Runtime.Tests.Health;
 
+/// <summary>
+/// The cadence of a starting replica's probes, read from the pauses the waiter asks the clock for (each check makes a
+/// timed attempt, then a failed one a pause), not from how far the test's advances happened to move the clock.
+/// </summary>
 public sealed class HealthWaiterTests
 {
     private static readonly TimeSpan Step = TimeSpan.FromMilliseconds(10);
 
+    private static TimeSpan Ms(int milliseconds) => TimeSpan.FromMilliseconds(milliseconds);
+
+    /// <summary>The pauses between checks: every second timer, after each check's timed attempt.</summary>
+    private static IReadOnlyList<TimeSpan> Pauses(RecordingClock clock) => clock.DueTimes.Where((_, i) => i % 2 == 1).ToList();
+
     [Fact]
     public async Task A_starting_replica_is_probed_every_50_ms_for_the_first_seconds_then_backs_off_to_the_interval()
     {
-        var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        var clock = new RecordingClock(new FakeTimeProvider(DateTimeOffset.UnixEpoch));
         var probe = new ScriptedProbe();
-        var began = clock.GetUtcNow();
         var waiting = new HealthWaiter(clock).WaitAsync(probe, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), CancellationToken.None);
 
-        // Each check is answered "not yet"; when it was asked says the cadence (the clock moves in 10 ms steps).
-        var asked = new List<TimeSpan>();
+        // Twenty checks answered "not yet" within the first seconds; then past them, seven more; then a pass.
         for (var i = 0; i < 20; i++)
-        {
-            await probe.NextCheckAsync(clock, Step);
-            asked.Add(clock.GetUtcNow() - began);
-        }
-        // A step may pass before the waiter waits on the clock again, so a pause can read one step long.
-        Assert.All(Pauses(asked), p => Assert.InRange(p, HealthWaiter.FastPause, HealthWaiter.FastPause + Step));
-
-        // Past the first seconds, the pause doubles up to the interval, and stays there.
-        clock.Advance(HealthWaiter.FastPhase);
-        await probe.NextCheckAsync(clock, Step);
-        var lateStep = TimeSpan.FromMilliseconds(100);
-        var late = new List<TimeSpan> { clock.GetUtcNow() - began };
-        for (var i = 0; i < 6; i++)
-        {
-            await probe.NextCheckAsync(clock, lateStep);
-            late.Add(clock.GetUtcNow() - began);
-        }
-        Assert.Collection(Pauses(late), [.. new[] { 100, 200, 400, 800, 1000, 1000 }.Select(ms => (Action<TimeSpan>)(p =>
-            Assert.InRange(p, TimeSpan.FromMilliseconds(ms), TimeSpan.FromMilliseconds(ms) + lateStep)))]);
-
+            await probe.NextCheckAsync(clock.Fake, HealthWaiter.FastPause);
+        clock.Fake.Advance(HealthWaiter.FastPhase);
+        for (var i = 0; i < 7; i++)
+            await probe.NextCheckAsync(clock.Fake, Ms(100));
         probe.Passes = true;
-        await probe.NextCheckAsync(clock, Step);
+        await probe.NextCheckAsync(clock.Fake, Step);
+
         Assert.True(await waiting.WithDeadline());
+        // Every 50 ms while the replica is new; past that, the pause doubles up to the interval and stays there.
+        Assert.Equal([.. Enumerable.Repeat(Ms(50), 20), Ms(100), Ms(200), Ms(400), Ms(800), Ms(1000), Ms(1000), Ms(1000)], Pauses(clock));
     }
 
     [Fact]
     public async Task An_interval_shorter_than_the_fast_pause_is_kept()
     {
-        var clock = new FakeTimeProvider(DateTimeOffset.UnixEpoch);
+        var clock = new RecordingClock(new FakeTimeProvider(DateTimeOffset.UnixEpoch));
         var probe = new ScriptedProbe();
-        var began = clock.GetUtcNow();
-        var waiting = new HealthWaiter(clock).WaitAsync(probe, TimeSpan.FromMilliseconds(20), TimeSpan.FromSeconds(30), CancellationToken.None);
+        var waiting = new HealthWaiter(clock).WaitAsync(probe, Ms(20), TimeSpan.FromSeconds(30), CancellationToken.None);
 
-        var asked = new List<TimeSpan>();
         for (var i = 0; i < 10; i++)
-        {
-            await probe.NextCheckAsync(clock, Step);
-            asked.Add(clock.GetUtcNow() - began);
-        }
-        Assert.All(Pauses(asked), p => Assert.InRange(p, TimeSpan.FromMilliseconds(20), TimeSpan.FromMilliseconds(20) + Step));
-
+            await probe.NextCheckAsync(clock.Fake, Step);
         probe.Passes = true;
-        await probe.NextCheckAsync(clock, Step);
-        Assert.True(await waiting.WithDeadline());
-    }
+        await probe.NextCheckAsync(clock.Fake, Step);
 
-    private static IEnumerable<TimeSpan> Pauses(IReadOnlyList<TimeSpan> asked) => asked.Zip(asked.Skip(1), (a, b) => b - a);
+        Assert.True(await waiting.WithDeadline());
+        Assert.Equal(Enumerable.Repeat(Ms(20), 10), Pauses(clock));
+    }
 }
