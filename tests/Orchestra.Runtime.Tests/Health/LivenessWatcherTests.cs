@@ -10,7 +10,7 @@ public sealed class LivenessWatcherTests
     private static readonly TimeSpan Interval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
-    private readonly FakeTimeProvider _clock = new();
+    private readonly RecordingClock _clock = new(new FakeTimeProvider());
     private readonly ScriptedProbe _probe = new() { Passes = true };
     private readonly List<bool> _changes = [];
 
@@ -30,7 +30,7 @@ public sealed class LivenessWatcherTests
     private async Task ChecksAsync(int count)
     {
         for (var i = 0; i < count; i++)
-            await _probe.NextCheckAsync(_clock, Interval);
+            await _probe.NextCheckAsync(_clock.Fake, Interval);
     }
 
     /// <summary>One pass makes it healthy again; told by a second pass, which changes nothing more.</summary>
@@ -74,26 +74,17 @@ public sealed class LivenessWatcherTests
     {
         using var stop = new CancellationTokenSource();
         var watching = Watch(untilFailing: true, stop.Token);
-        var gaps = new List<double>();
-        var last = _clock.GetUtcNow();
-        async Task CheckAsync()
-        {
-            await ChecksAsync(1);
-            gaps.Add((_clock.GetUtcNow() - last).TotalSeconds);
-            last = _clock.GetUtcNow();
-        }
-
         for (var i = 0; i < 6; i++)
-            await CheckAsync();
+            await ChecksAsync(1);
         _probe.Passes = false;
-        for (var i = 0; i < 3; i++)
-            await CheckAsync();
+        await ChecksAsync(3);
 
-        // The failing probe came after the longest quiet wait; the two that confirm it at the interval. The clock moves in
-        // steps of one interval, from before or after the watcher sets its timer: each gap is right within one step.
+        // The waits before each check, as the watcher asked the clock for them (every other timer is a check's timed
+        // attempt): doubling from the interval to the quiet one while the probes pass; the failing probe came after
+        // the longest quiet wait, and the two that confirm it at the interval.
         double[] expected = [1, 2, 4, 8, 10, 10, 10, 1, 1];
         Assert.Equal(LivenessWatcher.QuietInterval, TimeSpan.FromSeconds(expected.Max()));
-        Assert.All(expected.Zip(gaps), pair => Assert.InRange(pair.Second, pair.First - 1, pair.First + 1));
+        Assert.Equal(expected, _clock.DueTimes.Where((_, i) => i % 2 == 0).Take(expected.Length).Select(t => t.TotalSeconds));
         // The third failure was answered; the watcher acts on it without the clock moving.
         await Eventually.TrueAsync(() => Changes().Count > 0, "the third failure in a row to be acted upon");
         Assert.Equal([false], Changes());
@@ -106,15 +97,15 @@ public sealed class LivenessWatcherTests
         var watching = Watch(untilFailing: true, CancellationToken.None);
 
         _probe.Passes = false;
-        while (!watching.IsCompleted && _clock.GetUtcNow() - _clock.Start < Timeout * 2)
+        while (!watching.IsCompleted && _clock.GetUtcNow() - _clock.Fake.Start < Timeout * 2)
         {
-            var asked = _probe.NextCheckAsync(_clock, Interval);
+            var asked = _probe.NextCheckAsync(_clock.Fake, Interval);
             await Task.WhenAny(asked, watching);
         }
 
         await watching.WithDeadline();
         Assert.Equal([false], Changes());
-        Assert.True(_clock.GetUtcNow() - _clock.Start >= Timeout, "the watch ended before the timeout passed");
+        Assert.True(_clock.GetUtcNow() - _clock.Fake.Start >= Timeout, "the watch ended before the timeout passed");
     }
 
     [Fact]
