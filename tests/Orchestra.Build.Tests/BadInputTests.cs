@@ -49,9 +49,7 @@ public sealed class BadInputTests
         Assert.EndsWith($"net10.0{Path.DirectorySeparatorChar}Multi.dll", evaluation.TargetPath);
 
         // Restoring a net9.0 target needs its targeting pack, which only the package registry has.
-        workspace.Write("NuGet.config", """
-            <configuration><packageSources><clear /><add key="nuget.org" value="https://api.nuget.org/v3/index.json" /></packageSources></configuration>
-            """);
+        workspace.Write("NuGet.config", TestProjectFiles.PublicFeed);
         var build = await workspace.BuildAsync();
         Assert.True(build.Succeeded, string.Join("\n", build.Services.SelectMany(s => s.Diagnostics.Select(d => d.ToString()).Append(s.Error ?? ""))));
         var run = await CliWrap.Cli.Wrap("dotnet").WithArguments([evaluation.TargetPath]).ExecuteBufferedAsync();

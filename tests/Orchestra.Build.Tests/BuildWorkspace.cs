@@ -35,9 +35,7 @@ public sealed class BuildWorkspace : IDisposable
     {
         // Keep restore off the network: a workspace's packages can only come from an empty local folder.
         Directory.CreateDirectory(PathOf("packages"));
-        Write("NuGet.config", """
-            <configuration><packageSources><clear /><add key="local" value="packages" /></packageSources></configuration>
-            """);
+        Write("NuGet.config", TestProjectFiles.LocalFolderOnly);
     }
 
     public string Root => _folder.Root;

@@ -24,9 +24,7 @@ public sealed class UnitTestFixture : IAsyncLifetime
 
     public BuildWorkspace Workspace { get; } = new BuildWorkspace()
         // These projects need real packages, from the feed the machine restores from, not the empty local folder.
-        .Write("NuGet.config", """
-            <configuration><packageSources><clear /><add key="nuget.org" value="https://api.nuget.org/v3/index.json" /></packageSources></configuration>
-            """)
+        .Write("NuGet.config", TestProjectFiles.PublicFeed)
         .Service("alpha", BuildWorkspace.Console, "", "Console.WriteLine(\"alpha\");")
         .Write("alpha/tests/Alpha.Tests/Alpha.Tests.csproj", Xunit)
         .Write("alpha/tests/Alpha.Tests/PriceTests.cs", """

@@ -10,9 +10,7 @@ namespace Orchestra.Build.Tests;
 public sealed class VsTestBatchFixture : IAsyncLifetime
 {
     public BuildWorkspace Workspace { get; } = new BuildWorkspace()
-        .Write("NuGet.config", """
-            <configuration><packageSources><clear /><add key="nuget.org" value="https://api.nuget.org/v3/index.json" /></packageSources></configuration>
-            """)
+        .Write("NuGet.config", TestProjectFiles.PublicFeed)
         .Service("crashy", BuildWorkspace.Console, "", "Console.WriteLine(\"crashy\");")
         .Write("crashy/Crash.Tests/Crash.Tests.csproj", TestProjectFiles.XunitVsTest)
         .Write("crashy/Crash.Tests/CrashTests.cs", """

@@ -114,9 +114,7 @@ public sealed class AcceptanceWorkspace : IAsyncLifetime
     {
         Fleet.Write("orchestra.yml", $"name: shop\nacceptance: [tests/Shop.Acceptance]\ncommands:\n  test: {{ env: {{ MARKER: {Marker} }} }}\n");
         // The acceptance project needs real packages, from the feed the machine restores from.
-        Fleet.Write("NuGet.config", """
-            <configuration><packageSources><clear /><add key="nuget.org" value="https://api.nuget.org/v3/index.json" /></packageSources></configuration>
-            """);
+        Fleet.Write("NuGet.config", TestProjectFiles.PublicFeed);
         Fleet.PythonService("web", PythonHttpServer.Answering("'shop is open'"), $"port: {Ports.Free()}\n");
         Fleet.Write("tests/Shop.Acceptance/Shop.Acceptance.csproj", TestProjectFiles.XunitVsTest);
         Fleet.Write("tests/Shop.Acceptance/WebTests.cs", """

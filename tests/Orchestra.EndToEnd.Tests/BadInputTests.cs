@@ -34,7 +34,7 @@ public sealed class BadInputTests
     {
         await using var fleet = new TestFleet();
         // Restore stays off the network: the one package b needs exists nowhere, so its restore fails with NU1101.
-        fleet.Write("NuGet.config", """<configuration><packageSources><clear /><add key="local" value="packages" /></packageSources></configuration>""");
+        fleet.Write("NuGet.config", TestProjectFiles.LocalFolderOnly);
         Directory.CreateDirectory(fleet.PathOf("packages"));
         fleet.Service("a", "", ("a.csproj", """
             <Project Sdk="Microsoft.NET.Sdk">

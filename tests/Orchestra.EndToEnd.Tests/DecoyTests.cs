@@ -116,7 +116,7 @@ public sealed class NoAppHostProject : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        Fleet.Write("NuGet.config", """<configuration><packageSources><clear /><add key="local" value="packages" /></packageSources></configuration>""");
+        Fleet.Write("NuGet.config", TestProjectFiles.LocalFolderOnly);
         Directory.CreateDirectory(Fleet.PathOf("packages"));
         Fleet.Service("noapphost", "health: { log: \"up\" }\n",
             ("noapphost.csproj", Project),

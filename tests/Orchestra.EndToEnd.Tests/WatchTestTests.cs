@@ -77,9 +77,7 @@ public sealed class WatchTestTests
         var (holdBuild, holdTests) = (fleet.PathOf("hold-build"), fleet.PathOf("hold-tests"));
         fleet.Write("orchestra.yml", $"name: watchtest\ncommands:\n  test: {{ env: {{ HOLD_TESTS: {holdTests}, RELEASE_PREFIX: v }} }}\n");
         // The test project needs real packages, from the feed the machine restores from.
-        fleet.Write("NuGet.config", """
-            <configuration><packageSources><clear /><add key="nuget.org" value="https://api.nuget.org/v3/index.json" /></packageSources></configuration>
-            """);
+        fleet.Write("NuGet.config", TestProjectFiles.PublicFeed);
         fleet.Service("api", $"port: {port}\nhealth: {{ http: /health }}\nwatch: {{ test: true }}\ntests: [../api-tests]\n",
             ("api.csproj", Project), ("Program.cs", Program), ("Release.cs", Release("v1")));
         fleet.Write("api-tests/Api.Tests.csproj", TestProject);

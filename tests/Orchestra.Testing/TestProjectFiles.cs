@@ -14,4 +14,10 @@ public static class TestProjectFiles
           </ItemGroup>
         </Project>
         """;
+
+    /// <summary>A NuGet.config for projects that need real packages: the feed this machine restores from.</summary>
+    public const string PublicFeed = """<configuration><packageSources><clear /><add key="nuget.org" value="https://api.nuget.org/v3/index.json" /></packageSources></configuration>""";
+
+    /// <summary>A NuGet.config that keeps restore off the network: only the workspace's own empty <c>packages</c> folder.</summary>
+    public const string LocalFolderOnly = """<configuration><packageSources><clear /><add key="local" value="packages" /></packageSources></configuration>""";
 }

@@ -24,7 +24,6 @@ internal static class LibC
     public const int ESrch = 3;
     public const int EIntr = 4;
     public const int EChild = 10;
-    public const int EAgain = 11;
     public const int ENoSys = 38;
 
     // pidfd_open(2), Linux 5.3: called through syscall(2), as glibc wraps it only since 2.36. New system calls have one

@@ -41,7 +41,7 @@ public sealed class MinimalApi : IAsyncLifetime
     {
         var template = new TestFleet("api-template");
         // Restore stays off the network: a web API with no package references needs nothing from a feed.
-        template.Write("NuGet.config", LocalFeedOnly);
+        template.Write("NuGet.config", TestProjectFiles.LocalFolderOnly);
         Directory.CreateDirectory(template.PathOf("packages"));
         template.Service("api", "port: 5000\nhealth: { http: /health }\n", ("api.csproj", Project), ("Program.cs", Program));
         var build = await template.RunAsync("build");
@@ -50,13 +50,11 @@ public sealed class MinimalApi : IAsyncLifetime
         return template;
     }
 
-    private const string LocalFeedOnly = """<configuration><packageSources><clear /><add key="local" value="packages" /></packageSources></configuration>""";
-
     /// <summary>Copies the built API into <paramref name="fleet"/> as service <paramref name="name"/> with its own service.yml.</summary>
     public string CopyInto(TestFleet fleet, string name, string serviceYaml)
     {
         var destination = fleet.CopyService(TemplateDirectory, name, serviceYaml);
-        fleet.Write("NuGet.config", LocalFeedOnly);
+        fleet.Write("NuGet.config", TestProjectFiles.LocalFolderOnly);
         return destination;
     }
 

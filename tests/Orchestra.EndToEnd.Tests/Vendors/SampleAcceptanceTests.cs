@@ -21,9 +21,7 @@ public sealed class SampleAcceptanceTests : IAsyncLifetime
         await BuiltSamples.CopyWithFreePortsAsync(_fleet, "sample-acceptance");
         BuiltSamples.CopyAcceptanceInto(_fleet);
         // The acceptance project needs real packages, from the feed the machine restores from.
-        _fleet.Write("NuGet.config", """
-            <configuration><packageSources><clear /><add key="nuget.org" value="https://api.nuget.org/v3/index.json" /></packageSources></configuration>
-            """);
+        _fleet.Write("NuGet.config", TestProjectFiles.PublicFeed);
 
         var run = await _fleet.RunAsync("test", "--acceptance");
 
