@@ -58,15 +58,18 @@ public static class SupervisorHost
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
 
+        using var trim = new IdleMemoryTrim(options.Time);
+        var handler = new TrimmingHandler(fleet, trim);
         if (await fleet.AdoptSurvivorsAsync() is { } problem)
             log.Recovered(problem);
+        trim.Activity();
         log.Serving(Environment.ProcessId, paths.Socket);
-        attached?.Invoke(fleet);
+        attached?.Invoke(handler);
 
         using var serving = CancellationTokenSource.CreateLinkedTokenSource(signalled.Token, fleet.ShutdownRequested);
         using var watch = new StateFolderWatch(workspace.Root, Workspace.StateFolderName);
         // A server whose socket was deleted with the folder serves the connections it has; a new one takes new ones.
-        var servers = new List<Task> { new ControlServer(paths.Socket, fleet).RunAsync(serving.Token) };
+        var servers = new List<Task> { new ControlServer(paths.Socket, handler).RunAsync(serving.Token) };
         var handedOver = false;
         try
         {
@@ -91,7 +94,7 @@ public static class SupervisorHost
                 }
                 held = again;
                 fleet.PersistState();
-                servers.Add(new ControlServer(paths.Socket, fleet).RunAsync(serving.Token));
+                servers.Add(new ControlServer(paths.Socket, handler).RunAsync(serving.Token));
                 log.StateFolderMadeAgain(Environment.ProcessId, paths.Socket);
             }
             await Task.WhenAll(servers);
