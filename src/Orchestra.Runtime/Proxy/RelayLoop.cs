@@ -25,6 +25,7 @@ internal sealed class RelayLoop
     private readonly int _wake;
     private readonly ConcurrentDictionary<long, object> _registered = new();
     private readonly ConcurrentQueue<EpollRelay> _stopped = new();
+    private readonly Queue<(RelayedPair Pair, int Side)> _again = new();
     private long _lastId;
 
     private RelayLoop(int epoll, int wake)
@@ -58,6 +59,12 @@ internal sealed class RelayLoop
         _registered.TryRemove(key >> 1, out _);
         Control(LibC.EpollCtlDel, fd, 0, key);
     }
+
+    /// <summary>
+    /// On the loop thread: <paramref name="pair"/> has more to move from <paramref name="side"/> than one turn moves.
+    /// It is pumped again after the events already waiting, since no new edge will come for bytes already there.
+    /// </summary>
+    public void Again(RelayedPair pair, int side) => _again.Enqueue((pair, side));
 
     /// <summary>Called on any thread when <paramref name="relay"/>'s proxy stops: its pairs are aborted on the loop thread.</summary>
     public unsafe void AbortAll(EpollRelay relay)
@@ -99,7 +106,8 @@ internal sealed class RelayLoop
         var events = stackalloc byte[LibC.EpollEventSize * MaxEvents];
         while (true)
         {
-            var count = LibC.epoll_wait(_epoll, (IntPtr)events, MaxEvents, -1);
+            // With turns still owed, only look for what else is ready; else sleep until something is.
+            var count = LibC.epoll_wait(_epoll, (IntPtr)events, MaxEvents, _again.Count > 0 ? 0 : -1);
             if (count < 0)
             {
                 var errno = Marshal.GetLastPInvokeError();
@@ -124,6 +132,11 @@ internal sealed class RelayLoop
                     pair.OnReady((int)(key & 1), *(uint*)entry);
                 else
                     ((TaskCompletionSource)owner).TrySetResult();
+            }
+            for (var owed = _again.Count; owed > 0; owed--)
+            {
+                var (pair, side) = _again.Dequeue();
+                pair.OnReady(side, LibC.EpollIn);
             }
         }
     }

@@ -15,6 +15,9 @@ internal sealed class RelayedPair
     /// <summary>Read at most this much at a time: large enough for a bulk transfer to move in few system calls.</summary>
     public const int ChunkSize = 64 * 1024;
 
+    /// <summary>Reads a direction may make in one turn (1 MiB) before the loop serves the other connections.</summary>
+    private const int ChunksPerTurn = 16;
+
     private readonly RelayLoop _loop;
     private readonly long _key;
     private readonly int _clientFd;
@@ -57,17 +60,27 @@ internal sealed class RelayedPair
     /// </summary>
     public void OnReady(int side, uint events)
     {
+        if (_ended.Task.IsCompleted)
+            return;
         var (from, to) = side == 0 ? (_upstream, _downstream) : (_downstream, _upstream);
-        var ok = true;
         if ((events & (LibC.EpollRdHup | LibC.EpollHup | LibC.EpollErr)) != 0)
             from.SenderEnding();
+        var read = Pumped.Waiting;
         if ((events & (LibC.EpollIn | LibC.EpollRdHup | LibC.EpollHup | LibC.EpollErr)) != 0)
-            ok = from.Pump(_loop.Chunk);
-        if (ok && to.HasPending && (events & (LibC.EpollOut | LibC.EpollHup | LibC.EpollErr)) != 0)
-            ok = to.Pump(_loop.Chunk);
-        if (!ok)
+            read = from.Pump(_loop.Chunk);
+        var written = Pumped.Waiting;
+        if (read != Pumped.Failed && to.HasPending && (events & (LibC.EpollOut | LibC.EpollHup | LibC.EpollErr)) != 0)
+            written = to.Pump(_loop.Chunk);
+        if (read == Pumped.Failed || written == Pumped.Failed)
+        {
             Abort();
-        else if (_upstream.Done && _downstream.Done)
+            return;
+        }
+        if (read == Pumped.Yielded)
+            _loop.Again(this, side);
+        if (written == Pumped.Yielded)
+            _loop.Again(this, 1 - side);
+        if (_upstream.Done && _downstream.Done)
             End(reset: false);
     }
 
@@ -84,6 +97,19 @@ internal sealed class RelayedPair
         _upstream.Release();
         _downstream.Release();
         _ended.TrySetResult(reset);
+    }
+
+    /// <summary>How a direction's turn ended.</summary>
+    private enum Pumped
+    {
+        /// <summary>Nothing to move until the loop says a socket is ready again (or the direction is done).</summary>
+        Waiting,
+
+        /// <summary>Bytes are still there to move, but the turn's share is used up: the loop comes back after the others.</summary>
+        Yielded,
+
+        /// <summary>A socket error: the pair is aborted.</summary>
+        Failed,
     }
 
     /// <summary>One direction: reads from one socket and sends to the other, keeping only what the receiver could not take yet.</summary>
@@ -107,10 +133,12 @@ internal sealed class RelayedPair
 
         /// <summary>
         /// Moves bytes until the sender has nothing more for now or the receiver can take no more (the edge-triggered
-        /// loop then says when either changes). False on a socket error: the pair is aborted.
+        /// loop then says when either changes), or until this turn's share is moved.
         /// </summary>
-        public unsafe bool Pump(byte[] chunk)
+        public unsafe Pumped Pump(byte[] chunk)
         {
+            // One bulk transfer must not hold up every other connection of every proxy in the process.
+            var share = ChunksPerTurn;
             while (!Done)
             {
                 if (_pendingCount > 0)
@@ -119,7 +147,7 @@ internal sealed class RelayedPair
                     {
                         var sent = LibC.send(to, (IntPtr)(pending + _pendingStart), _pendingCount, LibC.MsgDontWait | LibC.MsgNoSignal);
                         if (sent < 0)
-                            return Marshal.GetLastPInvokeError() == LibC.EAgain;
+                            return WaitingUnlessFailed();
                         _pendingStart += (int)sent;
                         _pendingCount -= (int)sent;
                     }
@@ -133,14 +161,14 @@ internal sealed class RelayedPair
                     // The sender finished: pass its end on as a half-close, while the other direction goes on.
                     LibC.shutdown(to, LibC.ShutWr);
                     Done = true;
-                    return true;
+                    return Pumped.Waiting;
                 }
                 nint read;
                 fixed (byte* buffer = chunk)
                 {
                     read = LibC.recv(from, (IntPtr)buffer, chunk.Length, LibC.MsgDontWait);
                     if (read < 0)
-                        return Marshal.GetLastPInvokeError() == LibC.EAgain;
+                        return WaitingUnlessFailed();
                     if (read == 0)
                     {
                         _ended = true;
@@ -150,7 +178,7 @@ internal sealed class RelayedPair
                     if (sent < 0)
                     {
                         if (Marshal.GetLastPInvokeError() != LibC.EAgain)
-                            return false;
+                            return Pumped.Failed;
                         sent = 0;
                     }
                     if (sent < read)
@@ -158,10 +186,15 @@ internal sealed class RelayedPair
                 }
                 // A short read emptied the socket: the next byte to arrive wakes the loop again.
                 if (read < chunk.Length && _pendingCount == 0 && !_ending)
-                    return true;
+                    return Pumped.Waiting;
+                if (--share == 0)
+                    return Pumped.Yielded;
             }
-            return true;
+            return Pumped.Waiting;
         }
+
+        private static Pumped WaitingUnlessFailed() =>
+            Marshal.GetLastPInvokeError() == LibC.EAgain ? Pumped.Waiting : Pumped.Failed;
 
         /// <summary>Returns the leftover buffer, whose bytes have been sent or will never be.</summary>
         public void Release()
