@@ -12,6 +12,7 @@ source "$(dirname "$0")/lib.sh"
 SECONDS_IDLE=${1:-10}
 
 build_tool
+build_floor_app
 install_pm2 "$OUT/pm2-home"
 
 WS=$(new_workspace idle)
@@ -86,6 +87,8 @@ o_rss20=$(rss_kb "$SUP") p_rss20=$(rss_kb "$PM2D")
 o_count=$("$ORCHESTRA" ps --json | grep -c '"pid": [0-9]')
 p_count=$("$PM2" jlist | grep -o '"pid":[0-9]*' | grep -vc '"pid":0' || true)
 o_parts=$(awk '/^Rss(Anon|File|Shmem):/{printf "%s %d MiB  ", $1, $2/1024}' "/proc/$SUP/status")
+o_threads=$(ls "/proc/$SUP/task" | wc -l)
+floor_rss=$(floor_rss_kb "$SUP")
 
 "$ORCHESTRA" stop >/dev/null
 "$PM2" kill >/dev/null
@@ -103,5 +106,6 @@ printf '%-44s %10s MiB %10s MiB %8s\n' "RSS with 20 replicas ($o_count / $p_coun
 printf '%-44s %10s MiB %10s MiB\n' "RSS growth over 200 ps / pm2 jlist" "$(mib $((o_after_ps - o_before_ps)))" "$(mib $((p_after_ps - p_before_ps)))"
 printf '%-44s %11s ms %11s ms\n' "worker line collected, median ($o_lines / $p_lines lines)" "$o_lat_med" "$p_lat_med"
 printf '%-44s %11s ms %11s ms\n' "worker line collected, worst" "$o_lat_max" "$p_lat_max"
-echo "supervisor with 20 replicas: $o_parts"
+printf '%-44s %10s MiB\n' "floor: empty console app, same DOTNET_* settings" "$(mib "$floor_rss")"
+echo "supervisor with 20 replicas: $o_parts, $o_threads threads; above the floor: $(mib $((o_rss20 - floor_rss))) MiB"
 echo "targets: CPU <= pm2's and < 0.6 %; RSS <= 54 MiB (fleet and 20 replicas); no growth over 200 ps; lines within 250 ms"

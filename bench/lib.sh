@@ -121,3 +121,33 @@ wait_answering() {
   done
   wait "${waiters[@]}"
 }
+
+# The floor for a .NET process's memory: an empty console app that waits forever, built once into bench/out/floor.
+build_floor_app() {
+  local dir=$OUT/floor
+  if [[ ! -f $dir/bin/Release/net10.0/floor.dll ]]; then
+    mkdir -p "$dir"
+    echo "<Project />" >"$dir/Directory.Build.props"
+    echo "<Project />" >"$dir/Directory.Build.targets"
+    cat >"$dir/floor.csproj" <<'XML'
+<Project Sdk="Microsoft.NET.Sdk">
+  <PropertyGroup><OutputType>Exe</OutputType><TargetFramework>net10.0</TargetFramework><ImplicitUsings>enable</ImplicitUsings><InvariantGlobalization>true</InvariantGlobalization></PropertyGroup>
+</Project>
+XML
+    echo 'await Task.Delay(Timeout.Infinite);' >"$dir/Program.cs"
+    dotnet build "$dir" -c Release -nologo -v quiet >/dev/null
+  fi
+  FLOOR_DLL=$dir/bin/Release/net10.0/floor.dll
+}
+
+# VmRSS in KiB of the floor app run with the DOTNET_* settings of the process $1 (the supervisor's own), after 2 s.
+floor_rss_kb() {
+  local settings pid rss
+  mapfile -t settings < <(tr '\0' '\n' <"/proc/$1/environ" | grep '^DOTNET_')
+  env "${settings[@]}" dotnet "$FLOOR_DLL" &
+  pid=$!
+  sleep 2
+  rss=$(awk '/^VmRSS:/{print $2}' "/proc/$pid/status")
+  kill "$pid" && wait "$pid" 2>/dev/null || true
+  echo "$rss"
+}

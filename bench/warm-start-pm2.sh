@@ -51,7 +51,18 @@ done
 
 orchestra_scale() { "$ORCHESTRA" scale "api1=$1" >/dev/null 2>&1; }
 pm2_scale() { "$PM2" scale api1 "$1" >/dev/null && wait_answering $(seq 5600 $((5600 + $1 - 1))); }
-scale10=() scale50=() pm2_scale10=()
+# The floor of scaling 1 -> 50: the 49 apps' own start on these cores, exec'd by a bash loop, until all answer.
+by_hand_49() {
+  local port pids=()
+  for port in $(seq 5701 5749); do
+    ASPNETCORE_URLS=http://127.0.0.1:$port dotnet "$WS/api1/bin/Debug/net10.0/api1.dll" >/dev/null 2>&1 &
+    pids+=($!)
+  done
+  wait_answering $(seq 5701 5749)
+  BY_HAND_PIDS=("${pids[@]}")
+}
+stop_by_hand() { kill "${BY_HAND_PIDS[@]}" && wait "${BY_HAND_PIDS[@]}" 2>/dev/null || true; }
+scale10=() scale50=() pm2_scale10=() floor50=()
 echo "== scale from 1 replica, $SCALE_REPEATS rounds, interleaved"
 "$ORCHESTRA" start --no-build api1 >/dev/null 2>&1
 "$PM2" start "$SCALED" >/dev/null && wait_answering 5600
@@ -59,12 +70,13 @@ for _ in $(seq 1 "$SCALE_REPEATS"); do
   scale10+=("$(timed orchestra_scale 10)"); orchestra_scale 1
   pm2_scale10+=("$(timed pm2_scale 10)"); "$PM2" scale api1 1 >/dev/null
   scale50+=("$(timed orchestra_scale 50)"); orchestra_scale 1
+  s=$(now); by_hand_49; e=$(now); floor50+=("$(elapsed "$s" "$e")"); stop_by_hand
 done
 "$ORCHESTRA" stop >/dev/null
 "$PM2" kill >/dev/null 2>&1
 
 m_no_build=$(median "${no_build[@]}") m_built=$(median "${built[@]}") m_warm=$(median "${pm2_warm[@]}") m_cold=$(median "${pm2_cold[@]}")
-m_s10=$(median "${scale10[@]}") m_p10=$(median "${pm2_scale10[@]}") m_s50=$(median "${scale50[@]}")
+m_s10=$(median "${scale10[@]}") m_p10=$(median "${pm2_scale10[@]}") m_s50=$(median "${scale50[@]}") m_f50=$(median "${floor50[@]}")
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; }
 echo
 machine
@@ -82,3 +94,5 @@ echo "  orchestra scale api1=10 until healthy       ${m_s10} s   [${scale10[*]}]
 echo "  pm2 scale api1 10 until all 10 answer       ${m_p10} s   [${pm2_scale10[*]}]"
 echo "  ratio: $(ratio "$m_s10" "$m_p10") (target <= 1.0)"
 echo "  orchestra scale api1=50 until healthy       ${m_s50} s   [${scale50[*]}] (target < 5 s)"
+echo "  floor: 49 x dotnet api1.dll by a bash loop  ${m_f50} s   [${floor50[*]}]"
+echo "  ratio scale 50 / floor: $(ratio "$m_s50" "$m_f50")"

@@ -22,11 +22,11 @@ public static class SupervisorHost
     /// <summary>The hidden command the supervisor process runs as; its command line is how another supervisor finds it.</summary>
     public const string CommandName = "__supervise";
 
-    /// <summary>The hidden command the supervisor runs the tool with to rebuild a service whose files changed.</summary>
-    public const string PrepareCommandName = "__prepare";
+    /// <summary>The hidden command the supervisor runs the tool with as its build host, which rebuilds services whose files changed.</summary>
+    public const string BuildHostCommandName = "__buildhost";
 
     /// <returns>0, also when another supervisor already holds the workspace.</returns>
-    /// <param name="tool">The tool, run with its hidden <c>__prepare</c> command to rebuild a service whose files changed.</param>
+    /// <param name="tool">The tool, run with its hidden <c>__buildhost</c> command to rebuild services whose files changed.</param>
     /// <param name="attached">
     /// Called with the fleet once the supervisor serves: a caller that runs it in its own process (<c>start
     /// --attach</c>) sends its requests there rather than through the socket.
@@ -53,20 +53,23 @@ public static class SupervisorHost
             return 0;
         }
 
-        await using var fleet = new FleetSupervisor(new LoadedWorkspace(workspace), new LinuxProcessHost(), options, tool.Running(PrepareCommandName, configPath), log);
+        await using var fleet = new FleetSupervisor(new LoadedWorkspace(workspace), new LinuxProcessHost(), options, tool.Running(BuildHostCommandName, configPath), log);
         using var signalled = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
 
+        using var trim = new IdleMemoryTrim(options.Time);
+        var handler = new TrimmingHandler(fleet, trim);
         if (await fleet.AdoptSurvivorsAsync() is { } problem)
             log.Recovered(problem);
+        trim.Activity();
         log.Serving(Environment.ProcessId, paths.Socket);
-        attached?.Invoke(fleet);
+        attached?.Invoke(handler);
 
         using var serving = CancellationTokenSource.CreateLinkedTokenSource(signalled.Token, fleet.ShutdownRequested);
         using var watch = new StateFolderWatch(workspace.Root, Workspace.StateFolderName);
         // A server whose socket was deleted with the folder serves the connections it has; a new one takes new ones.
-        var servers = new List<Task> { new ControlServer(paths.Socket, fleet).RunAsync(serving.Token) };
+        var servers = new List<Task> { new ControlServer(paths.Socket, handler).RunAsync(serving.Token) };
         var handedOver = false;
         try
         {
@@ -91,7 +94,7 @@ public static class SupervisorHost
                 }
                 held = again;
                 fleet.PersistState();
-                servers.Add(new ControlServer(paths.Socket, fleet).RunAsync(serving.Token));
+                servers.Add(new ControlServer(paths.Socket, handler).RunAsync(serving.Token));
                 log.StateFolderMadeAgain(Environment.ProcessId, paths.Socket);
             }
             await Task.WhenAll(servers);

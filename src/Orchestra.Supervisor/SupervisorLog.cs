@@ -3,28 +3,25 @@ using Microsoft.Extensions.Logging;
 namespace Orchestra.Supervisor;
 
 /// <summary>
-/// The supervisor's own log (<c>.orchestra/supervisor.log</c>, or the terminal of <c>start --attach</c>) through
-/// Microsoft.Extensions.Logging: a provider that writes each entry as one line stamped by the injected clock, so tests
-/// with a fake clock read what they set. The messages themselves are in <see cref="SupervisorLogMessages"/>.
+/// The supervisor's own log (<c>.orchestra/supervisor.log</c>, or the terminal of <c>start --attach</c>): an
+/// <see cref="ILogger"/> that writes each entry as one line stamped by the injected clock, so tests with a fake clock read
+/// what they set. The messages themselves are in <see cref="SupervisorLogMessages"/>. It is the logger itself, not a
+/// provider behind a LoggerFactory: the factory would load dependency injection, options and diagnostics assemblies
+/// into a process that runs for hours, to route one category to one writer.
 /// </summary>
-public sealed class SupervisorLog : ILoggerProvider, ILogger
+public sealed class SupervisorLog : ILogger, IDisposable
 {
     private readonly TextWriter _writer;
     private readonly TimeProvider _time;
-    private readonly ILoggerFactory _factory;
 
     public SupervisorLog(TextWriter writer, TimeProvider time)
     {
         _writer = TextWriter.Synchronized(writer);
         _time = time;
-        _factory = LoggerFactory.Create(builder => builder.AddProvider(this).SetMinimumLevel(LogLevel.Information));
-        Logger = _factory.CreateLogger("Orchestra.Supervisor");
     }
 
     /// <summary>What the supervisor's parts write to.</summary>
-    public ILogger Logger { get; }
-
-    ILogger ILoggerProvider.CreateLogger(string categoryName) => this;
+    public ILogger Logger => this;
 
     IDisposable? ILogger.BeginScope<TState>(TState state) => null;
 
@@ -33,7 +30,8 @@ public sealed class SupervisorLog : ILoggerProvider, ILogger
     void ILogger.Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
         _writer.WriteLine($"{_time.GetUtcNow():O} {formatter(state, exception)}");
 
-    public void Dispose() => _factory.Dispose();
+    /// <summary>Flushes what was written; the writer itself belongs to the caller.</summary>
+    public void Dispose() => _writer.Flush();
 }
 
 /// <summary>Every line the supervisor writes about itself, typed and in one place (source-generated, no boxing).</summary>
@@ -98,4 +96,10 @@ public static partial class SupervisorLogMessages
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Service}: {Summary}")]
     public static partial void Rerun(this ILogger log, string service, string summary);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "build host started (pid {Pid})")]
+    public static partial void BuildHostStarted(this ILogger log, int pid);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Service}: the build host (pid {Pid}) ended before it answered ({Reason}); {Next}")]
+    public static partial void BuildHostDied(this ILogger log, string service, int pid, string reason, string next);
 }

@@ -10,7 +10,7 @@ namespace Orchestra.EndToEnd.Tests;
 public sealed class FaultInjectionTests(MinimalApi api) : IClassFixture<MinimalApi>
 {
     [Fact]
-    public async Task A_supervisor_killed_during_a_reruns_build_leaves_the_next_start_serving_the_new_build()
+    public async Task A_supervisor_killed_during_a_reruns_build_takes_its_build_host_with_it_and_the_next_start_serves_the_new_build()
     {
         await using var fleet = new TestFleet();
         var port = Ports.Free();
@@ -21,11 +21,11 @@ public sealed class FaultInjectionTests(MinimalApi api) : IClassFixture<MinimalA
 
         await fleet.WatchingAsync("api");
         fleet.Write("api/Program.cs", MinimalApi.Program.Replace("$\"hello from {who}", "$\"rebuilt from {who}"));
-        var prepare = await Eventually.ValueAsync(() => Procs.LiveWithCommandLine($"__prepare --config {fleet.PathOf("orchestra.yml")}").Cast<int?>().FirstOrDefault() is { } pid ? (object)pid : null,
+        var host = await Eventually.ValueAsync(() => Procs.LiveWithCommandLine($"__buildhost --config {fleet.PathOf("orchestra.yml")}").Cast<int?>().FirstOrDefault() is { } pid ? (object)pid : null,
             "the rerun's build to begin");
         Procs.Signal(supervisor, Procs.SigKill);
-        // The build goes on without the supervisor and records its result: `build` has nothing left to do.
-        await Eventually.TrueAsync(() => !Procs.IsLive((int)prepare), "the orphaned build to finish", TimeSpan.FromMinutes(3));
+        // The host must not outlive its supervisor: its input closes with the supervisor, and it ends, build and all.
+        await Eventually.TrueAsync(() => !Procs.IsLive((int)host), "the build host to end with its supervisor");
         Assert.StartsWith("hello from api", await FreshHttp.TryGetStringAsync($"http://127.0.0.1:{ReplicaPort(fleet)}/hello"));
 
         await fleet.RunOkAsync("start");

@@ -12,10 +12,10 @@ public static class HealthProbes
     /// The probe for <paramref name="health"/> on <paramref name="port"/>. A log probe is returned as such so the
     /// caller can feed it lines. Without a port, tcp and http have nothing to reach and fall back to none.
     /// </summary>
-    public static IHealthProbe Create(HealthConfig health, int? port, HttpClient http) => (health.Kind, port) switch
+    public static IHealthProbe Create(HealthConfig health, int? port) => (health.Kind, port) switch
     {
         (HealthKind.Log, _) => LogProbe.For(health.Target ?? ""),
-        (HealthKind.Http, { } p) => new HttpProbe(http, p, health.Target ?? "/"),
+        (HealthKind.Http, { } p) => new HttpProbe(p, health.Target ?? "/"),
         (HealthKind.Tcp or HealthKind.Default, { } p) => new TcpProbe(p),
         _ => None,
     };

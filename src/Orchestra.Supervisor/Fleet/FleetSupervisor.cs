@@ -44,10 +44,10 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
     private string? _recoveryNote;
 
     /// <param name="workspace">The workspace as the supervisor read it at its start.</param>
-    /// <param name="prepare">The tool's hidden <c>__prepare</c> command, which rebuilds a service whose files changed.</param>
+    /// <param name="buildHost">The tool's hidden <c>__buildhost</c> command, the process that rebuilds services whose files changed.</param>
     /// <param name="log">The supervisor's own log: reruns, their build errors and faults are written there.</param>
     /// <param name="runners">How replicas are run; processes unless a test gives another runner.</param>
-    public FleetSupervisor(LoadedWorkspace workspace, IProcessHost host, RuntimeOptions options, ProcessCommand prepare, ILogger log, ReplicaRunnerFactory? runners = null)
+    public FleetSupervisor(LoadedWorkspace workspace, IProcessHost host, RuntimeOptions options, ProcessCommand buildHost, ILogger log, ReplicaRunnerFactory? runners = null)
     {
         (_host, _log, _workspace) = (host, log, workspace);
         var stateDirectory = _workspace.Current.StateDirectory;
@@ -64,7 +64,7 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
         var (rerunFailures, rerunPhases) = (new RerunFailures(), new RerunPhases());
         _status = new FleetStatus(_table, _state, _workspace, _launches, rerunFailures, rerunPhases, service => _reruns?.IsWatching(service) == true);
         _rollout = new ServiceRollout(_table, runners, specs, _launches, _state, _workspace, _proxies, router, new OutsideCopyPolicy(host, options, _table), _status, events, containers);
-        _reruns = new RerunCoordinator(_gate, _rollout, new ServiceRebuilder(prepare, stateDirectory), _launches, _workspace, _table, rerunFailures, rerunPhases, events, _log, options.Time);
+        _reruns = new RerunCoordinator(_gate, _rollout, new ServiceRebuilder(buildHost, _log), _launches, _workspace, _table, rerunFailures, rerunPhases, events, _log, options.Time);
         _vendors = new VendorRollout(_table, _state, _workspace, options, _status, _docker);
         _waves = new StartWaves(_workspace, _launches, _rollout, _reruns, _vendors);
         _adoption = new SurvivorAdoption(host, _state, _workspace, specs, _table, runners, _rollout, _reruns);

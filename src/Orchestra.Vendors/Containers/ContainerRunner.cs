@@ -48,7 +48,7 @@ public sealed class ContainerRunner : IReplicaRunner
         {
             (true, _, _) => new ExecProbe(engine, () => Current.ContainerId, spec.Health.Command),
             (false, HealthKind.Tcp or HealthKind.Default, { } published) => new ContainerTcpProbe(engine, () => Current.ContainerId, published.ContainerPort),
-            _ => HealthProbes.Create(spec.Health.Probe, port, options.Http),
+            _ => HealthProbes.Create(spec.Health.Probe, port),
         };
         _record = new ReplicaRecordKeeper((recorded ?? new ReplicaRecord { Service = spec.Service, Replica = spec.Replica, State = ReplicaState.Stopped }) with { Port = port });
     }

@@ -8,7 +8,6 @@ namespace Orchestra.Runtime.Tests.Health;
 
 public sealed class HealthProbeTests
 {
-    private static readonly HttpClient Http = new();
     private readonly HealthWaiter _waiter = new(TimeProvider.System);
 
 
@@ -21,7 +20,7 @@ public sealed class HealthProbeTests
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
-        var probe = HealthProbes.Create(Config(HealthKind.Tcp), port, Http);
+        var probe = HealthProbes.Create(Config(HealthKind.Tcp), port);
 
         Assert.IsType<TcpProbe>(probe);
         Assert.True(await probe.CheckAsync(CancellationToken.None));
@@ -39,9 +38,9 @@ public sealed class HealthProbeTests
         using var stop = new CancellationTokenSource();
         var server = Serve(listener, stop.Token);
 
-        Assert.True(await HealthProbes.Create(Config(HealthKind.Http, "/health"), port, Http).CheckAsync(CancellationToken.None));
-        Assert.False(await HealthProbes.Create(Config(HealthKind.Http, "broken"), port, Http).CheckAsync(CancellationToken.None));
-        Assert.False(await HealthProbes.Create(Config(HealthKind.Http, "/health"), Ports.Free(), Http).CheckAsync(CancellationToken.None));
+        Assert.True(await HealthProbes.Create(Config(HealthKind.Http, "/health"), port).CheckAsync(CancellationToken.None));
+        Assert.False(await HealthProbes.Create(Config(HealthKind.Http, "broken"), port).CheckAsync(CancellationToken.None));
+        Assert.False(await HealthProbes.Create(Config(HealthKind.Http, "/health"), Ports.Free()).CheckAsync(CancellationToken.None));
 
         await stop.CancelAsync();
         await server;
@@ -68,7 +67,7 @@ public sealed class HealthProbeTests
     [Fact]
     public async Task Log_is_ready_once_a_matching_line_is_observed_and_forgets_on_reset()
     {
-        var probe = Assert.IsType<LogProbe>(HealthProbes.Create(Config(HealthKind.Log, @"Now listening on: http://\S+"), null, Http));
+        var probe = Assert.IsType<LogProbe>(HealthProbes.Create(Config(HealthKind.Log, @"Now listening on: http://\S+"), null));
         var line = new LogEntry("api", 0, DateTimeOffset.UtcNow, LogStream.Stdout, "Now listening on: http://127.0.0.1:5000");
 
         Assert.False(await _waiter.WaitAsync(probe, TimeSpan.FromMilliseconds(10), TimeSpan.FromMilliseconds(50), CancellationToken.None));
@@ -94,14 +93,14 @@ public sealed class HealthProbeTests
     [InlineData("//evil.example/x", "http://127.0.0.1:5000/evil.example/x")]
     [InlineData("http://[bad", "http://127.0.0.1:5000/http://[bad")]
     public void An_http_probe_always_targets_the_loopback_port(string path, string expected) =>
-        Assert.Equal(expected, new HttpProbe(Http, 5000, path).Uri.ToString());
+        Assert.Equal(expected, new HttpProbe(5000, path).Uri.ToString());
 
     [Fact]
     public async Task None_and_port_less_network_probes_are_ready_at_once()
     {
-        Assert.True(await HealthProbes.Create(Config(HealthKind.None), 5000, Http).CheckAsync(CancellationToken.None));
-        Assert.True(await HealthProbes.Create(Config(HealthKind.Tcp), null, Http).CheckAsync(CancellationToken.None));
-        Assert.IsType<TcpProbe>(HealthProbes.Create(Config(HealthKind.Default), 5000, Http));
+        Assert.True(await HealthProbes.Create(Config(HealthKind.None), 5000).CheckAsync(CancellationToken.None));
+        Assert.True(await HealthProbes.Create(Config(HealthKind.Tcp), null).CheckAsync(CancellationToken.None));
+        Assert.IsType<TcpProbe>(HealthProbes.Create(Config(HealthKind.Default), 5000));
     }
 
     [Fact]

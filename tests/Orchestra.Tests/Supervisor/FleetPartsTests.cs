@@ -13,14 +13,17 @@ namespace Orchestra.Tests.Supervisor;
 
 /// <summary>The supervisor's parts, on replicas without processes (<see cref="InMemoryReplicaRunner"/>).</summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-public sealed class FleetPartsTests : IAsyncDisposable
+public sealed class FleetPartsTests : IAsyncLifetime
 {
     private readonly TempWorkspace _temp = new();
     private readonly ConcurrentQueue<InMemoryReplicaRunner> _runners = new();
     private readonly Dictionary<string, ReplicaState> _startsAs = [];
     private FleetSupervisor? _fleet;
 
-    public async ValueTask DisposeAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    // IAsyncLifetime, not IAsyncDisposable: xunit 2 disposes a test class only through IDisposable or IAsyncLifetime.
+    public async Task DisposeAsync()
     {
         if (_fleet is not null)
             await _fleet.DisposeAsync();
