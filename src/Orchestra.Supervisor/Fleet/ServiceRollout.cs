@@ -20,7 +20,8 @@ internal sealed record ServiceStart(IReadOnlyList<ReplicaStatus> Replicas, Contr
 /// <summary>
 /// Brings a service's replicas to what is asked: starts the missing ones, replaces the ones of an older build one at a
 /// time behind the proxy (each new one started beside the old and waited for until healthy, then the old one drained
-/// and stopped), retires those above the scale, and stops services in reverse dependency order. Called by one request at a time (the fleet gate).
+/// and stopped), retires those above the scale, and stops services in reverse dependency order. Called by one request
+/// at a time (the fleet gate).
 /// </summary>
 [SupportedOSPlatform("linux")]
 internal sealed class ServiceRollout(
