@@ -58,16 +58,17 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
         var processes = runners ?? (spec => new ReplicaRunner(spec, host, options, _state.Find(spec.Service, spec.Replica)));
         runners = spec => spec.Container is null ? processes(spec) : containers.RunnerFor(spec, _state.Find(spec.Service, spec.Replica));
         var specs = new ReplicaSpecs(_workspace, _launches, _state);
+        var surges = new SurgeLedger(stateDirectory);
         var router = new ProxyRouter(_table, _proxies, _workspace);
         _ = new ReplicaEventWriter(_table, events, _log);
         _persistence = new StatePersistence(_table, _state, options.Time, _log);
         var (rerunFailures, rerunPhases) = (new RerunFailures(), new RerunPhases());
         _status = new FleetStatus(_table, _state, _workspace, _launches, rerunFailures, rerunPhases, service => _reruns?.IsWatching(service) == true);
-        _rollout = new ServiceRollout(_table, runners, specs, _launches, _state, _workspace, _proxies, router, new OutsideCopyPolicy(host, options, _table), _status, events, containers);
+        _rollout = new ServiceRollout(_table, runners, specs, _launches, _state, _workspace, _proxies, router, new OutsideCopyPolicy(host, options, _table), _status, events, containers, surges);
         _reruns = new RerunCoordinator(_gate, _rollout, new ServiceRebuilder(buildHost, _log), _launches, _workspace, _table, rerunFailures, rerunPhases, events, _log, options.Time);
         _vendors = new VendorRollout(_table, _state, _workspace, options, _status, _docker);
         _waves = new StartWaves(_workspace, _launches, _rollout, _reruns, _vendors);
-        _adoption = new SurvivorAdoption(host, _state, _workspace, specs, _table, runners, _rollout, _reruns);
+        _adoption = new SurvivorAdoption(host, _state, _workspace, specs, _table, runners, _rollout, _reruns, surges);
     }
 
     /// <summary>Cancelled when a client asks the supervisor to end, or a failed start leaves it nothing to run.</summary>
