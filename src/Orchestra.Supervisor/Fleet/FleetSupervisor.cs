@@ -10,7 +10,6 @@ using Orchestra.State;
 using Orchestra.Supervisor.Control;
 using Orchestra.Supervisor.Reliability;
 using Orchestra.Supervisor.Rerun;
-using Orchestra.Launching;
 
 namespace Orchestra.Supervisor.Fleet;
 
