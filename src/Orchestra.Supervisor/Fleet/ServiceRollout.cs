@@ -53,24 +53,32 @@ internal sealed class ServiceRollout(
         var scale = _scales.GetValueOrDefault(service.Name, service.Scale);
         var started = new List<IReplicaRunner>();
         var settled = new List<IReplicaRunner>();
+        // Replicas that run nowhere yet (a scale up, a first start) are spawned together first; replacements follow,
+        // one at a time.
+        var fresh = Enumerable.Range(0, scale).Where(r => table.Find(service.Name, r) is null)
+            .Select(r => runners(specs.For(service, launch, r, specs.PortFor(service, r)))).ToList();
+        foreach (var runner in fresh)
+            table.Add(runner);
+        await SpawnBurst.StartAllAsync(fresh, cancellationToken);
+        started.AddRange(fresh);
+        settled.AddRange(fresh);
         for (var replica = 0; replica < scale; replica++)
         {
-            var running = table.Find(service.Name, replica);
-            if (running is not null && !rebuilt && running.Current.State is ReplicaState.Healthy or ReplicaState.Starting
+            if (table.Find(service.Name, replica) is not { } running || fresh.Contains(running))
+                continue;
+            if (!rebuilt && running.Current.State is ReplicaState.Healthy or ReplicaState.Starting
                 && (launch.Build is null || running.Current.Build == launch.Build))
             {
                 settled.Add(running);
                 continue;
             }
-            if (running is not null)
-                await RetireAsync(service, running, cancellationToken);
+            await RetireAsync(service, running, cancellationToken);
             var runner = runners(specs.For(service, launch, replica, specs.PortFor(service, replica)));
             table.Add(runner);
             runner.Start();
             started.Add(runner);
             settled.Add(runner);
-            if (running is not null && service.UsesProxy
-                && await runner.WaitForAsync(s => s is not ReplicaState.Starting, cancellationToken) != ReplicaState.Healthy)
+            if (service.UsesProxy && await runner.WaitForAsync(s => s is not ReplicaState.Starting, cancellationToken) != ReplicaState.Healthy)
                 break;
         }
         // Progress tells what happened: a scale down starts nothing, so it says so rather than "starting".
