@@ -1,9 +1,14 @@
-// Measures TcpProxy against connecting straight to the backend, in one process and one run:
-//   (a) short exchanges: connect, send 100 bytes, receive 100 bytes, close, over parallel clients (requests/s);
+// Measures TcpProxy against connecting straight to the backend, in one run. The proxies run in a child process of
+// their own, as they do in the supervisor, so that the load process (clients and backends) and the proxy each have
+// their own thread pool and their CPU is counted apart. Two proxies per backend run there: the epoll relay (Linux's
+// default) and the portable relay (async pumps, what every proxy used before), so one run compares all three.
+//   (a) kept-alive round trips: 100-byte exchanges on one connection per client, kept open as HTTP clients do;
 //   (b) bulk: one connection sending a large payload to a backend that counts it (MB/s);
-//   (c) the same 100-byte exchanges as (a) on connections kept open, as HTTP clients do (round trips/s).
-// Rounds alternate direct and proxied runs so that other load on the machine falls on both; medians are printed,
-// with the ratio proxy/direct. Usage: ProxyBench [exchanges=20000] [clients=4] [bulkMiB=1024] [rounds=3]
+//   (c) short exchanges: connect, send 100 bytes, receive 100 bytes, close, over parallel clients (requests/s);
+//   (d) latency: one client's kept-alive round trips one at a time, each timed: p50 and p99, and what the proxy adds.
+// Rounds rotate direct, epoll and portable so that other load on the machine falls on all three; medians are printed.
+// Usage: ProxyBench [exchanges=20000] [clients=4] [bulkMiB=512] [rounds=3]
+//        ProxyBench serve <echo port> <sink port> <exchange port>   (the child: prints its proxies' ports)
 using System.Buffers.Binary;
 using System.Diagnostics;
 using System.Globalization;
@@ -11,11 +16,18 @@ using System.Net;
 using System.Net.Sockets;
 using Orchestra.Runtime.Proxy;
 
+const int MessageSize = 100;
+
+if (args is ["serve", .. var backendPorts])
+{
+    await ServeProxiesAsync(backendPorts.Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToArray());
+    return;
+}
+
 var exchanges = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 20_000;
 var clients = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 4;
-var bulkBytes = (args.Length > 2 ? long.Parse(args[2], CultureInfo.InvariantCulture) : 1024) * 1024 * 1024;
+var bulkBytes = (args.Length > 2 ? long.Parse(args[2], CultureInfo.InvariantCulture) : 512) * 1024 * 1024;
 var rounds = args.Length > 3 ? int.Parse(args[3], CultureInfo.InvariantCulture) : 3;
-const int MessageSize = 100;
 
 using var stop = new CancellationTokenSource();
 using var exchangeListener = Listen();
@@ -23,59 +35,70 @@ using var sinkListener = Listen();
 using var echoListener = Listen();
 var exchangeServer = ServeAsync(exchangeListener, AnswerOnceAsync, stop.Token);
 var echoServer = ServeAsync(echoListener, EchoAsync, stop.Token);
-var echoPort = ((IPEndPoint)echoListener.LocalEndPoint!).Port;
 var sinkServer = ServeAsync(sinkListener, CountAsync, stop.Token);
-var exchangePort = ((IPEndPoint)exchangeListener.LocalEndPoint!).Port;
-var sinkPort = ((IPEndPoint)sinkListener.LocalEndPoint!).Port;
+Target direct = new("direct", PortOf(echoListener), PortOf(sinkListener), PortOf(exchangeListener));
 
-await using (var exchangeProxy = new TcpProxy(0))
-await using (var sinkProxy = new TcpProxy(0))
-await using (var echoProxy = new TcpProxy(0))
+// PROXY_CPUS (a taskset list) pins the proxy process, e.g. to the core the load process is kept off.
+var proxyCpus = Environment.GetEnvironmentVariable("PROXY_CPUS");
+var child = new ProcessStartInfo(proxyCpus is null ? Environment.ProcessPath! : "taskset") { RedirectStandardInput = true, RedirectStandardOutput = true };
+string[] pinning = proxyCpus is null ? [] : ["-c", proxyCpus, Environment.ProcessPath!];
+foreach (var arg in pinning.Concat([typeof(Target).Assembly.Location, "serve", $"{direct.Echo}", $"{direct.Sink}", $"{direct.Exchange}"]))
+    child.ArgumentList.Add(arg);
+using var proxyProcess = Process.Start(child)!;
+var ports = (await proxyProcess.StandardOutput.ReadLineAsync())!.Split(' ').Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToArray();
+Target[] targets = [direct, new("epoll relay", ports[0], ports[1], ports[2]), new("portable relay", ports[3], ports[4], ports[5])];
+
+Console.WriteLine("== warm-up (JIT, tiering; not counted)");
+for (var i = 0; i < 3; i++)
 {
-    echoProxy.Start();
-    echoProxy.SetBackends([echoPort]);
-    exchangeProxy.Start();
-    exchangeProxy.SetBackends([exchangePort]);
-    sinkProxy.Start();
-    sinkProxy.SetBackends([sinkPort]);
-
-    Console.WriteLine($"== warm-up (JIT, tiering; not counted)");
-    for (var i = 0; i < 3; i++)
+    foreach (var target in targets)
     {
-        await ExchangesAsync(exchangePort, 2_000);
-        await ExchangesAsync(exchangeProxy.Port, 2_000);
-        await BulkAsync(sinkPort, 64L * 1024 * 1024);
-        await BulkAsync(sinkProxy.Port, 64L * 1024 * 1024);
-        await RoundTripsAsync(echoPort, 2_000);
-        await RoundTripsAsync(echoProxy.Port, 2_000);
+        await ExchangesAsync(target.Exchange, 2_000);
+        await BulkAsync(target.Sink, 64L * 1024 * 1024);
+        await RoundTripsAsync(target.Echo, 2_000);
+        await LatenciesAsync(target.Echo, 2_000);
     }
-
-    Console.WriteLine($"== {rounds} rounds: {exchanges} exchanges of {MessageSize} bytes over {clients} clients; {bulkBytes / (1024 * 1024)} MiB over one connection");
-    List<double> directRps = [], proxyRps = [], directMBps = [], proxyMBps = [], directAlloc = [], proxyAlloc = [], directTrips = [], proxyTrips = [];
-    for (var round = 1; round <= rounds; round++)
-    {
-        var (dr, da) = await ExchangesAsync(exchangePort, exchanges);
-        var (pr, pa) = await ExchangesAsync(exchangeProxy.Port, exchanges);
-        var db = await BulkAsync(sinkPort, bulkBytes);
-        var pb = await BulkAsync(sinkProxy.Port, bulkBytes);
-        var dt = await RoundTripsAsync(echoPort, exchanges);
-        var pt = await RoundTripsAsync(echoProxy.Port, exchanges);
-        directRps.Add(dr); proxyRps.Add(pr); directAlloc.Add(da); proxyAlloc.Add(pa); directMBps.Add(db); proxyMBps.Add(pb);
-        directTrips.Add(dt); proxyTrips.Add(pt);
-        Console.WriteLine(FormattableString.Invariant(
-            $"   round {round}: exchanges/s direct {dr:F0}, proxy {pr:F0}; bulk MB/s direct {db:F0}, proxy {pb:F0}; kept-alive round trips/s direct {dt:F0}, proxy {pt:F0}"));
-    }
-
-    double rps = Median(directRps), prps = Median(proxyRps), mbps = Median(directMBps), pmbps = Median(proxyMBps);
-    double trips = Median(directTrips), ptrips = Median(proxyTrips);
-    Console.WriteLine(FormattableString.Invariant($"""
-                                         direct      proxy     proxy/direct
-        exchanges/s (median)        {rps,9:F0}  {prps,9:F0}     {prps / rps:F2}
-        bulk MB/s (median)          {mbps,9:F0}  {pmbps,9:F0}     {pmbps / mbps:F2}
-        kept-alive round trips/s    {trips,9:F0}  {ptrips,9:F0}     {ptrips / trips:F2}
-        allocated bytes/exchange    {Median(directAlloc),9:F0}  {Median(proxyAlloc),9:F0}     (whole process: clients, backend and proxy)
-        """));
 }
+
+Console.WriteLine($"== {rounds} rounds: {exchanges} round trips and exchanges of {MessageSize} bytes over {clients} clients; {bulkBytes / (1024 * 1024)} MiB over one connection; {exchanges} timed round trips on one connection");
+var results = targets.ToDictionary(t => t, _ => new Results());
+for (var round = 1; round <= rounds; round++)
+{
+    // Each round starts with another target, so that neither the first nor the last place is always the same one's.
+    foreach (var target in targets.Skip((round - 1) % targets.Length).Concat(targets.Take((round - 1) % targets.Length)))
+    {
+        var r = results[target];
+        var (trips, loadCpu, proxyCpu) = await Measured(() => RoundTripsAsync(target.Echo, exchanges));
+        r.Trips.Add(trips);
+        r.LoadCpuPerTrip.Add(loadCpu / exchanges);
+        r.ProxyCpuPerTrip.Add(proxyCpu / exchanges);
+        var (bulk, bulkLoadCpu, bulkProxyCpu) = await Measured(() => BulkAsync(target.Sink, bulkBytes));
+        r.Bulk.Add(bulk);
+        r.LoadCpuPerMB.Add(bulkLoadCpu / (bulkBytes / 1e6));
+        r.ProxyCpuPerMB.Add(bulkProxyCpu / (bulkBytes / 1e6));
+        r.Exchanges.Add(await ExchangesAsync(target.Exchange, exchanges));
+        r.Latencies.AddRange(await LatenciesAsync(target.Echo, exchanges));
+        Console.WriteLine(FormattableString.Invariant(
+            $"   round {round}, {target.Name,-14}: kept-alive round trips/s {trips,7:F0}; bulk MB/s {r.Bulk[^1],6:F0}; exchanges/s {r.Exchanges[^1],6:F0}"));
+    }
+}
+
+var d = results[direct];
+Console.WriteLine();
+Console.WriteLine($"{"",-34}{"direct",10}{"epoll relay",22}{"portable relay",22}");
+Row("kept-alive round trips/s", r => Median(r.Trips), "F0", ratio: true);
+Row("bulk MB/s", r => Median(r.Bulk), "F0", ratio: true);
+Row("exchanges/s (a connection each)", r => Median(r.Exchanges), "F0", ratio: true);
+Row("round trip p50, µs (1 client)", r => Percentile(r.Latencies, 0.50), "F1", ratio: false);
+Row("round trip p99, µs (1 client)", r => Percentile(r.Latencies, 0.99), "F1", ratio: false);
+Row("CPU µs/round trip, load process", r => Median(r.LoadCpuPerTrip), "F1", ratio: false);
+Row("CPU µs/round trip, proxy process", r => Median(r.ProxyCpuPerTrip), "F1", ratio: false);
+Row("CPU µs/MB of bulk, load process", r => Median(r.LoadCpuPerMB), "F1", ratio: false);
+Row("CPU µs/MB of bulk, proxy process", r => Median(r.ProxyCpuPerMB), "F1", ratio: false);
+Console.WriteLine("(ratios are proxy/direct; latencies show +what the proxy adds; CPU from each process's utime+stime over the kept-alive and bulk phases)");
+
+proxyProcess.StandardInput.Close();
+await proxyProcess.WaitForExitAsync();
 await stop.CancelAsync();
 exchangeListener.Dispose();
 sinkListener.Dispose();
@@ -84,14 +107,40 @@ await exchangeServer;
 await echoServer;
 await sinkServer;
 
-// `count` exchanges split over the clients; returns exchanges per second and bytes allocated per exchange.
-async Task<(double PerSecond, double AllocatedEach)> ExchangesAsync(int port, int count)
+void Row(string name, Func<Results, double> value, string format, bool ratio)
 {
-    var allocatedBefore = GC.GetTotalAllocatedBytes();
+    var line = $"{name,-34}{value(d).ToString(format, CultureInfo.InvariantCulture),10}";
+    foreach (var target in targets.Skip(1))
+    {
+        var v = value(results[target]);
+        var compared = ratio ? (v / value(d)).ToString("F2", CultureInfo.InvariantCulture) : (v - value(d)).ToString("+0.0;-0.0", CultureInfo.InvariantCulture);
+        line += $"{v.ToString(format, CultureInfo.InvariantCulture),12} ({compared,7})";
+    }
+    Console.WriteLine(line);
+}
+
+// Runs `measure`, and returns its result with the CPU time (µs) the load process and the proxy process spent meanwhile.
+async Task<(double Value, double LoadCpu, double ProxyCpu)> Measured(Func<Task<double>> measure)
+{
+    using var self = Process.GetCurrentProcess();
+    var (load, proxy) = (self.TotalProcessorTime, ProxyCpu());
+    var value = await measure();
+    self.Refresh();
+    return (value, (self.TotalProcessorTime - load).TotalMicroseconds, (ProxyCpu() - proxy).TotalMicroseconds);
+}
+
+TimeSpan ProxyCpu()
+{
+    proxyProcess.Refresh();
+    return proxyProcess.TotalProcessorTime;
+}
+
+// `count` exchanges split over the clients; returns exchanges per second.
+async Task<double> ExchangesAsync(int port, int count)
+{
     var started = Stopwatch.GetTimestamp();
     await Task.WhenAll(Enumerable.Range(0, clients).Select(c => ClientAsync(port, count / clients + (c < count % clients ? 1 : 0))));
-    var seconds = Stopwatch.GetElapsedTime(started).TotalSeconds;
-    return (count / seconds, (GC.GetTotalAllocatedBytes() - allocatedBefore) / (double)count);
+    return count / Stopwatch.GetElapsedTime(started).TotalSeconds;
 }
 
 async Task ClientAsync(int port, int count)
@@ -111,11 +160,19 @@ async Task ClientAsync(int port, int count)
 async Task<double> RoundTripsAsync(int port, int count)
 {
     var started = Stopwatch.GetTimestamp();
-    await Task.WhenAll(Enumerable.Range(0, clients).Select(c => KeptAliveClientAsync(port, count / clients + (c < count % clients ? 1 : 0))));
+    await Task.WhenAll(Enumerable.Range(0, clients).Select(c => KeptAliveClientAsync(port, count / clients + (c < count % clients ? 1 : 0), null)));
     return count / Stopwatch.GetElapsedTime(started).TotalSeconds;
 }
 
-async Task KeptAliveClientAsync(int port, int count)
+// `count` round trips one after the other on one kept-alive connection; returns each one's time in µs.
+async Task<double[]> LatenciesAsync(int port, int count)
+{
+    var times = new double[count];
+    await KeptAliveClientAsync(port, count, times);
+    return times;
+}
+
+async Task KeptAliveClientAsync(int port, int count, double[]? times)
 {
     var request = new byte[MessageSize];
     var response = new byte[MessageSize];
@@ -123,8 +180,11 @@ async Task KeptAliveClientAsync(int port, int count)
     await socket.ConnectAsync(IPAddress.Loopback, port);
     for (var i = 0; i < count; i++)
     {
+        var started = Stopwatch.GetTimestamp();
         await socket.SendAsync(request);
         await ReceiveExactlyAsync(socket, response);
+        if (times is not null)
+            times[i] = Stopwatch.GetElapsedTime(started).TotalMicroseconds;
     }
 }
 
@@ -145,6 +205,27 @@ async Task<double> BulkAsync(int port, long total)
     if (received != total)
         throw new InvalidOperationException($"The backend received {received} bytes of {total}.");
     return total / seconds / 1e6;
+}
+
+// The child: an epoll-relay and a portable-relay proxy for each backend port, their ports printed on one line
+// (epoll ones first), until the parent closes standard input.
+static async Task ServeProxiesAsync(int[] backends)
+{
+    var proxies = new List<TcpProxy>();
+    foreach (var portable in new[] { false, true })
+    {
+        foreach (var backend in backends)
+        {
+            var proxy = new TcpProxy(0, TcpProxyOptions.Default with { PortableRelay = portable });
+            proxy.Start();
+            proxy.SetBackends([backend]);
+            proxies.Add(proxy);
+        }
+    }
+    Console.WriteLine(string.Join(' ', proxies.Select(p => p.Port)));
+    await Console.In.ReadToEndAsync();
+    foreach (var proxy in proxies)
+        await proxy.DisposeAsync();
 }
 
 // Exchange backend: reads the request, answers it, and closes once the client has.
@@ -208,6 +289,8 @@ static Socket Listen()
     return listener;
 }
 
+static int PortOf(Socket listener) => ((IPEndPoint)listener.LocalEndPoint!).Port;
+
 // Accepts until stopped; every connection's task is kept and awaited before returning.
 static async Task ServeAsync(Socket listener, Func<Socket, Task> serve, CancellationToken stopping)
 {
@@ -234,8 +317,25 @@ static async Task ServeOneAsync(Socket socket, Func<Socket, Task> serve)
         await serve(socket);
 }
 
-static double Median(List<double> values)
+static double Median(List<double> values) => Percentile(values, 0.5);
+
+static double Percentile(List<double> values, double rank)
 {
     var sorted = values.Order().ToArray();
-    return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[sorted.Length / 2 - 1] + sorted[sorted.Length / 2]) / 2;
+    return sorted[(int)Math.Round(rank * (sorted.Length - 1))];
+}
+
+/// <summary>Where a measurement connects: the backends themselves, or one of the proxies in front of them.</summary>
+internal sealed record Target(string Name, int Echo, int Sink, int Exchange);
+
+internal sealed class Results
+{
+    public List<double> Trips { get; } = [];
+    public List<double> Bulk { get; } = [];
+    public List<double> Exchanges { get; } = [];
+    public List<double> Latencies { get; } = [];
+    public List<double> LoadCpuPerTrip { get; } = [];
+    public List<double> ProxyCpuPerTrip { get; } = [];
+    public List<double> LoadCpuPerMB { get; } = [];
+    public List<double> ProxyCpuPerMB { get; } = [];
 }

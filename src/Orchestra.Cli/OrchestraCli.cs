@@ -52,7 +52,7 @@ public static class OrchestraCli
             PsCommand.Register(app, context, handlers);
             ScaleCommand.Register(app, context, handlers);
             SuperviseCommand.Register(app, context, handlers);
-            PrepareCommand.Register(app, context, handlers);
+            BuildHostCommand.Register(app, context, handlers);
             VendorsCommand.Register(app, context, handlers);
         }
 

@@ -22,11 +22,11 @@ public static class SupervisorHost
     /// <summary>The hidden command the supervisor process runs as; its command line is how another supervisor finds it.</summary>
     public const string CommandName = "__supervise";
 
-    /// <summary>The hidden command the supervisor runs the tool with to rebuild a service whose files changed.</summary>
-    public const string PrepareCommandName = "__prepare";
+    /// <summary>The hidden command the supervisor runs the tool with as its build host, which rebuilds services whose files changed.</summary>
+    public const string BuildHostCommandName = "__buildhost";
 
     /// <returns>0, also when another supervisor already holds the workspace.</returns>
-    /// <param name="tool">The tool, run with its hidden <c>__prepare</c> command to rebuild a service whose files changed.</param>
+    /// <param name="tool">The tool, run with its hidden <c>__buildhost</c> command to rebuild services whose files changed.</param>
     /// <param name="attached">
     /// Called with the fleet once the supervisor serves: a caller that runs it in its own process (<c>start
     /// --attach</c>) sends its requests there rather than through the socket.
@@ -53,7 +53,7 @@ public static class SupervisorHost
             return 0;
         }
 
-        await using var fleet = new FleetSupervisor(new LoadedWorkspace(workspace), new LinuxProcessHost(), options, tool.Running(PrepareCommandName, configPath), log);
+        await using var fleet = new FleetSupervisor(new LoadedWorkspace(workspace), new LinuxProcessHost(), options, tool.Running(BuildHostCommandName, configPath), log);
         using var signalled = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);

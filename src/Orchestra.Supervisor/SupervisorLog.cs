@@ -96,4 +96,10 @@ public static partial class SupervisorLogMessages
 
     [LoggerMessage(Level = LogLevel.Information, Message = "{Service}: {Summary}")]
     public static partial void Rerun(this ILogger log, string service, string summary);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "build host started (pid {Pid})")]
+    public static partial void BuildHostStarted(this ILogger log, int pid);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "{Service}: the build host (pid {Pid}) ended before it answered ({Reason}); {Next}")]
+    public static partial void BuildHostDied(this ILogger log, string service, int pid, string reason, string next);
 }

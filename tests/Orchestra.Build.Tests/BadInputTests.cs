@@ -110,4 +110,16 @@ public sealed class BadInputTests
         Assert.StartsWith($"error: No .NET SDK was found for {workspace.Root}", error);
         Assert.Single(error.Trim().Split('\n'));
     }
+
+    [Fact]
+    public async Task A_global_json_written_after_a_build_is_honoured_by_the_next_in_the_same_process()
+    {
+        // The SDK a folder resolves is asked of dotnet once per global.json text; a new one must be asked again.
+        using var workspace = new BuildWorkspace().Service("app", BuildWorkspace.Console, "", "System.Console.WriteLine();");
+        Assert.NotNull(Assert.Single(await workspace.EvaluateAsync()).Evaluation);
+        workspace.Write("global.json", """{ "sdk": { "version": "99.0.100", "rollForward": "disable" } }""");
+        var (code, _, error) = await workspace.RunCliAsync("build");
+        Assert.Equal(2, code);
+        Assert.StartsWith($"error: No .NET SDK was found for {workspace.Root}", error);
+    }
 }

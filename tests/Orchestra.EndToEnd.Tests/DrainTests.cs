@@ -34,4 +34,33 @@ public sealed class DrainTests(MinimalApi api) : IClassFixture<MinimalApi>
         Assert.True(failures.Count == 0, $"{failures.Count} failed requests: {string.Join("; ", failures.GroupBy(f => f).Select(g => $"{g.Count()} × {g.Key}"))}");
         Assert.Equal(3, (await fleet.PsAsync("api")).Count(r => r.State == "healthy"));
     }
+
+    [Fact]
+    public async Task A_single_replica_restarted_under_load_is_replaced_by_one_started_beside_it_and_fails_no_request()
+    {
+        await using var fleet = new TestFleet();
+        var port = Ports.Free();
+        api.CopyInto(fleet, "api", $"port: {port}\nhealth: {{ http: /health }}\n");
+        await fleet.RunOkAsync("start", "--no-build");
+        var old = (await fleet.ReplicaAsync("api")).Pid!.Value;
+
+        IReadOnlyList<string> failures;
+        await using (var load = new LoadGenerator(port, clients: 8))
+        {
+            await Eventually.TrueAsync(() => load.Answered > 200, "the load to flow");
+            var restart = fleet.RunAsync("restart", "api");
+            // The new replica runs before the old one stops: a surge, not a gap the proxy would have to hold clients over.
+            var surge = await Eventually.ValueAsync(async () => (await fleet.PsAsync("api")).FirstOrDefault(r => r.Pid is { } pid && pid != old), "the new replica to run");
+            Assert.True(Procs.IsLive(old), "the old replica was stopped before its replacement started");
+            Assert.True((await restart).ExitCode == 0, (await restart).ToString());
+            var answeredAfter = load.Answered;
+            await Eventually.TrueAsync(() => load.Answered > answeredAfter + 200, "the load to flow after the restart");
+            failures = load.Failures;
+            Assert.Equal(surge.Pid, (await fleet.ReplicaAsync("api")).Pid);
+        }
+
+        Assert.True(failures.Count == 0, $"{failures.Count} failed requests: {string.Join("; ", failures.GroupBy(f => f).Select(g => $"{g.Count()} × {g.Key}"))}");
+        Assert.False(Procs.IsLive(old), "the old replica outlived the restart");
+        Assert.Contains($"pid {(await fleet.ReplicaAsync("api")).Pid}", await FreshHttp.TryGetStringAsync($"http://127.0.0.1:{port}/hello"));
+    }
 }

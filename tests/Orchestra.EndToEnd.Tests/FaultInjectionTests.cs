@@ -10,7 +10,7 @@ namespace Orchestra.EndToEnd.Tests;
 public sealed class FaultInjectionTests(MinimalApi api) : IClassFixture<MinimalApi>
 {
     [Fact]
-    public async Task A_supervisor_killed_during_a_reruns_build_leaves_the_next_start_serving_the_new_build()
+    public async Task A_supervisor_killed_during_a_reruns_build_takes_its_build_host_with_it_and_the_next_start_serves_the_new_build()
     {
         await using var fleet = new TestFleet();
         var port = Ports.Free();
@@ -21,11 +21,11 @@ public sealed class FaultInjectionTests(MinimalApi api) : IClassFixture<MinimalA
 
         await fleet.WatchingAsync("api");
         fleet.Write("api/Program.cs", MinimalApi.Program.Replace("$\"hello from {who}", "$\"rebuilt from {who}"));
-        var prepare = await Eventually.ValueAsync(() => Procs.LiveWithCommandLine($"__prepare --config {fleet.PathOf("orchestra.yml")}").Cast<int?>().FirstOrDefault() is { } pid ? (object)pid : null,
+        var host = await Eventually.ValueAsync(() => Procs.LiveWithCommandLine($"__buildhost --config {fleet.PathOf("orchestra.yml")}").Cast<int?>().FirstOrDefault() is { } pid ? (object)pid : null,
             "the rerun's build to begin");
         Procs.Signal(supervisor, Procs.SigKill);
-        // The build goes on without the supervisor and records its result: `build` has nothing left to do.
-        await Eventually.TrueAsync(() => !Procs.IsLive((int)prepare), "the orphaned build to finish", TimeSpan.FromMinutes(3));
+        // The host must not outlive its supervisor: its input closes with the supervisor, and it ends, build and all.
+        await Eventually.TrueAsync(() => !Procs.IsLive((int)host), "the build host to end with its supervisor");
         Assert.StartsWith("hello from api", await FreshHttp.TryGetStringAsync($"http://127.0.0.1:{ReplicaPort(fleet)}/hello"));
 
         await fleet.RunOkAsync("start");
@@ -300,6 +300,30 @@ public sealed class FaultInjectionTests(MinimalApi api) : IClassFixture<MinimalA
     }
 
     [Fact]
+    public async Task A_supervisor_killed_after_a_surge_replica_took_over_leaves_the_new_one_and_the_next_supervisor_stops_the_old()
+    {
+        var (fleet, port) = GatedFleet("watch: { include: [\"*.py\"] }\nstop: { drain: 60s }\n");
+        await using var _ = fleet;
+        await fleet.RunOkAsync("start");
+        var old = (await fleet.ReplicaAsync("web")).Pid!.Value;
+        // A connection the old replica must finish: it keeps it draining, beside the surge that took over, until the kill.
+        using var held = new System.Net.Sockets.TcpClient();
+        await held.ConnectAsync(System.Net.IPAddress.Loopback, port);
+
+        await fleet.WatchingAsync("web");
+        fleet.Write("web/main.py", Gated + "\n# changed\n");
+        var surge = await Eventually.ValueAsync(async () => (await fleet.PsAsync("web")).FirstOrDefault(r => r.State == "healthy" && r.Pid is { } pid && pid != old),
+            "the surge replica to be healthy beside the old one");
+        await Eventually.TrueAsync(() => File.ReadAllText(Path.Combine(fleet.StateDirectory, "surges.json")).Contains("\"switched\": true"), "the switch to be recorded");
+        Assert.True(Procs.IsLive(old), "the old replica stopped before its connection was finished");
+        await KillSupervisorAsync(fleet);
+
+        await Eventually.TrueAsync(async () => (await fleet.PsAsync("web")).Select(r => r.Pid).SequenceEqual([surge.Pid]), "the next supervisor to keep only the surge replica");
+        Assert.False(Procs.IsLive(old), "the old replica outlived the switch");
+        await AssertRecoveredAsync(fleet, 1);
+    }
+
+    [Fact]
     public async Task A_state_folder_that_cannot_be_written_leaves_the_fleet_running_and_restarting_and_says_so()
     {
         var (fleet, _) = GatedFleet();
@@ -330,10 +354,12 @@ public sealed class FaultInjectionTests(MinimalApi api) : IClassFixture<MinimalA
         var pid = (await fleet.ReplicaAsync("web")).Pid!.Value;
         await using (var immutable = await ImmutableFolder.LockAsync(logs))
         {
-            // Nothing can be created, renamed or deleted there now: a restart cannot remove the old replica's capture
-            // files, and the new replica writes into them; the lines wait there until the folder is writable again.
-            await fleet.RunOkAsync("restart", "web");
-            Assert.False(Procs.IsLive(pid), "the old replica survived the restart");
+            // Nothing can be created, renamed or deleted there now: the surge replica of a restart cannot get capture
+            // files of its own, so it never starts and the old one serves on, its lines waiting in its capture files
+            // until the folder is writable again.
+            var restart = await fleet.RunAsync("restart", "web");
+            Assert.True(restart.ExitCode == 1, restart.ToString());
+            Assert.True(Procs.IsLive(pid), "the old replica was stopped although its replacement could not start");
             await fleet.RunOkAsync("ps");
             await immutable.ReleaseAsync();
         }

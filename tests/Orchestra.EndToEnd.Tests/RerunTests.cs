@@ -30,7 +30,7 @@ public sealed class RerunTests(MinimalApi api) : IClassFixture<MinimalApi>
         fleet.Write("watched/main.py", Versioned("v2"));
         await Eventually.TrueAsync(async () => await FreshHttp.TryGetStringAsync($"http://127.0.0.1:{watched}/") == "v2", "the watched service to answer v2");
 
-        Assert.NotEqual(watchedPid, (await fleet.ReplicaAsync("watched")).Pid);
+        await fleet.ReplacedAsync("watched", watchedPid);
         // The two were written together, so the unwatched one would have been rerun by now.
         Assert.Equal("v1", await FreshHttp.TryGetStringAsync($"http://127.0.0.1:{unwatched}/"));
         Assert.Equal(fixedPid, (await fleet.ReplicaAsync("fixed")).Pid);
@@ -91,7 +91,7 @@ public sealed class RerunTests(MinimalApi api) : IClassFixture<MinimalApi>
         fleet.Write("api/Program.cs", MinimalApi.Program.Replace("$\"hello from {who}", "$\"hi again from {who}"));
         var rerun = await Eventually.ValueAsync(async () => await FreshHttp.TryGetStringAsync($"http://127.0.0.1:{port}/hello") is { } answer && answer.StartsWith("hi again", StringComparison.Ordinal) ? answer : null,
             "the rebuilt API to answer");
-        var second = await fleet.ReplicaAsync("api");
+        var second = await fleet.ReplacedAsync("api", first.Pid);
         Assert.Equal($"hi again from api pid {second.Pid}", rerun);
         Assert.NotEqual(first.Pid, second.Pid);
         Assert.Null(second.BuildError);

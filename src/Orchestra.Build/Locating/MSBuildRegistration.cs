@@ -19,6 +19,7 @@ public static class MSBuildRegistration
     public static readonly Version MinimumSdk = new(10, 0, 100);
 
     private static readonly SemaphoreSlim Gate = new(1, 1);
+    private static readonly Dictionary<string, Version> ResolvedByGlobalJson = [];
     private static SdkInfo? registered;
 
     /// <summary>The SDK registered in this process, if any.</summary>
@@ -34,7 +35,7 @@ public static class MSBuildRegistration
         await Gate.WaitAsync(cancellationToken);
         try
         {
-            var version = await ResolveSdkVersionAsync(workspaceRoot, cancellationToken);
+            var version = await ResolveOnceAsync(workspaceRoot, cancellationToken);
             if (registered is not null)
             {
                 return registered.Version == version
@@ -60,6 +61,30 @@ public static class MSBuildRegistration
         {
             Gate.Release();
         }
+    }
+
+    /// <summary>
+    /// The SDK version for <paramref name="workspaceRoot"/>, asked of <c>dotnet</c> once per global.json text: which SDK
+    /// a folder resolves depends only on the nearest global.json above it (none: the newest SDK), so a process that
+    /// builds many workspaces (the tests, a build host) does not start <c>dotnet --version</c> for each.
+    /// </summary>
+    private static async Task<Version> ResolveOnceAsync(string workspaceRoot, CancellationToken cancellationToken)
+    {
+        var key = NearestGlobalJson(workspaceRoot) is { } globalJson ? $"{globalJson}\n{File.ReadAllText(globalJson)}" : "";
+        if (!ResolvedByGlobalJson.TryGetValue(key, out var version))
+            ResolvedByGlobalJson[key] = version = await ResolveSdkVersionAsync(workspaceRoot, cancellationToken);
+        return version;
+    }
+
+    private static string? NearestGlobalJson(string folder)
+    {
+        for (var directory = new DirectoryInfo(folder); directory is not null; directory = directory.Parent)
+        {
+            var candidate = Path.Combine(directory.FullName, "global.json");
+            if (File.Exists(candidate))
+                return candidate;
+        }
+        return null;
     }
 
     /// <summary>Asks <c>dotnet --version</c> in the workspace, which applies global.json exactly as <c>dotnet build</c> would.</summary>

@@ -15,11 +15,6 @@ internal sealed class EpollLoop
 {
     private const int MaxEvents = 64;
 
-    // struct epoll_event is packed on x86 (a 4-byte events field, then the 8-byte data), naturally aligned elsewhere.
-    private static readonly bool Packed = RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.X86;
-    private static readonly int EventSize = Packed ? 12 : 16;
-    private static readonly int DataOffset = Packed ? 4 : 8;
-
     private static readonly Lazy<EpollLoop?> SharedLoop = new(Create);
 
     private readonly int _epoll;
@@ -61,13 +56,13 @@ internal sealed class EpollLoop
     {
         var buffer = stackalloc byte[16];
         *(uint*)buffer = events;
-        *(long*)(buffer + DataOffset) = id;
+        *(long*)(buffer + LibC.EpollDataOffset) = id;
         return LibC.epoll_ctl(_epoll, op, fd, (IntPtr)buffer);
     }
 
     private unsafe void Run()
     {
-        var events = stackalloc byte[EventSize * MaxEvents];
+        var events = stackalloc byte[LibC.EpollEventSize * MaxEvents];
         while (true)
         {
             var count = LibC.epoll_wait(_epoll, (IntPtr)events, MaxEvents, -1);
@@ -82,7 +77,7 @@ internal sealed class EpollLoop
             for (var i = 0; i < count; i++)
             {
                 // A registration disposed after the kernel queued its event is simply no longer there.
-                if (_callbacks.TryGetValue(*(long*)(events + i * EventSize + DataOffset), out var ready))
+                if (_callbacks.TryGetValue(*(long*)(events + i * LibC.EpollEventSize + LibC.EpollDataOffset), out var ready))
                     ready();
             }
         }

@@ -33,8 +33,30 @@ internal static class LibC
     public const int EpollCloexec = 0x80000;
     public const int EpollCtlAdd = 1;
     public const int EpollCtlDel = 2;
+    public const int EpollCtlMod = 3;
     public const uint EpollIn = 0x1;
+    public const uint EpollOut = 0x4;
+    public const uint EpollErr = 0x8;
+    public const uint EpollHup = 0x10;
+    public const uint EpollRdHup = 0x2000;
     public const uint EpollOneShot = 1u << 30;
+    public const uint EpollEdgeTriggered = 1u << 31;
+
+    // struct epoll_event is packed on x86 (a 4-byte events field, then the 8-byte data), naturally aligned elsewhere.
+    private static readonly bool EpollPacked = RuntimeInformation.ProcessArchitecture is Architecture.X64 or Architecture.X86;
+    public static readonly int EpollEventSize = EpollPacked ? 12 : 16;
+    public static readonly int EpollDataOffset = EpollPacked ? 4 : 8;
+
+    public const int EAgain = 11;
+    public const int EInProgress = 115;
+    public const int EConnRefused = 111;
+    public const int MsgDontWait = 0x40;
+    public const int MsgNoSignal = 0x4000;
+    public const int ShutWr = 1;
+    public const int SolSocket = 1;
+    public const int SoError = 4;
+    public const int EfdNonBlock = 0x800;
+    public const int EfdCloexec = 0x80000;
 
     public const int InNonBlock = 0x800;
     public const int InCloexec = 0x80000;
@@ -80,6 +102,13 @@ internal static class LibC
     [DllImport(Library, SetLastError = true)] public static extern int epoll_create1(int flags);
     [DllImport(Library, SetLastError = true)] public static extern int epoll_ctl(int epfd, int op, int fd, IntPtr epollEvent);
     [DllImport(Library, SetLastError = true)] public static extern int epoll_wait(int epfd, IntPtr events, int maxEvents, int timeout);
+    [DllImport(Library, SetLastError = true)] public static extern nint write(int fd, IntPtr buffer, nint count);
+    [DllImport(Library, SetLastError = true)] public static extern int eventfd(uint initval, int flags);
+    [DllImport(Library, SetLastError = true)] public static extern nint recv(int fd, IntPtr buffer, nint length, int flags);
+    [DllImport(Library, SetLastError = true)] public static extern nint send(int fd, IntPtr buffer, nint length, int flags);
+    [DllImport(Library, SetLastError = true)] public static extern int shutdown(int fd, int how);
+    [DllImport(Library, SetLastError = true)] public static extern int connect(int fd, IntPtr address, int length);
+    [DllImport(Library, SetLastError = true)] public static extern int getsockopt(int fd, int level, int name, out int value, ref int length);
     [DllImport(Library, SetLastError = true)] public static extern int inotify_init1(int flags);
     [DllImport(Library, SetLastError = true)] public static extern int inotify_rm_watch(int fd, int wd);
 

@@ -9,7 +9,7 @@ namespace Orchestra.Runtime.Proxy;
 /// Finds a backend for one client connection: the next one in turn, else the ones after it, else it waits for the
 /// set to change until <see cref="TcpProxyOptions.WaitForBackend"/> has passed.
 /// </summary>
-internal sealed class BackendConnector(BackendSet backends, BackendLoad load, TcpProxyOptions options, CancellationSources sources, CancellationToken stopping)
+internal sealed class BackendConnector(BackendSet backends, BackendLoad load, IConnectionRelay relay, TcpProxyOptions options, CancellationSources sources, CancellationToken stopping)
 {
     /// <summary>
     /// When every listed backend refused, they are tried again this often as well as on a change: a replica can
@@ -89,7 +89,7 @@ internal sealed class BackendConnector(BackendSet backends, BackendLoad load, Tc
         timeout.CancelAfter(options.ConnectTimeout);
         try
         {
-            await socket.ConnectAsync(endpoint, timeout.Token);
+            await relay.ConnectAsync(socket, endpoint, timeout.Token);
             return socket;
         }
         catch (Exception e) when (e is SocketException || (e is OperationCanceledException && !stopping.IsCancellationRequested))

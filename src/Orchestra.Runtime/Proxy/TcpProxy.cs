@@ -15,6 +15,7 @@ public sealed class TcpProxy : IAsyncDisposable
     private readonly BackendSet _backends = new();
     private readonly BackendLoad _load = new();
     private readonly BackendConnector _connector;
+    private readonly IConnectionRelay _relay;
     private readonly OpenConnections _open = new();
     private readonly CancellationTokenSource _stopping = new();
     private readonly CancellationSources _sources;
@@ -32,7 +33,9 @@ public sealed class TcpProxy : IAsyncDisposable
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(options.ConnectTimeout, TimeSpan.Zero, nameof(options));
         Port = port;
         _sources = new CancellationSources(_stopping.Token);
-        _connector = new BackendConnector(_backends, _load, options, _sources, _stopping.Token);
+        _relay = (OperatingSystem.IsLinux() && !options.PortableRelay ? EpollRelay.For(_stopping.Token) : (IConnectionRelay?)null)
+                 ?? new SocketPumpRelay(_sources);
+        _connector = new BackendConnector(_backends, _load, _relay, options, _sources, _stopping.Token);
     }
 
     /// <summary>The public port.</summary>
@@ -142,7 +145,7 @@ public sealed class TcpProxy : IAsyncDisposable
                 continue;
             }
             client.NoDelay = true;
-            ProxiedConnection.Start(client, _connector, _open, _load, _sources, stopping);
+            ProxiedConnection.Start(client, _connector, _relay, _open, _load, stopping);
         }
     }
 }

@@ -12,6 +12,12 @@ public sealed record TcpProxyOptions
     /// <summary>Limit for connecting to one backend before trying the next. Default 2 s.</summary>
     public TimeSpan ConnectTimeout { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// Relays with two async socket pumps per connection even on Linux, where the epoll relay thread is the default:
+    /// for the tests and benchmarks that compare the two.
+    /// </summary>
+    internal bool PortableRelay { get; init; }
+
     /// <summary>The defaults above.</summary>
     public static readonly TcpProxyOptions Default = new();
 }

@@ -116,4 +116,5 @@ public sealed record ControlEvent
 [JsonSerializable(typeof(List<LaunchSpec>))]
 [JsonSerializable(typeof(PreparedLaunch))]
 [JsonSerializable(typeof(RerunProgress))]
+[JsonSerializable(typeof(BuildHostRequest))]
 public sealed partial class ControlJson : JsonSerializerContext;

@@ -10,7 +10,6 @@ using Orchestra.State;
 using Orchestra.Supervisor.Control;
 using Orchestra.Supervisor.Reliability;
 using Orchestra.Supervisor.Rerun;
-using Orchestra.Launching;
 
 namespace Orchestra.Supervisor.Fleet;
 
@@ -44,10 +43,10 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
     private string? _recoveryNote;
 
     /// <param name="workspace">The workspace as the supervisor read it at its start.</param>
-    /// <param name="prepare">The tool's hidden <c>__prepare</c> command, which rebuilds a service whose files changed.</param>
+    /// <param name="buildHost">The tool's hidden <c>__buildhost</c> command, the process that rebuilds services whose files changed.</param>
     /// <param name="log">The supervisor's own log: reruns, their build errors and faults are written there.</param>
     /// <param name="runners">How replicas are run; processes unless a test gives another runner.</param>
-    public FleetSupervisor(LoadedWorkspace workspace, IProcessHost host, RuntimeOptions options, ProcessCommand prepare, ILogger log, ReplicaRunnerFactory? runners = null)
+    public FleetSupervisor(LoadedWorkspace workspace, IProcessHost host, RuntimeOptions options, ProcessCommand buildHost, ILogger log, ReplicaRunnerFactory? runners = null)
     {
         (_host, _log, _workspace) = (host, log, workspace);
         var stateDirectory = _workspace.Current.StateDirectory;
@@ -58,16 +57,17 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
         var processes = runners ?? (spec => new ReplicaRunner(spec, host, options, _state.Find(spec.Service, spec.Replica)));
         runners = spec => spec.Container is null ? processes(spec) : containers.RunnerFor(spec, _state.Find(spec.Service, spec.Replica));
         var specs = new ReplicaSpecs(_workspace, _launches, _state);
+        var surges = new SurgeLedger(stateDirectory);
         var router = new ProxyRouter(_table, _proxies, _workspace);
         _ = new ReplicaEventWriter(_table, events, _log);
         _persistence = new StatePersistence(_table, _state, options.Time, _log);
         var (rerunFailures, rerunPhases) = (new RerunFailures(), new RerunPhases());
         _status = new FleetStatus(_table, _state, _workspace, _launches, rerunFailures, rerunPhases, service => _reruns?.IsWatching(service) == true);
-        _rollout = new ServiceRollout(_table, runners, specs, _launches, _state, _workspace, _proxies, router, new OutsideCopyPolicy(host, options, _table), _status, events, containers);
-        _reruns = new RerunCoordinator(_gate, _rollout, new ServiceRebuilder(prepare, stateDirectory), _launches, _workspace, _table, rerunFailures, rerunPhases, events, _log, options.Time);
+        _rollout = new ServiceRollout(_table, runners, specs, _launches, _state, _workspace, _proxies, router, new OutsideCopyPolicy(host, options, _table), _status, events, containers, surges);
+        _reruns = new RerunCoordinator(_gate, _rollout, new ServiceRebuilder(buildHost, _log), _launches, _workspace, _table, rerunFailures, rerunPhases, events, _log, options.Time);
         _vendors = new VendorRollout(_table, _state, _workspace, options, _status, _docker);
         _waves = new StartWaves(_workspace, _launches, _rollout, _reruns, _vendors);
-        _adoption = new SurvivorAdoption(host, _state, _workspace, specs, _table, runners, _rollout, _reruns);
+        _adoption = new SurvivorAdoption(host, _state, _workspace, specs, _table, runners, _rollout, _reruns, surges);
     }
 
     /// <summary>Cancelled when a client asks the supervisor to end, or a failed start leaves it nothing to run.</summary>

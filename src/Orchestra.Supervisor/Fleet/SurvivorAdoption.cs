@@ -8,17 +8,20 @@ namespace Orchestra.Supervisor.Fleet;
 
 /// <summary>
 /// What a new supervisor takes over from the one before it: every replica of the state file still alive, and every
-/// one that was waiting out a backoff (started again at once); the dead ones are recorded as stopped. The public ports
-/// of the adopted services are listened on again, and their files watched.
+/// one that was waiting out a backoff (started again at once); the dead ones are recorded as stopped. A surge
+/// replacement it left half done is ended (<see cref="SurgeLedger"/>). The public ports of the adopted services are
+/// listened on again, and their files watched.
 /// </summary>
 [SupportedOSPlatform("linux")]
 internal sealed class SurvivorAdoption(IProcessHost host, StateStore state, LoadedWorkspace workspace, ReplicaSpecs specs, ReplicaTable table,
-    ReplicaRunnerFactory runners, ServiceRollout rollout, RerunCoordinator reruns)
+    ReplicaRunnerFactory runners, ServiceRollout rollout, RerunCoordinator reruns, SurgeLedger surges)
 {
     /// <summary>Adopts what it can; returns what the user should hear of it (a recovered state file, impostors, a port), or null.</summary>
     public async Task<string?> AdoptAsync()
     {
         var notes = Adopt().ToList();
+        // Before the ports are listened on again: the replica that leaves has no connection to finish.
+        await SettleSwitchesAsync();
         var adopted = table.Services();
         foreach (var service in workspace.Current.Services.Where(s => adopted.Contains(s.Name)))
         {
@@ -27,6 +30,29 @@ internal sealed class SurvivorAdoption(IProcessHost host, StateStore state, Load
             await reruns.WatchAsync(service);
         }
         return notes.Count > 0 ? string.Join(" ", notes) : null;
+    }
+
+    /// <summary>
+    /// Ends the surge replacements the previous supervisor left half done: of the two replicas, the one that served
+    /// stays (the old one until the switch, the surge after it) and the other is stopped, its output collected to the
+    /// end and its record forgotten. When the one that served is gone, the other is the replica.
+    /// </summary>
+    private async Task SettleSwitchesAsync()
+    {
+        foreach (var entry in surges.Pending)
+        {
+            var (stays, leaves) = entry.Switched ? (entry.Surge, entry.Replaces) : (entry.Replaces, entry.Surge);
+            if (table.Find(entry.Service, stays) is null)
+                continue;
+            if (table.Find(entry.Service, leaves) is { } runner)
+            {
+                await runner.StopAsync(CancellationToken.None);
+                await runner.DisposeAsync();
+                table.Remove(runner);
+            }
+            state.Remove(entry.Service, leaves);
+        }
+        surges.Clear();
     }
 
     private List<string> Adopt()

@@ -14,7 +14,7 @@ namespace Orchestra.Supervisor.Rerun;
 /// Rerun on change: watches the services that rerun, rebuilds one whose files changed (outside the fleet gate, so ps
 /// and logs stay quick), then replaces its replicas through the rollout, rolling behind the proxy. A failed build
 /// leaves the replicas running the previous one, and ps and the event log say why; so does, with <c>watch.test</c>, a
-/// failing unit test. While the rebuild runs, ps shows its phase (building, testing) as the build process reports it.
+/// failing unit test. While the rebuild runs, ps shows its phase (building, testing) as the build host reports it.
 /// </summary>
 [SupportedOSPlatform("linux")]
 internal sealed class RerunCoordinator : IAsyncDisposable
@@ -65,12 +65,15 @@ internal sealed class RerunCoordinator : IAsyncDisposable
     {
         await _watches.StopAsync(service);
         _failures.TryRemove(service, out _);
+        // Nothing left to rerun: the build host gives its memory back now rather than at its idle timeout.
+        if (!_watches.Any)
+            await _rebuilder.StopHostAsync();
     }
 
     public async ValueTask DisposeAsync()
     {
         await _watches.DisposeAsync();
-        _rebuilder.Dispose();
+        await _rebuilder.DisposeAsync();
     }
 
     private static WatchSet? WatchSetFor(ServiceDefinition service, LaunchSpec launch)

@@ -1,62 +1,67 @@
-using System.Text;
 using System.Text.Json;
-using CliWrap;
+using Microsoft.Extensions.Logging;
 using Orchestra.Launching;
-using Orchestra.State;
-using Orchestra.Variables;
 using Orchestra.Supervisor.Control;
 
 namespace Orchestra.Supervisor.Rerun;
 
 /// <summary>
-/// Rebuilds a service for a rerun by running the tool's hidden <c>__prepare</c> command: MSBuild then loads in a
-/// process that ends with the build, never in the long-lived supervisor. One build at a time, since services that
-/// share a library would otherwise build it twice at once. The build runs with the options and the environment of
-/// the command that launched the service, so that the specs it gives launch the service as that command did.
+/// Rebuilds a service for a rerun through the build host (<see cref="BuildHostProcess"/>), started at the first rerun
+/// and kept for the next ones: MSBuild stays loaded and warm there, never in the long-lived supervisor. One build at a
+/// time, since services that share a library would otherwise build it twice at once. The host runs in the environment
+/// of the command that launched the service (MSBuild reads environment variables as properties), so a service
+/// launched from another shell gets a fresh host rather than a build in the wrong environment. A host that ends
+/// before it answers (a crash, a kill) is replaced and the rebuild asked once more; the replicas serve on meanwhile.
 /// </summary>
-internal sealed class ServiceRebuilder(ProcessCommand prepare, string stateDirectory) : IDisposable
+internal sealed class ServiceRebuilder(ProcessCommand buildHost, ILogger log) : IAsyncDisposable
 {
     private readonly SemaphoreSlim _oneAtATime = new(1, 1);
+    private BuildHostProcess? _host;
+
+    /// <summary>The build host's process now, if one runs.</summary>
+    public int? HostProcessId => _host is { HasEnded: false } host ? host.ProcessId : null;
 
     /// <summary>
     /// The new launch specs, or why there are none (the build's errors, one per compiler diagnostic; or with
     /// <paramref name="test"/>, the failing unit tests). <paramref name="entering"/> hears each phase as the build
-    /// process enters it.
+    /// host enters it.
     /// </summary>
     public async Task<PreparedLaunch> RebuildAsync(string service, LaunchOptions options, bool test, Action<RerunPhase> entering, CancellationToken cancellationToken)
     {
-        var output = Path.Combine(stateDirectory, $"prepare.{service}.json");
         await _oneAtATime.WaitAsync(cancellationToken);
         try
         {
-            File.Delete(output);
-            var last = new LastLine();
-            var result = await Cli.Wrap(prepare.Program)
-                .WithArguments([.. prepare.Arguments, .. Flags(options, test), "--out", output, service])
-                .WithEnvironmentVariables(Exactly(options.Environment))
-                .WithStandardOutputPipe(PipeTarget.ToDelegate(line =>
+            var request = BuildHostRequest.For(service, options, test);
+            for (var attempt = 1; ; attempt++)
+            {
+                var host = await HostForAsync(options.Environment);
+                PreparedLaunch? answer;
+                try
                 {
-                    if (Progress(line) is { } progress)
-                        entering(progress.Phase);
-                    else
-                        last.Output = line;
-                }, Encoding.UTF8))
-                .WithStandardErrorPipe(PipeTarget.ToDelegate(line => last.Error = line, Encoding.UTF8))
-                .WithValidation(CommandResultValidation.None)
-                .ExecuteAsync(cancellationToken);
-            // No outcome written: the command could not even start its work (a configuration error, a crash).
-            if (StateFolder.ReadText(output) is not { } written)
-                return PreparedLaunch.Failed(last.Said(result.ExitCode), []);
-            return JsonSerializer.Deserialize(written, ControlJson.Default.PreparedLaunch) ?? PreparedLaunch.Failed(last.Said(result.ExitCode), []);
+                    answer = await host.AskAsync(request, entering, cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    // The host cannot be told to drop a build: a rerun no longer waited for ends with its host.
+                    await EndHostAsync(kill: true);
+                    throw;
+                }
+                if (answer is not null)
+                    return answer;
+                var why = host.WhyEnded();
+                await EndHostAsync(kill: false);
+                log.BuildHostDied(service, host.ProcessId, why, attempt == 1 ? "asking a new one" : "the rerun is given up");
+                if (attempt == 2)
+                    return PreparedLaunch.Failed($"The build host ended before it answered ({why}).", []);
+            }
         }
         finally
         {
-            File.Delete(output);
             _oneAtATime.Release();
         }
     }
 
-    /// <summary>The phase a progress line of <c>__prepare</c> announces, or null for a line of the build's own output.</summary>
+    /// <summary>The phase a progress line of the build host announces, or null for a line of the build's own output.</summary>
     internal static RerunProgress? Progress(string line)
     {
         if (!line.StartsWith(RerunProgress.Prefix, StringComparison.Ordinal))
@@ -72,39 +77,45 @@ internal sealed class ServiceRebuilder(ProcessCommand prepare, string stateDirec
         }
     }
 
-    /// <summary>The options of <c>__prepare</c> that say what <paramref name="options"/> say.</summary>
-    private static IEnumerable<string> Flags(LaunchOptions options, bool test)
+    /// <summary>Ends the build host (the fleet stopped, or nothing is left to rerun).</summary>
+    public async Task StopHostAsync()
     {
-        yield return "--for";
-        yield return options.Command;
-        if (test)
-            yield return "--test";
-        if (!options.KillOutside)
-            yield return "--no-kill-outside";
-        if (!options.Rerun)
-            yield return "--noreload";
-        if (options.Docker)
-            yield return "--docker";
+        await _oneAtATime.WaitAsync();
+        try
+        {
+            await EndHostAsync(kill: false);
+        }
+        finally
+        {
+            _oneAtATime.Release();
+        }
     }
 
-    /// <summary>CliWrap adds to the supervisor's own environment: a variable the launching shell did not have is removed.</summary>
-    private static Dictionary<string, string?> Exactly(IReadOnlyDictionary<string, string> environment)
+    /// <summary>Ends the build host; safe to call again (the fleet disposes its parts on shutdown and on exit). The semaphore holds no wait handle to release.</summary>
+    public async ValueTask DisposeAsync() => await StopHostAsync();
+
+    /// <summary>The running host when it runs in <paramref name="environment"/>, else a new one (the old one ended).</summary>
+    private async Task<BuildHostProcess> HostForAsync(IReadOnlyDictionary<string, string> environment)
     {
-        var exactly = ProcessEnvironment.Read().Keys.ToDictionary(name => name, _ => (string?)null);
-        foreach (var (name, value) in environment)
-            exactly[name] = value;
-        return exactly;
+        if (_host is { HasEnded: false } host && SameEnvironment(host.Environment, environment))
+            return host;
+        await EndHostAsync(kill: false);
+        _host = BuildHostProcess.Start(buildHost, environment);
+        log.BuildHostStarted(_host.ProcessId);
+        return _host;
     }
 
-    /// <summary>The last line the build process printed on each stream: what explains a failure that left no outcome.</summary>
-    private sealed class LastLine
+    private async Task EndHostAsync(bool kill)
     {
-        public string? Output { get; set; }
-        public string? Error { get; set; }
-
-        public string Said(int exitCode) =>
-            new[] { Error, Output }.Select(l => l?.Trim()).FirstOrDefault(l => !string.IsNullOrEmpty(l)) ?? $"the build exited with code {exitCode}.";
+        if (_host is not { } host)
+            return;
+        _host = null;
+        if (kill)
+            await host.KillAsync();
+        else
+            await host.DisposeAsync();
     }
 
-    public void Dispose() => _oneAtATime.Dispose();
+    private static bool SameEnvironment(IReadOnlyDictionary<string, string> a, IReadOnlyDictionary<string, string> b) =>
+        a.Count == b.Count && a.All(pair => b.TryGetValue(pair.Key, out var value) && value == pair.Value);
 }

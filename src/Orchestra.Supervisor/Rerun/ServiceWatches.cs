@@ -19,6 +19,9 @@ internal sealed class ServiceWatches(Func<string, IReadOnlyList<string>, Cancell
     /// <summary>Whether a change to the service's files is seen now: its watch is set up (which takes a moment after start).</summary>
     public bool IsArmed(string service) => _armed.GetValueOrDefault(service);
 
+    /// <summary>Whether any service is watched.</summary>
+    public bool Any => _loops.Count > 0;
+
     /// <summary>Watches <paramref name="set"/> for <paramref name="service"/>, replacing an earlier watch of it.</summary>
     public async Task WatchAsync(string service, WatchSet set)
     {

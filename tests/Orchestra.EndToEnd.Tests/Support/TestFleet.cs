@@ -125,8 +125,16 @@ public sealed class TestFleet : IAsyncDisposable
         return PsReplica.Parse(result.Out);
     }
 
-    public async Task<PsReplica> ReplicaAsync(string service, int replica = 0) =>
-        (await PsAsync([service])).Single(r => r.Replica == replica);
+    /// <summary>A replica of the service by number; without one, its lowest-numbered (a surge replacement leaves a single replica under another number than 0).</summary>
+    public async Task<PsReplica> ReplicaAsync(string service, int? replica = null) =>
+        (await PsAsync([service])) is var all && replica is { } number ? all.Single(r => r.Replica == number) : all.OrderBy(r => r.Replica).First();
+
+    /// <summary>
+    /// The service's one replica once <paramref name="old"/> is gone: a surge replacement answers before the replica it
+    /// replaces has drained and stopped.
+    /// </summary>
+    public Task<PsReplica> ReplacedAsync(string service, int? old) =>
+        Eventually.ValueAsync(async () => await PsAsync(service) is [{ Pid: not null } only] && only.Pid != old ? only : null, $"{service}'s replica {old} to be replaced");
 
     /// <summary>Waits until the service's files are watched: a change made before that is not seen (ps --json tells).</summary>
     public Task WatchingAsync(string service) =>

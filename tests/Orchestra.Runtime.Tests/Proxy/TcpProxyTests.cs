@@ -5,8 +5,18 @@ using Orchestra.Runtime.Proxy;
 
 namespace Orchestra.Runtime.Tests.Proxy;
 
-public sealed class TcpProxyTests
+/// <summary>Linux's default relay: the epoll relay thread.</summary>
+public sealed class EpollRelayProxyTests() : TcpProxyTests(portableRelay: false);
+
+/// <summary>The portable relay (two async pumps per connection), which every other OS uses.</summary>
+public sealed class PortableRelayProxyTests() : TcpProxyTests(portableRelay: true);
+
+/// <summary>The proxy's behaviour, which each relay must keep: every test runs once per relay.</summary>
+public abstract class TcpProxyTests(bool portableRelay)
 {
+    private TcpProxy NewProxy(int port = 0, TcpProxyOptions? options = null) =>
+        new(port, (options ?? TcpProxyOptions.Default) with { PortableRelay = portableRelay });
+
     private static async Task<Socket> ConnectAsync(int port)
     {
         var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
@@ -63,7 +73,7 @@ public sealed class TcpProxyTests
     public async Task Forwards_bytes_both_ways_including_a_large_payload_intact()
     {
         await using var backend = TestBackend.Echo();
-        await using var proxy = new TcpProxy(0);
+        await using var proxy = NewProxy();
         proxy.Start();
         proxy.SetBackends([backend.Port]);
         using var client = await ConnectAsync(proxy.Port);
@@ -85,7 +95,7 @@ public sealed class TcpProxyTests
     {
         await using var a = TestBackend.Echo("A");
         await using var b = TestBackend.Echo("B");
-        await using var proxy = new TcpProxy(0);
+        await using var proxy = NewProxy();
         proxy.Start();
         proxy.SetBackends([a.Port]);
         using var onA = await ConnectAsync(proxy.Port);
@@ -110,7 +120,7 @@ public sealed class TcpProxyTests
     {
         await using var a = TestBackend.Echo("A");
         await using var b = TestBackend.Echo("B");
-        await using var proxy = new TcpProxy(0);
+        await using var proxy = NewProxy();
         proxy.Start();
         proxy.SetBackends([a.Port, b.Port]);
 
@@ -135,7 +145,7 @@ public sealed class TcpProxyTests
     {
         await using var a = TestBackend.Echo("A");
         await using var b = TestBackend.Echo("B");
-        await using var proxy = new TcpProxy(0);
+        await using var proxy = NewProxy();
         proxy.Start();
         proxy.SetBackends([a.Port]);
         using var throughA = await ConnectAsync(proxy.Port);
@@ -155,7 +165,7 @@ public sealed class TcpProxyTests
     [Fact]
     public async Task A_client_that_came_while_there_was_no_backend_is_held_and_served_once_one_is_set()
     {
-        await using var proxy = new TcpProxy(0);
+        await using var proxy = NewProxy();
         proxy.Start();
         using var client = await ConnectAsync(proxy.Port);
         await client.SendAsync(Encoding.ASCII.GetBytes("early"));
@@ -171,7 +181,7 @@ public sealed class TcpProxyTests
     [Fact]
     public async Task A_client_is_closed_when_no_backend_appears_within_WaitForBackend()
     {
-        await using var proxy = new TcpProxy(0, new TcpProxyOptions { WaitForBackend = TimeSpan.FromMilliseconds(200) });
+        await using var proxy = NewProxy(0, new TcpProxyOptions { WaitForBackend = TimeSpan.FromMilliseconds(200) });
         proxy.Start();
         using var client = await ConnectAsync(proxy.Port);
 
@@ -184,7 +194,7 @@ public sealed class TcpProxyTests
     {
         var refused = UnusedPort();
         await using var live = TestBackend.Echo("L");
-        await using var proxy = new TcpProxy(0);
+        await using var proxy = NewProxy();
         proxy.Start();
         proxy.SetBackends([refused, live.Port]);
 
@@ -210,7 +220,7 @@ public sealed class TcpProxyTests
             await socket.SendAsync(Encoding.ASCII.GetBytes($"got {received} bytes"));
             socket.Shutdown(SocketShutdown.Send);
         });
-        await using var proxy = new TcpProxy(0);
+        await using var proxy = NewProxy();
         proxy.Start();
         proxy.SetBackends([backend.Port]);
         using var client = await ConnectAsync(proxy.Port);
@@ -230,7 +240,7 @@ public sealed class TcpProxyTests
             socket.LingerState = new LingerOption(true, 0);
             socket.Dispose();
         });
-        await using var proxy = new TcpProxy(0);
+        await using var proxy = NewProxy();
         proxy.Start();
         proxy.SetBackends([backend.Port]);
         using var client = await ConnectAsync(proxy.Port);
@@ -249,7 +259,7 @@ public sealed class TcpProxyTests
         using var holder = new TcpListener(IPAddress.Parse(heldOn), 0);
         holder.Start();
         var port = ((IPEndPoint)holder.LocalEndpoint).Port;
-        await using var proxy = new TcpProxy(port);
+        await using var proxy = NewProxy(port);
 
         var thrown = Assert.Throws<PortUnavailableException>(proxy.Start);
 
@@ -265,7 +275,7 @@ public sealed class TcpProxyTests
     public async Task Dispose_closes_open_connections_and_frees_the_port()
     {
         await using var backend = TestBackend.Echo();
-        var proxy = new TcpProxy(0);
+        var proxy = NewProxy();
         proxy.Start();
         proxy.SetBackends([backend.Port]);
         var port = proxy.Port;
@@ -278,5 +288,108 @@ public sealed class TcpProxyTests
         using var again = new TcpListener(IPAddress.Loopback, port);
         again.Start();
         Assert.Equal(port, ((IPEndPoint)again.LocalEndpoint).Port);
+    }
+
+    [Fact]
+    public async Task Kept_alive_round_trips_of_every_size_arrive_intact_and_in_order()
+    {
+        await using var backend = TestBackend.Echo();
+        await using var proxy = NewProxy();
+        proxy.Start();
+        proxy.SetBackends([backend.Port]);
+        using var client = await ConnectAsync(proxy.Port);
+        var random = new Random(7);
+
+        // Small messages as HTTP keep-alive sends them, and some larger than the relay's 256 KiB read.
+        foreach (var size in Enumerable.Range(0, 300).Select(i => i % 50 == 0 ? 300_000 + i : 1 + random.Next(2_000)))
+        {
+            var message = new byte[size];
+            random.NextBytes(message);
+            var answer = new byte[size];
+            var receiving = new NetworkStream(client).ReadExactlyAsync(answer).AsTask();
+            await client.SendAsync(message).WithDeadline();
+            await receiving.WithDeadline();
+            Assert.True(message.AsSpan().SequenceEqual(answer), $"The {size}-byte answer differs from what was sent.");
+        }
+    }
+
+    [Fact]
+    public async Task A_backend_slower_than_its_client_still_gets_every_byte_in_order()
+    {
+        var payload = new byte[32 * 1024 * 1024];
+        new Random(11).NextBytes(payload);
+        await using var backend = TestBackend.Serving(async socket =>
+        {
+            // Reads of 1 KiB, each awaited, against the proxy's 64 KiB: its sends to this socket fill up and must wait.
+            using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+            var buffer = new byte[1024];
+            int read;
+            while ((read = await socket.ReceiveAsync(buffer)) > 0)
+                hash.AppendData(buffer, 0, read);
+            await socket.SendAsync(hash.GetHashAndReset());
+            socket.Shutdown(SocketShutdown.Send);
+        });
+        await using var proxy = NewProxy();
+        proxy.Start();
+        proxy.SetBackends([backend.Port]);
+        using var client = await ConnectAsync(proxy.Port);
+
+        await client.SendAsync(payload).WithDeadline();
+        client.Shutdown(SocketShutdown.Send);
+
+        Assert.Equal(System.Security.Cryptography.SHA256.HashData(payload), await ReadToEndAsync(client));
+    }
+
+    [Fact]
+    public async Task After_the_backend_finishes_sending_the_client_still_reaches_it()
+    {
+        var heard = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var backend = TestBackend.Serving(async socket =>
+        {
+            await socket.SendAsync(Encoding.ASCII.GetBytes("bye"));
+            socket.Shutdown(SocketShutdown.Send);
+            var buffer = new byte[64];
+            var read = await socket.ReceiveAsync(buffer);
+            heard.TrySetResult(Encoding.ASCII.GetString(buffer, 0, read));
+        });
+        await using var proxy = NewProxy();
+        proxy.Start();
+        proxy.SetBackends([backend.Port]);
+        using var client = await ConnectAsync(proxy.Port);
+
+        Assert.Equal("bye", Encoding.ASCII.GetString(await ReadToEndAsync(client)));
+        await client.SendAsync(Encoding.ASCII.GetBytes("one more"));
+
+        Assert.Equal("one more", await heard.Task.WithDeadline());
+    }
+
+    [Fact]
+    public async Task A_client_that_resets_resets_the_backend_rather_than_ending_it_in_order()
+    {
+        var ended = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var backend = TestBackend.Serving(async socket =>
+        {
+            var buffer = new byte[16];
+            try
+            {
+                await socket.ReceiveAsync(buffer);
+                await socket.SendAsync(buffer.AsMemory(0, 1));
+                ended.TrySetResult(await socket.ReceiveAsync(buffer) == 0 ? "ended in order" : "more bytes");
+            }
+            catch (SocketException e)
+            {
+                ended.TrySetResult(e.SocketErrorCode.ToString());
+            }
+        });
+        await using var proxy = NewProxy();
+        proxy.Start();
+        proxy.SetBackends([backend.Port]);
+        var client = await ConnectAsync(proxy.Port);
+        Assert.Equal("x", await ExchangeAsync(client, "x"));
+
+        client.LingerState = new LingerOption(true, 0);
+        client.Dispose();
+
+        Assert.Equal(nameof(SocketError.ConnectionReset), await ended.Task.WithDeadline());
     }
 }

@@ -13,14 +13,19 @@ namespace Orchestra.Tests.Supervisor;
 
 /// <summary>The supervisor's parts, on replicas without processes (<see cref="InMemoryReplicaRunner"/>).</summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-public sealed class FleetPartsTests : IAsyncDisposable
+public sealed class FleetPartsTests : IAsyncLifetime
 {
     private readonly TempWorkspace _temp = new();
     private readonly ConcurrentQueue<InMemoryReplicaRunner> _runners = new();
     private readonly Dictionary<string, ReplicaState> _startsAs = [];
+    // How many replicas were not stopped as each new one was made, in order: tells a surge from a stop-then-start.
+    private readonly ConcurrentQueue<int> _runningWhenMade = new();
     private FleetSupervisor? _fleet;
 
-    public async ValueTask DisposeAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    // IAsyncLifetime, not IAsyncDisposable: xunit 2 disposes a test class only through IDisposable or IAsyncLifetime.
+    public async Task DisposeAsync()
     {
         if (_fleet is not null)
             await _fleet.DisposeAsync();
@@ -40,10 +45,25 @@ public sealed class FleetPartsTests : IAsyncDisposable
         _temp.Write("orchestra.yml", "name: parts\n");
         foreach (var (name, dependsOn) in services)
             _temp.Service(name, $"command: [\"/bin/true\"]\n{(dependsOn.Length > 0 ? $"depends_on: [{dependsOn}]\n" : "")}", withProject: false);
+        return Supervise(time);
+    }
+
+    /// <summary>A supervisor of one command service behind the port proxy on a free port; returns that port too.</summary>
+    private (FleetSupervisor Fleet, int Port) ProxiedFleet(string name)
+    {
+        var port = Ports.Free();
+        _temp.Write("orchestra.yml", "name: parts\n");
+        _temp.Service(name, $"command: [\"/bin/true\"]\nport: {port}\n", withProject: false);
+        return (Supervise(TimeProvider.System), port);
+    }
+
+    private FleetSupervisor Supervise(TimeProvider time)
+    {
         new SupervisorPaths(Path.Combine(_temp.Root, ".orchestra")).EnsureStateDirectory();
         _fleet = new FleetSupervisor(new LoadedWorkspace(WorkspaceLoader.Load(_temp.ConfigPath)), new LinuxProcessHost(), new RuntimeOptions { Time = time }, new ProcessCommand("/bin/false", []), Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance, spec =>
         {
             var runner = new InMemoryReplicaRunner(spec, _startsAs.GetValueOrDefault(spec.Service, ReplicaState.Healthy));
+            _runningWhenMade.Enqueue(_runners.Count(r => !r.Stopped));
             _runners.Enqueue(runner);
             return runner;
         });
@@ -250,6 +270,120 @@ public sealed class FleetPartsTests : IAsyncDisposable
         Assert.Null(stop.Failure);
         Assert.Equal("The start was interrupted by a stop.", started.Failure?.Message);
         Assert.All(_runners, r => Assert.True(r.Stopped));
+    }
+
+    [Fact]
+    public async Task A_restart_behind_the_proxy_starts_the_new_replica_beside_the_old_and_routes_to_it_only_once_healthy()
+    {
+        var (fleet, port) = ProxiedFleet("api");
+        Assert.Null((await Send(fleet, Request(ControlOp.Start, "api"))).Failure);
+        var old = _runners.Single();
+        using var oldListener = Listen(old);
+        _startsAs["api"] = ReplicaState.Starting;
+
+        var restart = Send(fleet, Request(ControlOp.Restart, "api"));
+        await WaitUntil(() => _runners.Count == 2);
+        var surge = _runners.Last();
+        using var surgeListener = Listen(surge);
+
+        // Beside the old one, under a number of its own, and not in the routes while it starts.
+        Assert.Equal([0, 1], _runningWhenMade);
+        Assert.Equal(1, surge.Spec.Replica);
+        Assert.NotEqual(old.Spec.Port, surge.Spec.Port);
+        Assert.Equal(oldListener, await ConnectThroughAsync(port, oldListener, surgeListener));
+        Assert.False(old.Stopped);
+
+        surge.Become(ReplicaState.Healthy);
+        var restarted = await restart;
+
+        Assert.Null(restarted.Failure);
+        Assert.True(old.Stopped);
+        Assert.Equal(surgeListener, await ConnectThroughAsync(port, oldListener, surgeListener));
+        var ps = (await Send(fleet, new ControlRequest { Op = ControlOp.Status })).Replicas;
+        Assert.Equal([(1, ReplicaState.Healthy)], ps.Select(r => (r.Replica, r.State)));
+    }
+
+    [Fact]
+    public async Task A_surge_replica_that_does_not_get_healthy_is_stopped_and_the_old_one_serves_on()
+    {
+        var (fleet, port) = ProxiedFleet("api");
+        await Send(fleet, Request(ControlOp.Start, "api"));
+        var old = _runners.Single();
+        using var oldListener = Listen(old);
+        _startsAs["api"] = ReplicaState.Unhealthy;
+
+        var restarted = await Send(fleet, Request(ControlOp.Restart, "api"));
+
+        Assert.StartsWith("Service 'api' did not become healthy: it is unhealthy", restarted.Failure?.Message);
+        Assert.False(old.Stopped);
+        Assert.True(_runners.Last().Stopped);
+        Assert.Equal(oldListener, await ConnectThroughAsync(port, oldListener));
+        var ps = (await Send(fleet, new ControlRequest { Op = ControlOp.Status })).Replicas;
+        Assert.Equal([(0, ReplicaState.Healthy)], ps.Select(r => (r.Replica, r.State)));
+        Assert.False(File.Exists(Path.Combine(_temp.Root, ".orchestra", "surges.json")) && File.ReadAllText(Path.Combine(_temp.Root, ".orchestra", "surges.json")).Contains("api"));
+    }
+
+    [Fact]
+    public async Task Numbers_left_by_a_surge_are_kept_and_a_scale_fills_the_lowest_free_and_retires_the_highest()
+    {
+        var (fleet, _) = ProxiedFleet("api");
+        await Send(fleet, Request(ControlOp.Start, "api"));
+        await Send(fleet, Request(ControlOp.Restart, "api"));
+        async Task<IEnumerable<int>> Numbers() => (await Send(fleet, new ControlRequest { Op = ControlOp.Status })).Replicas.Select(r => r.Replica);
+        Assert.Equal([1], await Numbers());
+
+        // An unchanged start keeps the one that runs, whatever its number.
+        await Send(fleet, Request(ControlOp.Start, "api"));
+        Assert.Equal(2, _runners.Count);
+        await Send(fleet, new ControlRequest { Op = ControlOp.Scale, Scales = new Dictionary<string, int> { ["api"] = 3 } });
+        Assert.Equal([0, 1, 2], await Numbers());
+        await Send(fleet, new ControlRequest { Op = ControlOp.Scale, Scales = new Dictionary<string, int> { ["api"] = 1 } });
+        Assert.Equal([0], await Numbers());
+    }
+
+    [Fact]
+    public async Task A_restart_of_a_service_without_the_proxy_stops_the_old_replica_before_the_new_one_starts()
+    {
+        var fleet = Fleet(("worker", ""));
+        await Send(fleet, Request(ControlOp.Start, "worker"));
+
+        Assert.Null((await Send(fleet, Request(ControlOp.Restart, "worker"))).Failure);
+
+        // Two copies of a worker at once could both take the same work.
+        Assert.Equal([0, 0], _runningWhenMade);
+        Assert.Equal([0, 0], _runners.Select(r => r.Spec.Replica));
+    }
+
+    /// <summary>Listens on a replica's own port, as its process would.</summary>
+    private static TcpListenerScope Listen(InMemoryReplicaRunner runner) => new(runner.Spec.Port!.Value);
+
+    /// <summary>Connects to the public port and tells which replica's listener the proxy sent the connection to.</summary>
+    private static async Task<TcpListenerScope> ConnectThroughAsync(int port, params TcpListenerScope[] replicas)
+    {
+        using var client = new System.Net.Sockets.TcpClient();
+        await client.ConnectAsync(System.Net.IPAddress.Loopback, port);
+        using var deadline = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        var accepts = replicas.Select(r => r.Listener.AcceptTcpClientAsync(deadline.Token).AsTask()).ToList();
+        var first = await Task.WhenAny(accepts);
+        (await first).Dispose();
+        await deadline.CancelAsync();
+        foreach (var other in accepts.Where(a => a != first))
+            await Assert.ThrowsAnyAsync<OperationCanceledException>(() => other);
+        return replicas[accepts.IndexOf(first)];
+    }
+
+    /// <summary>A listener on 127.0.0.1 that stops with its scope.</summary>
+    private sealed class TcpListenerScope : IDisposable
+    {
+        public TcpListenerScope(int port)
+        {
+            Listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, port);
+            Listener.Start();
+        }
+
+        public System.Net.Sockets.TcpListener Listener { get; }
+
+        public void Dispose() => Listener.Stop();
     }
 
     private static async Task WaitUntil(Func<bool> condition)
