@@ -51,14 +51,17 @@ done
 
 orchestra_scale() { "$ORCHESTRA" scale "api1=$1" >/dev/null 2>&1; }
 pm2_scale() { "$PM2" scale api1 "$1" >/dev/null && wait_answering $(seq 5600 $((5600 + $1 - 1))); }
-# The floor of scaling 1 -> 50: the 49 apps' own start on these cores, exec'd by a bash loop, until all answer.
+# The floor of scaling 1 -> 50: the 49 apps' own start on these cores, exec'd by a bash loop, until all answer (one
+# loop polls them all every 50 ms, as Orchestra's probes would). Each in a session of its own, as Orchestra's replicas
+# are: with the kernel's autogroup scheduling on (sched_autogroup_enabled), 49 copies in the script's one session share
+# one session's CPU against every other session of the machine, and 20 took 25 s here instead of 5.
 by_hand_49() {
   local port pids=()
   for port in $(seq 5701 5749); do
-    ASPNETCORE_URLS=http://127.0.0.1:$port dotnet "$WS/api1/bin/Debug/net10.0/api1.dll" >/dev/null 2>&1 &
+    ASPNETCORE_URLS=http://127.0.0.1:$port setsid dotnet "$WS/api1/bin/Debug/net10.0/api1.dll" >/dev/null 2>&1 &
     pids+=($!)
   done
-  wait_answering $(seq 5701 5749)
+  wait_answering_all $(seq 5701 5749)
   BY_HAND_PIDS=("${pids[@]}")
 }
 stop_by_hand() { kill "${BY_HAND_PIDS[@]}" && wait "${BY_HAND_PIDS[@]}" 2>/dev/null || true; }

@@ -8,9 +8,9 @@ namespace Orchestra.Runtime.Replicas;
 /// A running replica's health, whatever runs it: probed until healthy, then watched for as long as the probe can
 /// tell (http, tcp, a command), with each change published to the replica's record.
 /// </summary>
-public sealed class HealthSupervision(TimeProvider time)
+public sealed class HealthSupervision(TimeProvider time, StartingCrowd crowd)
 {
-    private readonly HealthWaiter _health = new(time);
+    private readonly HealthWaiter _health = new(time, crowd);
     private readonly LivenessWatcher _liveness = new(time);
 
     /// <summary>

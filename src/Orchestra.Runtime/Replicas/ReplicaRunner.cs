@@ -41,7 +41,7 @@ public sealed class ReplicaRunner : IReplicaRunner
         _host = host;
         _options = options;
         _stopper = new ProcessGroupStopper(host, options.Time, options.PollInterval);
-        _health = new HealthSupervision(options.Time);
+        _health = new HealthSupervision(options.Time, options.Crowd);
         _probe = HealthProbes.Create(spec.Health, spec.Port);
         _record = new ReplicaRecordKeeper(recorded
             ?? new ReplicaRecord { Service = spec.Service, Replica = spec.Replica, Port = spec.Port, State = ReplicaState.Stopped });

@@ -1,3 +1,4 @@
+using Orchestra.Runtime.Health;
 using Orchestra.Runtime.Logs;
 using Orchestra.Runtime.Restarts;
 
@@ -11,4 +12,6 @@ public sealed record RuntimeOptions
     public TimeSpan PollInterval { get; init; } = TimeSpan.FromMilliseconds(15);
     public RestartBackoff Backoff { get; init; } = RestartBackoff.Standard;
     public LogCollectorOptions Logs { get; init; } = new();
+    /// <summary>The replicas probed until ready now, shared by every runner made with these options: their probes share one budget.</summary>
+    public StartingCrowd Crowd { get; init; } = new();
 }

@@ -105,22 +105,24 @@ public sealed class StateStore
     /// reading the newest record under this lock, instead of taking the one a change carried, makes the last write
     /// the newest whatever the order of the calls.
     /// <para>
-    /// With <paramref name="deferProgress"/>, a change of nothing but how far the replica's output is collected (log
-    /// offsets, a container's logs-until time) is only kept in memory, for <see cref="SaveIfChanged"/>: a fleet of
-    /// printing replicas commits offsets many times a second, and each write rewrites the whole file. Any other change
-    /// is written at once, with the progress that waited. A crash loses only deferred progress, so lines are collected
-    /// twice, never lost.
+    /// With <paramref name="defer"/>, a change that a later supervisor does not need to find, adopt or restart the
+    /// replica after a <c>kill -9</c> of this one is only kept in memory, for <see cref="SaveIfChanged"/>: how far its
+    /// output is collected (offsets, a container's logs-until time), which a fleet of printing replicas commits many
+    /// times a second, and its state (starting, healthy…), which fifty replicas starting at once change a hundred times
+    /// in a few seconds; each write rewrites the whole file. A new process, container or port, and a restart waiting
+    /// out its backoff, are written at once, with whatever waited. A crash loses only deferred changes: lines are
+    /// collected twice, never lost, and an adopted replica is probed again whatever its recorded state.
     /// </para>
     /// </summary>
     /// <returns>True when the write was deferred.</returns>
-    public bool Record(Func<ReplicaRecord> latest, bool deferProgress = false)
+    public bool Record(Func<ReplicaRecord> latest, bool defer = false)
     {
         lock (_lock)
         {
             var replica = latest();
             var before = _replicas.GetValueOrDefault(replica.Key);
             _replicas[replica.Key] = replica;
-            if (deferProgress && before is not null && OnlyProgressDiffers(before, replica))
+            if (defer && SameIdentity(before, replica))
             {
                 _unsaved = true;
                 return true;
@@ -140,8 +142,13 @@ public sealed class StateStore
         }
     }
 
-    private static bool OnlyProgressDiffers(ReplicaRecord before, ReplicaRecord after) =>
-        before with { StdoutOffset = after.StdoutOffset, StderrOffset = after.StderrOffset, LogsUntil = after.LogsUntil } == after;
+    /// <summary>Whether what a later supervisor adopts or restarts by is unchanged (a record without any counts as one before it).</summary>
+    private static bool SameIdentity(ReplicaRecord? before, ReplicaRecord after)
+    {
+        before ??= after with { Pid = 0, StartTime = 0, ContainerId = null, State = ReplicaState.Stopped };
+        return before.Pid == after.Pid && before.StartTime == after.StartTime && before.Port == after.Port && before.ContainerId == after.ContainerId
+            && (before.State == ReplicaState.Restarting) == (after.State == ReplicaState.Restarting);
+    }
 
     /// <summary>Forgets a replica (scaled down or removed) and writes the file.</summary>
     public void Remove(string service, int replica)
@@ -173,6 +180,10 @@ public sealed class StateStore
     /// <summary>Raised when writing the file starts failing (with why) and when it works again (with null).</summary>
     public event Action<string?>? SaveFaultChanged;
 
+    /// <summary>How many times the file was written (or tried): what batching saves, for tests and diagnostics.</summary>
+    public int Writes => Volatile.Read(ref _writes);
+
+    private int _writes;
     private string? _saveFault;
     // The file is older than what is known: a deferred change, or a write that failed.
     private bool _unsaved;
@@ -185,6 +196,7 @@ public sealed class StateStore
     {
         var ordered = _replicas.Values.OrderBy(r => r.Service, StringComparer.Ordinal).ThenBy(r => r.Replica).ToList();
         string? fault = null;
+        Interlocked.Increment(ref _writes);
         try
         {
             StateFolder.WriteText(FilePath, JsonSerializer.Serialize(new StateDocument(ordered), StateJson.Default.StateDocument));

@@ -123,6 +123,10 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
         {
             return new ControlEvent { Failure = new($"The {request.Op.ToString().ToLowerInvariant()} failed: Orchestra cannot write its state folder ({e.Message.TrimEnd('.')}).") };
         }
+        finally
+        {
+            _persistence.Flush();
+        }
     }
 
     /// <summary>

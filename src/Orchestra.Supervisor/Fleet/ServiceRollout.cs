@@ -59,12 +59,11 @@ internal sealed class ServiceRollout(
         var kept = running.Take(scale).ToList();
         var started = new List<IReplicaRunner>();
         var settled = new List<IReplicaRunner>();
-        foreach (var replica in FreeNumbers(service.Name).Take(scale - kept.Count).ToList())
-        {
-            var runner = Spawn(service, launch, replica);
-            started.Add(runner);
-            settled.Add(runner);
-        }
+        // The replicas a scale up or a first start adds are spawned together; replacements follow, one at a time.
+        var fresh = FreeNumbers(service.Name).Take(scale - kept.Count).ToList().Select(replica => Place(service, launch, replica)).ToList();
+        await SpawnBurst.StartAllAsync(fresh, cancellationToken);
+        started.AddRange(fresh);
+        settled.AddRange(fresh);
         ReplicaRecord? failedSurge = null;
         foreach (var old in kept)
         {
@@ -183,9 +182,16 @@ internal sealed class ServiceRollout(
     /// <summary>A new replica in the table, started.</summary>
     private IReplicaRunner Spawn(ServiceDefinition service, LaunchSpec launch, int replica)
     {
+        var runner = Place(service, launch, replica);
+        runner.Start();
+        return runner;
+    }
+
+    /// <summary>A new runner of the replica, in the table and not started yet.</summary>
+    private IReplicaRunner Place(ServiceDefinition service, LaunchSpec launch, int replica)
+    {
         var runner = runners(specs.For(service, launch, replica, specs.PortFor(service, replica)));
         table.Add(runner);
-        runner.Start();
         return runner;
     }
 

@@ -40,7 +40,7 @@ public sealed class ContainerRunner : IReplicaRunner
         _engine = engine;
         _catalog = new ContainerCatalog(engine);
         _options = options;
-        _health = new HealthSupervision(options.Time);
+        _health = new HealthSupervision(options.Time, options.Crowd);
         var port = spec.Ports.FirstOrDefault()?.HostPort;
         // A command runs in the container; a tcp probe connects to the container itself (see ContainerTcpProbe); any
         // other is the runtime's, from the host to the published port.

@@ -8,7 +8,7 @@ namespace Orchestra.Runtime.Tests.Health;
 
 public sealed class HealthProbeTests
 {
-    private readonly HealthWaiter _waiter = new(TimeProvider.System);
+    private readonly HealthWaiter _waiter = new(TimeProvider.System, new StartingCrowd());
 
 
     private static HealthConfig Config(HealthKind kind, string? target = null) =>

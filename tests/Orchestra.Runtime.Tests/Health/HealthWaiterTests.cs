@@ -22,7 +22,7 @@ public sealed class HealthWaiterTests
     {
         var clock = new RecordingClock(new FakeTimeProvider(DateTimeOffset.UnixEpoch));
         var probe = new ScriptedProbe();
-        var waiting = new HealthWaiter(clock).WaitAsync(probe, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), CancellationToken.None);
+        var waiting = new HealthWaiter(clock, new StartingCrowd()).WaitAsync(probe, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), CancellationToken.None);
 
         // Twenty checks answered "not yet" within the first seconds; then past them, seven more; then a pass.
         for (var i = 0; i < 20; i++)
@@ -43,7 +43,7 @@ public sealed class HealthWaiterTests
     {
         var clock = new RecordingClock(new FakeTimeProvider(DateTimeOffset.UnixEpoch));
         var probe = new ScriptedProbe();
-        var waiting = new HealthWaiter(clock).WaitAsync(probe, Ms(20), TimeSpan.FromSeconds(30), CancellationToken.None);
+        var waiting = new HealthWaiter(clock, new StartingCrowd()).WaitAsync(probe, Ms(20), TimeSpan.FromSeconds(30), CancellationToken.None);
 
         for (var i = 0; i < 10; i++)
             await probe.NextCheckAsync(clock.Fake, Step);
@@ -52,5 +52,32 @@ public sealed class HealthWaiterTests
 
         Assert.True(await waiting.WithDeadline());
         Assert.Equal(Enumerable.Repeat(Ms(20), 10), Pauses(clock));
+    }
+
+    [Fact]
+    public async Task Fifty_replicas_starting_at_once_share_one_probe_budget_and_the_fast_pause_comes_back_as_they_get_ready()
+    {
+        var clock = new RecordingClock(new FakeTimeProvider(DateTimeOffset.UnixEpoch));
+        var crowd = new StartingCrowd();
+        // Forty-nine others being probed until ready: with this one, fifty.
+        var others = Enumerable.Range(0, 49).Select(_ => crowd.Join()).ToList();
+        var probe = new ScriptedProbe();
+        var waiting = new HealthWaiter(clock, crowd).WaitAsync(probe, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(30), CancellationToken.None);
+
+        for (var i = 0; i < 3; i++)
+            await probe.NextCheckAsync(clock.Fake, Ms(250));
+        // Forty of them get ready: ten are left, which keep the 50 ms.
+        foreach (var other in others.Take(40))
+            other.Dispose();
+        for (var i = 0; i < 3; i++)
+            await probe.NextCheckAsync(clock.Fake, HealthWaiter.FastPause);
+        probe.Passes = true;
+        await probe.NextCheckAsync(clock.Fake, Step);
+
+        Assert.True(await waiting.WithDeadline());
+        // 50 replicas at 200 probes a second together: each every 250 ms, instead of a thousand connects a second.
+        Assert.Equal([Ms(250), Ms(250), Ms(250), Ms(50), Ms(50), Ms(50)], Pauses(clock));
+        // A replica that is ready leaves the crowd.
+        Assert.Equal(9, crowd.Count);
     }
 }

@@ -156,10 +156,47 @@ public sealed class FleetPartsTests : IAsyncLifetime
 
         runners[0].CommitOffsets(51);
         Assert.Equal(50, state.Peek()![0].StdoutOffset);
-        // A change that is news (the replica's state) is written at once, with the offsets that waited.
-        runners[1].Become(ReplicaState.Unhealthy);
+        // A change a later supervisor adopts by (a new process) is written at once, with the offsets that waited.
+        runners[1].Spawned(4242);
         var recorded = state.Peek()!;
-        Assert.Equal((51L, ReplicaState.Unhealthy), (recorded[0].StdoutOffset, recorded[1].State));
+        Assert.Equal((51L, 4242), (recorded[0].StdoutOffset, recorded[1].Pid));
+    }
+
+    [Fact]
+    public async Task Fifty_replicas_starting_write_the_state_file_once_per_spawn_and_their_states_together_within_the_interval()
+    {
+        var clock = new Microsoft.Extensions.Time.Testing.FakeTimeProvider(DateTimeOffset.UtcNow);
+        var table = new ReplicaTable();
+        var stateDirectory = Path.Combine(_temp.Root, ".orchestra");
+        new SupervisorPaths(stateDirectory).EnsureStateDirectory();
+        var state = new StateStore(stateDirectory);
+        await using var persistence = new StatePersistence(table, state, clock, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        var runners = Enumerable.Range(0, 50).Select(i => new InMemoryReplicaRunner(Spec("api", i), ReplicaState.Healthy)).ToList();
+
+        // New replicas without a process yet: nothing a later supervisor could adopt, nothing written.
+        runners.ForEach(table.Add);
+        Assert.Equal(0, state.Writes);
+        // Each spawn is written at once: killed right after it, the supervisor leaves its pid for the next one to adopt.
+        for (var i = 0; i < runners.Count; i++)
+            runners[i].Spawned(1000 + i);
+        Assert.Equal(50, state.Writes);
+        // Fifty turn healthy, then one unhealthy: the clock stands, so none of it is written yet.
+        runners.ForEach(r => r.Become(ReplicaState.Healthy));
+        runners[7].Become(ReplicaState.Unhealthy);
+        Assert.Equal(50, state.Writes);
+        Assert.All(state.Peek()!, r => Assert.Equal(ReplicaState.Starting, r.State));
+
+        // Within the interval, all of it in one write.
+        await Eventually.TrueAsync(() =>
+        {
+            clock.Advance(StatePersistence.ProgressInterval);
+            return state.Peek()!.Count(r => r.State == ReplicaState.Healthy) == 49;
+        }, "the states written");
+        Assert.Equal(51, state.Writes);
+        Assert.Equal(ReplicaState.Unhealthy, state.Peek()![7].State);
+        // A request's end writes only what waits: here nothing.
+        persistence.Flush();
+        Assert.Equal(51, state.Writes);
     }
 
     [Fact]

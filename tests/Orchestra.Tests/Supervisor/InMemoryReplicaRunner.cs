@@ -54,6 +54,9 @@ internal sealed class InMemoryReplicaRunner : IReplicaRunner
     /// <summary>What a health probe or an exit would do to a real replica.</summary>
     public void Become(ReplicaState state) => Set(r => r with { State = state });
 
+    /// <summary>What a spawn does to a real replica's record: a new process, starting.</summary>
+    public void Spawned(int pid) => Set(r => r with { Pid = pid, StartTime = 1, State = ReplicaState.Starting });
+
     /// <summary>A log offset commit: a change that is no news to anyone but the state file.</summary>
     public void CommitOffsets(long offset) => Set(r => r with { StdoutOffset = offset });
 
