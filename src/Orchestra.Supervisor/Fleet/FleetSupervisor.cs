@@ -91,16 +91,8 @@ public sealed class FleetSupervisor : IControlHandler, IAsyncDisposable
             return new ControlEvent();
         if (request.Op == ControlOp.Status)
             return _status.Report(request.Services, Interlocked.Exchange(ref _recoveryNote, null));
-        IReadOnlyCollection<string> concerned = request.Op switch
-        {
-            ControlOp.Shutdown => [],
-            ControlOp.Scale => [.. request.Scales.Keys],
-            ControlOp.Start => [.. request.Services, .. request.Vendors],
-            ControlOp.VendorsUp or ControlOp.VendorsDown => request.Vendors.Count > 0 ? request.Vendors : [.. _vendors.Names],
-            _ => request.Services,
-        };
         // A stop never waits behind a start, restart, scale or rollout of the same services: it interrupts it.
-        using var work = await _gate.EnterAsync(concerned, preempt: request.Op is ControlOp.Stop or ControlOp.Shutdown, cancellationToken);
+        using var work = await _gate.EnterAsync(RequestScope.Of(request, _vendors.Names), preempt: request.Op is ControlOp.Stop or ControlOp.Shutdown, cancellationToken);
         try
         {
             return request.Op switch
