@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
 
 namespace Orchestra.Runtime.Processes;
@@ -17,11 +16,11 @@ internal sealed class EpollLoop
 
     private static readonly Lazy<EpollLoop?> SharedLoop = new(Create);
 
-    private readonly int _epoll;
+    private readonly EpollSet _set;
     private readonly ConcurrentDictionary<long, Action> _callbacks = new();
     private long _lastId;
 
-    private EpollLoop(int epoll) => _epoll = epoll;
+    private EpollLoop(EpollSet set) => _set = set;
 
     /// <summary>The process's loop, started on first use; null where epoll cannot be created.</summary>
     public static EpollLoop? Shared => SharedLoop.Value;
@@ -35,7 +34,7 @@ internal sealed class EpollLoop
     {
         var id = Interlocked.Increment(ref _lastId);
         _callbacks[id] = ready;
-        if (Control(LibC.EpollCtlAdd, fd, LibC.EpollIn | (oneShot ? LibC.EpollOneShot : 0), id) == 0)
+        if (_set.Add(fd, LibC.EpollIn | (oneShot ? LibC.EpollOneShot : 0), id))
             return new Registration(this, fd, id);
         _callbacks.TryRemove(id, out _);
         return null;
@@ -43,21 +42,12 @@ internal sealed class EpollLoop
 
     private static EpollLoop? Create()
     {
-        var epoll = LibC.epoll_create1(LibC.EpollCloexec);
-        if (epoll < 0)
+        if (EpollSet.Create() is not { } set)
             return null;
-        var loop = new EpollLoop(epoll);
+        var loop = new EpollLoop(set);
         // A background thread for the life of the process: it holds no work of its own, only waits.
         new Thread(loop.Run) { IsBackground = true, Name = "Orchestra epoll" }.Start();
         return loop;
-    }
-
-    private unsafe int Control(int op, int fd, uint events, long id)
-    {
-        var buffer = stackalloc byte[16];
-        *(uint*)buffer = events;
-        *(long*)(buffer + LibC.EpollDataOffset) = id;
-        return LibC.epoll_ctl(_epoll, op, fd, (IntPtr)buffer);
     }
 
     private unsafe void Run()
@@ -65,19 +55,11 @@ internal sealed class EpollLoop
         var events = stackalloc byte[LibC.EpollEventSize * MaxEvents];
         while (true)
         {
-            var count = LibC.epoll_wait(_epoll, (IntPtr)events, MaxEvents, -1);
-            if (count < 0)
-            {
-                var errno = Marshal.GetLastPInvokeError();
-                // The runtime's own signals interrupt the wait; anything else is a bug in how the loop is used.
-                if (errno == LibC.EIntr)
-                    continue;
-                throw new InvalidOperationException($"epoll_wait failed: {LibC.Describe(errno)}.");
-            }
+            var count = _set.Wait(events, MaxEvents, -1);
             for (var i = 0; i < count; i++)
             {
                 // A registration disposed after the kernel queued its event is simply no longer there.
-                if (_callbacks.TryGetValue(*(long*)(events + i * LibC.EpollEventSize + LibC.EpollDataOffset), out var ready))
+                if (_callbacks.TryGetValue(EpollSet.KeyAt(events, i), out var ready))
                     ready();
             }
         }
@@ -92,7 +74,7 @@ internal sealed class EpollLoop
             if (Interlocked.Exchange(ref _disposed, 1) == 1)
                 return;
             loop._callbacks.TryRemove(id, out _);
-            loop.Control(LibC.EpollCtlDel, fd, 0, id);
+            loop._set.Remove(fd, id);
         }
     }
 }

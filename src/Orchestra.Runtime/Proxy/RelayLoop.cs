@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Runtime.InteropServices;
 using System.Runtime.Versioning;
 using Orchestra.Runtime.Processes;
 
@@ -21,16 +20,16 @@ internal sealed class RelayLoop
 
     private static readonly Lazy<RelayLoop?> SharedLoop = new(Create);
 
-    private readonly int _epoll;
+    private readonly EpollSet _set;
     private readonly int _wake;
     private readonly ConcurrentDictionary<long, object> _registered = new();
     private readonly ConcurrentQueue<EpollRelay> _stopped = new();
     private readonly Queue<(RelayedPair Pair, int Side)> _again = new();
     private long _lastId;
 
-    private RelayLoop(int epoll, int wake)
+    private RelayLoop(EpollSet set, int wake)
     {
-        _epoll = epoll;
+        _set = set;
         _wake = wake;
     }
 
@@ -50,14 +49,14 @@ internal sealed class RelayLoop
     public bool Add(int fd, long key, uint events, object owner)
     {
         _registered[key >> 1] = owner;
-        return Control(LibC.EpollCtlAdd, fd, events, key) == 0;
+        return _set.Add(fd, events, key);
     }
 
     /// <summary>Takes <paramref name="fd"/> out of the set before its owner closes it; the key's owner gets no more events.</summary>
     public void Remove(int fd, long key)
     {
         _registered.TryRemove(key >> 1, out _);
-        Control(LibC.EpollCtlDel, fd, 0, key);
+        _set.Remove(fd, key);
     }
 
     /// <summary>
@@ -76,29 +75,20 @@ internal sealed class RelayLoop
 
     private static RelayLoop? Create()
     {
-        var epoll = LibC.epoll_create1(LibC.EpollCloexec);
-        if (epoll < 0)
+        if (EpollSet.Create() is not { } set)
             return null;
         var wake = LibC.eventfd(0, LibC.EfdNonBlock | LibC.EfdCloexec);
-        var loop = new RelayLoop(epoll, wake);
-        if (wake < 0 || loop.Control(LibC.EpollCtlAdd, wake, LibC.EpollIn | LibC.EpollEdgeTriggered, WakeKey) != 0)
+        if (wake < 0 || !set.Add(wake, LibC.EpollIn | LibC.EpollEdgeTriggered, WakeKey))
         {
-            LibC.close(epoll);
+            set.Close();
             if (wake >= 0)
                 LibC.close(wake);
             return null;
         }
+        var loop = new RelayLoop(set, wake);
         // A background thread for the life of the process: asleep in epoll_wait whenever no byte is in flight.
         new Thread(loop.Run) { IsBackground = true, Name = "Orchestra proxy relay" }.Start();
         return loop;
-    }
-
-    private unsafe int Control(int op, int fd, uint events, long key)
-    {
-        var buffer = stackalloc byte[16];
-        *(uint*)buffer = events;
-        *(long*)(buffer + LibC.EpollDataOffset) = key;
-        return LibC.epoll_ctl(_epoll, op, fd, (IntPtr)buffer);
     }
 
     private unsafe void Run()
@@ -107,19 +97,10 @@ internal sealed class RelayLoop
         while (true)
         {
             // With turns still owed, only look for what else is ready; else sleep until something is.
-            var count = LibC.epoll_wait(_epoll, (IntPtr)events, MaxEvents, _again.Count > 0 ? 0 : -1);
-            if (count < 0)
-            {
-                var errno = Marshal.GetLastPInvokeError();
-                // The runtime's own signals interrupt the wait; anything else is a bug in how the loop is used.
-                if (errno == LibC.EIntr)
-                    continue;
-                throw new InvalidOperationException($"epoll_wait failed: {LibC.Describe(errno)}.");
-            }
+            var count = _set.Wait(events, MaxEvents, _again.Count > 0 ? 0 : -1);
             for (var i = 0; i < count; i++)
             {
-                var entry = events + i * LibC.EpollEventSize;
-                var key = *(long*)(entry + LibC.EpollDataOffset);
+                var key = EpollSet.KeyAt(events, i);
                 if (key == WakeKey)
                 {
                     AbortStopped();
@@ -129,7 +110,7 @@ internal sealed class RelayLoop
                 if (!_registered.TryGetValue(key >> 1, out var owner))
                     continue;
                 if (owner is RelayedPair pair)
-                    pair.OnReady((int)(key & 1), *(uint*)entry);
+                    pair.OnReady((int)(key & 1), EpollSet.EventsAt(events, i));
                 else
                     ((TaskCompletionSource)owner).TrySetResult();
             }
