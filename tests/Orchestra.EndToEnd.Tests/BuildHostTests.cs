@@ -13,21 +13,13 @@ public sealed class BuildHostTests(MinimalApi api) : IClassFixture<MinimalApi>
     /// <summary>Generous: every rerun here is a real build, on a machine others share.</summary>
     private static readonly TimeSpan RerunDeadline = TimeSpan.FromMinutes(3);
 
-    /// <summary>The build waits while the file <c>hold-build</c> exists beside the service (two minutes at most), so the test can act mid-build.</summary>
-    private static readonly string Project = MinimalApi.Project.Replace("</Project>", """
-          <Target Name="HoldWhileAsked" BeforeTargets="CoreCompile" Condition="Exists('$(MSBuildProjectDirectory)/../hold-build')">
-            <Exec Command="while [ -e ../hold-build ]; do sleep 0.1; done" Timeout="120000" />
-          </Target>
-        </Project>
-        """, StringComparison.Ordinal);
-
     [Fact]
     public async Task A_host_killed_mid_build_is_replaced_while_the_old_replica_serves_and_the_new_host_serves_the_next_rerun_until_stop()
     {
         await using var fleet = new TestFleet();
         var port = Ports.Free();
         api.CopyInto(fleet, "api", $"port: {port}\nhealth: {{ http: /health }}\n");
-        fleet.Write("api/api.csproj", Project);
+        fleet.Write("api/api.csproj", MinimalApi.HeldProject);
         Directory.CreateDirectory(fleet.PathOf("packages"));
         await fleet.RunOkAsync("start", "--no-build");
         var first = await fleet.ReplicaAsync("api");

@@ -14,17 +14,6 @@ public sealed class WatchTestTests
     /// <summary>Generous: the first rerun restores and builds the test project cold, on a machine others share.</summary>
     private static readonly TimeSpan RerunDeadline = TimeSpan.FromMinutes(4);
 
-    /// <summary>
-    /// The service's build waits while the test's file <c>hold-build</c> exists (two minutes at most), so that the
-    /// test can see the rerun in its building phase; without the file it adds nothing to the build.
-    /// </summary>
-    private static readonly string Project = MinimalApi.Project.Replace("</Project>", """
-          <Target Name="HoldWhileAsked" BeforeTargets="CoreCompile" Condition="Exists('$(MSBuildProjectDirectory)/../hold-build')">
-            <Exec Command="while [ -e ../hold-build ]; do sleep 0.1; done" Timeout="120000" />
-          </Target>
-        </Project>
-        """, StringComparison.Ordinal);
-
     private const string Program = """
         var app = WebApplication.Create(args);
         app.MapGet("/health", () => "ok");
@@ -79,7 +68,7 @@ public sealed class WatchTestTests
         // The test project needs real packages, from the feed the machine restores from.
         fleet.Write("NuGet.config", TestProjectFiles.PublicFeed);
         fleet.Service("api", $"port: {port}\nhealth: {{ http: /health }}\nwatch: {{ test: true }}\ntests: [../api-tests]\n",
-            ("api.csproj", Project), ("Program.cs", Program), ("Release.cs", Release("v1")));
+            ("api.csproj", MinimalApi.HeldProject), ("Program.cs", Program), ("Release.cs", Release("v1")));
         fleet.Write("api-tests/Api.Tests.csproj", TestProject);
         fleet.Write("api-tests/ReleaseTests.cs", ReleaseTests);
         await fleet.RunOkAsync("start");

@@ -17,6 +17,17 @@ public sealed class MinimalApi : IAsyncLifetime
         </Project>
         """;
 
+    /// <summary>
+    /// <see cref="Project"/> with a build that waits while the file <c>hold-build</c> exists beside the service folder
+    /// (two minutes at most), so that a test can act mid-build (a rerun's building phase); without the file it adds nothing.
+    /// </summary>
+    public static readonly string HeldProject = Project.Replace("</Project>", """
+          <Target Name="HoldWhileAsked" BeforeTargets="CoreCompile" Condition="Exists('$(MSBuildProjectDirectory)/../hold-build')">
+            <Exec Command="while [ -e ../hold-build ]; do sleep 0.1; done" Timeout="120000" />
+          </Target>
+        </Project>
+        """, StringComparison.Ordinal);
+
     /// <summary>Answers /health and /hello; /hello says which copy answered and prints a line, so a test can find it in the logs.</summary>
     public const string Program = """
         var app = WebApplication.Create(args);
