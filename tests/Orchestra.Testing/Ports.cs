@@ -6,11 +6,26 @@ namespace Orchestra.Testing;
 /// <summary>Loopback ports for services under test.</summary>
 public static class Ports
 {
-    /// <summary>A port nothing listens on right now: the kernel picks it, then it is released for the service.</summary>
+    /// <summary>
+    /// A port nothing listens on right now, released for the service: from 10000 to 14999, below both the ports the
+    /// product chooses (from 15000) and the kernel's ephemeral range, since a port the kernel picks for a bind to port 0
+    /// may go to an outgoing connection (the suite makes thousands) before the service binds it.
+    /// </summary>
     public static int Free()
     {
-        using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        listener.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)listener.LocalEndPoint!).Port;
+        for (var attempt = 0; attempt < 64; attempt++)
+        {
+            using var listener = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+            try
+            {
+                listener.Bind(new IPEndPoint(IPAddress.Loopback, Random.Shared.Next(10000, 15000)));
+                return ((IPEndPoint)listener.LocalEndPoint!).Port;
+            }
+            catch (SocketException)
+            {
+                // Taken: try another.
+            }
+        }
+        throw new InvalidOperationException("No free port from 10000 to 14999 in 64 tries.");
     }
 }
