@@ -65,7 +65,18 @@ public sealed class ControlServer(string socketPath, IControlHandler handler)
             var watching = WatchForHangUpAsync(connection, hungUp, served.Token);
             try
             {
-                var result = await handler.HandleAsync(request, e => connection.SendAsync(e, ControlJson.Default.ControlEvent, hungUp.Token), hungUp.Token);
+                ControlEvent result;
+                try
+                {
+                    result = await handler.HandleAsync(request, e => connection.SendAsync(e, ControlJson.Default.ControlEvent, hungUp.Token), hungUp.Token);
+                }
+                catch (Exception e) when (e is not (IOException or SocketException or OperationCanceledException))
+                {
+                    // A fault in serving one request costs that request, told to its client and written to the
+                    // supervisor's log (its standard error), rather than a connection closed without a word.
+                    Console.Error.WriteLine($"{DateTimeOffset.UtcNow:O} the {request.Op.ToString().ToLowerInvariant()} request failed: {e}");
+                    result = new ControlEvent { Failure = new($"The supervisor failed to serve the {request.Op.ToString().ToLowerInvariant()} request: {e.Message}") };
+                }
                 await connection.SendAsync(result with { Done = true }, ControlJson.Default.ControlEvent, cancellationToken);
             }
             finally

@@ -43,8 +43,39 @@ public sealed class ContainerLogPump(DockerEngine engine, string containerId, Re
         var committed = last;
         try
         {
+            var lines = await ReadAsync(follow: true, after);
+            // A follow stream can end as the container stops before the engine has logged its last message (a line
+            // without a newline, seen on a loaded machine): one more read, not following, takes everything after the
+            // last line written, the unfinished lines of the first read included. A container being removed has no
+            // log left to read: the first read's unfinished lines are then all there is.
+            try
+            {
+                lines = await ReadAsync(follow: false, last);
+            }
+            catch (Exception e) when (IsGone(e))
+            {
+            }
+            foreach (var splitter in lines)
+            {
+                if (splitter.Rest() is { } rest && (last is null || rest.Timestamp > last))
+                    Write(rest.Timestamp, splitter.Stream, rest.Text);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+        }
+        catch (Exception e) when (IsGone(e))
+        {
+            // Removed under us: what it printed before is collected.
+        }
+        Commit();
+
+        // Reads the container's log after `from` (all of it without), writes each whole line, and hands back the
+        // splitters with what is left unfinished.
+        async Task<LineSplitter[]> ReadAsync(bool follow, DateTimeOffset? from)
+        {
             // The engine's `since` takes the line stamped at that time too: a tick later, the last line collected stays out.
-            var parameters = new ContainerLogsParameters { Follow = true, ShowStdout = true, ShowStderr = true, Timestamps = true, Since = after is { } since ? UnixTime(since.AddTicks(1)) : null };
+            var parameters = new ContainerLogsParameters { Follow = follow, ShowStdout = true, ShowStderr = true, Timestamps = true, Since = from is { } since ? UnixTime(since.AddTicks(1)) : null };
             using var stream = await engine.Client.Containers.GetContainerLogsAsync(containerId, parameters, cancellationToken);
             var lines = new[] { new LineSplitter(LogStream.Stdout, time), new LineSplitter(LogStream.Stderr, time) };
             var buffer = new byte[81920];
@@ -52,11 +83,11 @@ public sealed class ContainerLogPump(DockerEngine engine, string containerId, Re
             {
                 var read = await stream.ReadOutputAsync(buffer, 0, buffer.Length, cancellationToken);
                 if (read.EOF)
-                    break;
+                    return lines;
                 var splitter = lines[read.Target == MultiplexedStream.TargetStream.StandardError ? 1 : 0];
                 foreach (var (timestamp, text) in splitter.Add(buffer.AsSpan(0, read.Count)))
                 {
-                    if (timestamp <= after)
+                    if (timestamp <= from)
                         continue;
                     Write(timestamp, splitter.Stream, text);
                 }
@@ -66,25 +97,12 @@ public sealed class ContainerLogPump(DockerEngine engine, string containerId, Re
                 if (time.GetUtcNow() - committedAt >= options.CommitInterval)
                     Commit();
             }
-            foreach (var splitter in lines)
-            {
-                if (splitter.Rest() is { } rest && (after is null || rest.Timestamp > after))
-                    Write(rest.Timestamp, splitter.Stream, rest.Text);
-            }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-        }
-        catch (DockerContainerNotFoundException)
-        {
-            // Removed under us: what it printed before is collected.
-        }
-        Commit();
 
         void Write(DateTimeOffset timestamp, LogStream stream, string text)
         {
             writer.Append(timestamp, stream, text);
-            last = timestamp;
+            last = last > timestamp ? last : timestamp;
             observe?.Invoke(new LogEntry(files.Service, files.Replica, timestamp, stream, text));
         }
 
@@ -99,6 +117,10 @@ public sealed class ContainerLogPump(DockerEngine engine, string containerId, Re
             }
         }
     }
+
+    /// <summary>Whether the engine says the container is gone or going (removed; dead or marked for removal).</summary>
+    private static bool IsGone(Exception e) =>
+        e is DockerContainerNotFoundException or DockerApiException { StatusCode: System.Net.HttpStatusCode.Conflict };
 
     /// <summary>Docker's <c>since</c>: seconds since the epoch, with the nanoseconds.</summary>
     private static string UnixTime(DateTimeOffset at)

@@ -115,8 +115,15 @@ public sealed class TestFleet : IAsyncDisposable
     public async Task<CliResult> RunOkAsync(params string[] args)
     {
         var result = await RunAsync(args);
-        Assert.True(result.ExitCode == 0, $"'{string.Join(' ', args)}' failed: {result}");
+        Assert.True(result.ExitCode == 0, $"'{string.Join(' ', args)}' failed: {result}\n--- the end of supervisor.log ---\n{SupervisorLogTail()}");
         return result;
+    }
+
+    /// <summary>The supervisor's last words, for the message of a failed command: the workspace is gone when the test ends.</summary>
+    private string SupervisorLogTail()
+    {
+        var log = Path.Combine(StateDirectory, "supervisor.log");
+        return File.Exists(log) ? string.Join('\n', File.ReadLines(log).TakeLast(30)) : "(none)";
     }
 
     public async Task<IReadOnlyList<PsReplica>> PsAsync(params string[] services)

@@ -83,6 +83,30 @@ public sealed class ControlApiTests : IDisposable
         await server;
     }
 
+    private sealed class FaultingHandler : IControlHandler
+    {
+        public Task<ControlEvent> HandleAsync(ControlRequest request, Func<ControlEvent, Task> progress, CancellationToken cancellationToken) =>
+            request.Op == ControlOp.Start ? throw new InvalidOperationException("the engine said no") : Task.FromResult(new ControlEvent { Message = "still here" });
+    }
+
+    [Fact]
+    public async Task A_request_whose_handling_throws_gets_a_failure_that_says_why_and_the_server_serves_on()
+    {
+        using var stop = new CancellationTokenSource();
+        var server = new ControlServer(_paths.Socket, new FaultingHandler()).RunAsync(stop.Token);
+        var client = new ControlClient(_paths.Socket);
+        await WaitUntilRunningAsync(client);
+
+        var failed = await client.SendAsync(new ControlRequest { Op = ControlOp.Start }, _ => { }, CancellationToken.None);
+        var next = await client.SendAsync(new ControlRequest { Op = ControlOp.Status }, _ => { }, CancellationToken.None);
+
+        Assert.True(failed.Done);
+        Assert.Equal("The supervisor failed to serve the start request: the engine said no", failed.Failure?.Message);
+        Assert.Equal("still here", next.Message);
+        await stop.CancelAsync();
+        await server;
+    }
+
     [Fact]
     public async Task No_supervisor_is_a_clear_exception_not_a_crash()
     {
