@@ -49,16 +49,22 @@ public sealed class RestoreSkipTests
     }
 
     [Fact]
-    public async Task A_restore_whose_assets_file_was_deleted_restores_again()
+    public async Task A_deleted_assets_file_or_a_new_Directory_Build_props_above_the_project_restores_again()
     {
         using var workspace = new BuildWorkspace().Service("app", BuildWorkspace.Console, "", "Console.WriteLine(\"one\");\n");
         Assert.Equal(["app"], (await workspace.BuildAsync()).Restored);
 
         File.Delete(workspace.PathOf("app/obj/project.assets.json"));
         workspace.Touch("app/Program.cs");
-        var again = await workspace.BuildAsync();
-        Assert.Equal(["app"], again.Restored);
-        Assert.True(again.Succeeded);
+        var deleted = await workspace.BuildAsync();
+        Assert.Equal(["app"], deleted.Restored);
+        Assert.True(deleted.Succeeded);
+
+        // No file of the project's own folder changes, and it imported no Directory.Build.props before.
+        workspace.Write("Directory.Build.props", "<Project />").Touch("app/Program.cs");
+        var props = await workspace.BuildAsync();
+        Assert.Equal(["app"], props.Restored);
+        Assert.True(props.Succeeded);
     }
 
     /// <summary>A package with nothing but its manifest: enough for NuGet to restore it into the assets file.</summary>

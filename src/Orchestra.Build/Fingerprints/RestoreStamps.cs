@@ -4,15 +4,20 @@ namespace Orchestra.Build.Fingerprints;
 
 /// <summary>
 /// What each service's last good restore saw, in <c>.orchestra/restores/</c>: its closure's project files and their
-/// imports (<c>Directory.Build.*</c>, <c>Directory.Packages.props</c>), every NuGet.config and global.json that could
-/// apply, and the files the restore wrote. While all of them look as they did, a restore would be NuGet's no-op, which
+/// imports, every NuGet.config, global.json and <c>Directory.*.props</c> that could apply (present or not), and the
+/// files the restore wrote. While all of them look as they did, a restore would be NuGet's no-op, which
 /// still costs an evaluation of the restore graph and a hash of it; the build skips it, as <c>dotnet build
 /// --no-restore</c> would, but only when nothing restore reads has changed.
 /// </summary>
 public sealed class RestoreStamps(string stateDirectory)
 {
-    /// <summary>The names NuGet looks for in each folder above a project (case matters on Linux).</summary>
-    private static readonly string[] NuGetConfigNames = ["nuget.config", "NuGet.config", "NuGet.Config"];
+    /// <summary>
+    /// What restore may read from each folder above a project, present or not, so that adding one counts as a change:
+    /// NuGet's configuration (each spelling it looks for; case matters on Linux), the SDK choice, and the files the SDK
+    /// imports by name, such as a new <c>Directory.Packages.props</c> turning on central package management.
+    /// </summary>
+    private static readonly string[] FolderInputs =
+        ["nuget.config", "NuGet.config", "NuGet.Config", "global.json", "Directory.Build.props", "Directory.Build.targets", "Directory.Packages.props"];
 
     private readonly StateStore<InputFingerprint> store = new(stateDirectory, "restores", BuildStateJson.Default.InputFingerprint);
 
@@ -48,7 +53,7 @@ public sealed class RestoreStamps(string stateDirectory)
         var folders = evaluation.ProjectClosure.SelectMany(FoldersAbove).Distinct(StringComparer.Ordinal);
         var user = Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "NuGet", "NuGet.Config");
         return evaluation.EvaluationInputs
-            .Concat(folders.SelectMany(dir => NuGetConfigNames.Append("global.json").Select(name => Path.Combine(dir, name))))
+            .Concat(folders.SelectMany(dir => FolderInputs.Select(name => Path.Combine(dir, name))))
             .Append(user);
     }
 
