@@ -5,9 +5,14 @@ using Orchestra.Discovery;
 
 namespace Orchestra.Build.Building;
 
-/// <summary>What a fleet build did: a report per service, and which services went through evaluation and MSBuild.</summary>
+/// <summary>
+/// What a fleet build did: a report per service, and which services went through evaluation, restore and MSBuild.
+/// </summary>
 public sealed record FleetBuildResult(IReadOnlyList<ServiceBuildReport> Services, IReadOnlyList<string> Evaluated, IReadOnlyList<string> HandedToMSBuild)
 {
+    /// <summary>The services whose projects NuGet restored; empty when every one's last restore was still current.</summary>
+    public IReadOnlyList<string> Restored { get; init; } = [];
+
     public bool Succeeded => Services.All(s => s.Succeeded);
 }
 
@@ -25,6 +30,7 @@ public sealed class FleetBuilder(Workspace workspace, IBuildProgress progress, b
 {
     private readonly EvaluationCache evaluations = new(workspace.StateDirectory);
     private readonly BuildFingerprints fingerprints = new(workspace.StateDirectory);
+    private readonly RestoreStamps restores = new(workspace.StateDirectory);
     private Task<SdkInfo>? resolvedSdk;
 
     /// <summary>Evaluates the services' projects, from the cache where it is current.</summary>
@@ -65,10 +71,10 @@ public sealed class FleetBuilder(Workspace workspace, IBuildProgress progress, b
             foreach (var service in services.Where(s => s.ProjectPath is null && !HasBuildCommand(s)))
                 reports.Add(Report(new ServiceBuildReport(service.Name, BuildOutcome.UpToDate, [])));
             var projects = services.Where(s => s.ProjectPath is not null && !HasBuildCommand(s)).ToList();
-            var (fresh, handed) = await BuildProjectsAsync(projects, reports, cancellationToken);
+            var (fresh, handed, restored) = await BuildProjectsAsync(projects, reports, cancellationToken);
             reports.AddRange(await Task.WhenAll(commandBuilds));
             var order = services.Select(s => s.Name).ToList();
-            return new FleetBuildResult(reports.OrderBy(r => order.IndexOf(r.Service)).ToList(), fresh, handed);
+            return new FleetBuildResult(reports.OrderBy(r => order.IndexOf(r.Service)).ToList(), fresh, handed) { Restored = restored };
         }
         finally
         {
@@ -82,7 +88,7 @@ public sealed class FleetBuilder(Workspace workspace, IBuildProgress progress, b
     /// rest, the fleet's single restore starts at once and runs while the projects that need it are evaluated,
     /// since restore needs only the project paths; only then are the services still out of date built.
     /// </summary>
-    private async Task<(IReadOnlyList<string> Evaluated, IReadOnlyList<string> Handed)> BuildProjectsAsync(
+    private async Task<SessionOutcome> BuildProjectsAsync(
         IReadOnlyList<ServiceDefinition> projects, List<ServiceBuildReport> reports, CancellationToken cancellationToken)
     {
         var toBuild = new List<(ProjectEvaluation Evaluation, InputFingerprint Inputs)>();
@@ -95,7 +101,7 @@ public sealed class FleetBuilder(Workspace workspace, IBuildProgress progress, b
                 Triage(new EvaluationOutcome(service, cached, null, Fresh: false), reports, toBuild);
         }
         if (toBuild.Count + unevaluated.Count == 0)
-            return ([], []);
+            return new SessionOutcome([], [], []);
 
         var sdk = await SdkAsync(cancellationToken);
         await MSBuildWork.Gate.WaitAsync(cancellationToken);
@@ -109,18 +115,27 @@ public sealed class FleetBuilder(Workspace workspace, IBuildProgress progress, b
         }
     }
 
-    private async Task<(IReadOnlyList<string> Evaluated, IReadOnlyList<string> Handed)> BuildInSessionAsync(
+    private async Task<SessionOutcome> BuildInSessionAsync(
         List<(ProjectEvaluation Evaluation, InputFingerprint Inputs)> toBuild, IReadOnlyList<ServiceDefinition> unevaluated, SdkInfo sdk,
         List<ServiceBuildReport> reports, CancellationToken cancellationToken)
     {
         using var session = MSBuildWork.StartSession(cancellationToken);
         var candidates = toBuild.Select(b => b.Evaluation.ProjectPath).Concat(unevaluated.Select(s => s.ProjectPath!)).ToList();
         progress.Building(toBuild.Select(b => b.Evaluation.ServiceName).Concat(unevaluated.Select(s => s.Name)).ToList());
+        // A project evaluated now may have changed what restore reads; one evaluated from the cache has not, and when
+        // every one's last restore saw what is on disk now, restore would be a no-op.
+        if (unevaluated.Count == 0 && toBuild.TrueForAll(b => restores.IsCurrent(b.Evaluation)))
+            return await BuildRestoredAsync(session, toBuild, unevaluated, sdk, reports, restored: true, [], cancellationToken);
+        // Stamped before the restore, as build fingerprints are before the build.
+        var restoreInputs = toBuild.Select(b => (b.Evaluation, Inputs: RestoreStamps.Take(b.Evaluation))).ToList();
         var restore = session.RestoreAsync(candidates);
         try
         {
             foreach (var outcome in EvaluateAndCache(unevaluated, sdk))
                 Triage(outcome, reports, toBuild);
+            // Those evaluated beside the restore read the same files it reads, at the same time: stamped as soon as
+            // they are known, as their cached evaluations are.
+            restoreInputs.AddRange(toBuild.Skip(restoreInputs.Count).Select(b => (b.Evaluation, RestoreStamps.Take(b.Evaluation))));
         }
         finally
         {
@@ -132,6 +147,22 @@ public sealed class FleetBuilder(Workspace workspace, IBuildProgress progress, b
         // A project that cannot even be read fails the whole restore; once evaluation has set it aside, restore the rest again.
         if (!restored && projectsToBuild.Count > 0 && !candidates.Order().SequenceEqual(projectsToBuild.Order()))
             restored = await session.RestoreAsync(projectsToBuild);
+        foreach (var (evaluation, inputs) in restoreInputs)
+        {
+            if (restored)
+                restores.RecordSuccess(evaluation, inputs);
+            else
+                restores.Forget(evaluation.ServiceName);
+        }
+        var restoredServices = toBuild.Select(b => b.Evaluation.ServiceName).Concat(unevaluated.Select(s => s.Name)).Distinct().ToList();
+        return await BuildRestoredAsync(session, toBuild, unevaluated, sdk, reports, restored, restoredServices, cancellationToken);
+    }
+
+    /// <summary>Builds what is still out of date once restore is done (or known to be current), and records the outcome.</summary>
+    private async Task<SessionOutcome> BuildRestoredAsync(IBuildSession session,
+        List<(ProjectEvaluation Evaluation, InputFingerprint Inputs)> toBuild, IReadOnlyList<ServiceDefinition> unevaluated, SdkInfo sdk,
+        List<ServiceBuildReport> reports, bool restored, IReadOnlyList<string> restoredServices, CancellationToken cancellationToken)
+    {
         var building = toBuild.Count == 0
             ? Task.FromResult<IReadOnlyList<ServiceBuildReport>>([])
             : session.BuildAsync(toBuild.Select(b => b.Evaluation).ToList(), restored, progress);
@@ -157,8 +188,11 @@ public sealed class FleetBuilder(Workspace workspace, IBuildProgress progress, b
                 fingerprints.Forget(evaluation.ServiceName);
         }
         reports.AddRange(built);
-        return (unevaluated.Select(s => s.Name).ToList(), toBuild.Select(b => b.Evaluation.ServiceName).ToList());
+        return new SessionOutcome(unevaluated.Select(s => s.Name).ToList(), toBuild.Select(b => b.Evaluation.ServiceName).ToList(), restoredServices);
     }
+
+    /// <summary>Which services one MSBuild session evaluated, built and restored.</summary>
+    private sealed record SessionOutcome(IReadOnlyList<string> Evaluated, IReadOnlyList<string> Handed, IReadOnlyList<string> Restored);
 
     /// <summary>
     /// Evaluates again, after the restore, the services evaluated beside it; when the restore failed, or a service

@@ -46,6 +46,13 @@ public sealed record ProjectEvaluation
     public required IReadOnlyList<string> WatchFiles { get; init; }
     /// <summary>The project files and their imports alone: what the evaluation itself depends on.</summary>
     public required IReadOnlyList<string> EvaluationInputs { get; init; }
+    /// <summary>
+    /// The files restore writes for each project of the closure (its <c>project.assets.json</c> and
+    /// <c>project.nuget.cache</c>), or none when a project has no assets file to name: a restore can then never be
+    /// known to be current, and the build always restores. Required, so that a cached evaluation made before it was
+    /// recorded no longer reads.
+    /// </summary>
+    public required IReadOnlyList<string> RestoreOutputs { get; init; }
     /// <summary>Folders holding the projects' own files, whose listing changes when a source file is added or removed.</summary>
     public required IReadOnlyList<string> SourceFolders { get; init; }
     /// <summary>The service's unit test projects: its <c>tests:</c>, or projects with <c>IsTestProject=true</c> under its folder.</summary>

@@ -17,7 +17,7 @@ internal sealed class ProjectEvaluator : IDisposable
     private readonly Dictionary<string, ProjectFiles> filesByProject = new(StringComparer.Ordinal);
 
     /// <summary>What one project contributes to a service: its watched files, its imports and its direct references.</summary>
-    private sealed record ProjectFiles(IReadOnlyList<string> Watch, IReadOnlyList<string> Imports, IReadOnlyList<string> References);
+    private sealed record ProjectFiles(IReadOnlyList<string> Watch, IReadOnlyList<string> Imports, IReadOnlyList<string> References, IReadOnlyList<string> RestoreOutputs);
 
     /// <exception cref="EvaluationException">The project cannot be read, is multi-targeted without a choice, needs a newer SDK or cannot run.</exception>
     public ProjectEvaluation Evaluate(ServiceDefinition service, Version sdkVersion)
@@ -56,6 +56,7 @@ internal sealed class ProjectEvaluator : IDisposable
             ReferencedProjects = references,
             WatchFiles = watch,
             EvaluationInputs = all.SelectMany(f => f.Imports).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList(),
+            RestoreOutputs = all.All(f => f.RestoreOutputs.Count > 0) ? all.SelectMany(f => f.RestoreOutputs).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList() : [],
             SourceFolders = SourceFolders(watch, projectFolders),
             TestProjects = TestProjects(service, path),
             IsTestingPlatform = IsTrue(project, "IsTestingPlatformApplication") || IsTrue(project, "UseMicrosoftTestingPlatformRunner"),
@@ -140,10 +141,19 @@ internal sealed class ProjectEvaluator : IDisposable
             .Where(p => !p.StartsWith(intermediate, StringComparison.Ordinal) && !p.StartsWith(extensions, StringComparison.Ordinal))
             .Prepend(project.FullPath);
         var references = project.GetItems("ProjectReference").Select(r => r.GetMetadataValue("FullPath")).ToList();
-        var files = new ProjectFiles(watch.ToList(), imports.Distinct(StringComparer.Ordinal).ToList(), references);
+        var files = new ProjectFiles(watch.ToList(), imports.Distinct(StringComparer.Ordinal).ToList(), references, RestoreOutputsOf(project));
         if (project.GlobalProperties.Count == 0)
             filesByProject[project.FullPath] = files;
         return files;
+    }
+
+    /// <summary>What NuGet's restore writes for the project: its assets file and, beside it, the no-op cache.</summary>
+    private static IReadOnlyList<string> RestoreOutputsOf(Project project)
+    {
+        if (project.GetPropertyValue("ProjectAssetsFile") is not { Length: > 0 } assets)
+            return [];
+        var path = Path.GetFullPath(assets, project.DirectoryPath);
+        return [path, Path.Combine(Path.GetDirectoryName(path)!, "project.nuget.cache")];
     }
 
     /// <summary>Every project reachable through ProjectReference, each evaluated once per fleet.</summary>

@@ -10,7 +10,7 @@ namespace Orchestra.Supervisor.Rerun;
 
 /// <summary>
 /// One build host process (the tool's hidden <c>__buildhost</c> command) seen from the supervisor: started in the
-/// environment of a launch, asked one <see cref="BuildHostRequest"/> at a time over its standard input, its answer and
+/// environment of a launch (with <see cref="BuildHostRuntime"/>'s settings for its runtime alone), asked one <see cref="BuildHostRequest"/> at a time over its standard input, its answer and
 /// progress read from its standard output. Closing its input ends it; so does the supervisor's death, since the
 /// kernel then closes that input.
 /// </summary>
@@ -31,7 +31,7 @@ internal sealed class BuildHostProcess : IAsyncDisposable
         Environment = environment;
         var task = Cli.Wrap(command.Program)
             .WithArguments(command.Arguments)
-            .WithEnvironmentVariables(Exactly(environment))
+            .WithEnvironmentVariables(Exactly(BuildHostRuntime.Environment(environment)))
             .WithStandardInputPipe(PipeSource.Create(WriteRequestsAsync))
             .WithStandardOutputPipe(PipeTarget.ToDelegate(OnOutput, Encoding.UTF8))
             .WithStandardErrorPipe(PipeTarget.ToDelegate(line => _lastError = line, Encoding.UTF8))

@@ -134,6 +134,43 @@ public sealed class BuildHostTests : IDisposable
         Assert.False(Procs.IsLive(hosts[1]), "the host outlived its rebuilder");
     }
 
+    [Fact]
+    public async Task The_host_starts_with_its_runtime_settings_named_for_removal_and_a_setting_of_the_shell_is_kept()
+    {
+        // The host says which tiered PGO setting it started with and what it was told to remove, as its "rebuilt" list.
+        var (rebuilder, options) = Rebuilder("""printf '##orchestra-prepared {"launch":[],"rebuilt":["%s","%s"]}\n' "${DOTNET_TieredPGO-unset}" "${ORCHESTRA_BUILDHOST_RUNTIME-unset}" """);
+        await using var _ = rebuilder;
+
+        var added = await rebuilder.RebuildAsync("api", options, test: false, _ => { }, CancellationToken.None).WithDeadline();
+        var users = options with { Environment = new Dictionary<string, string>(options.Environment) { ["DOTNET_TieredPGO"] = "1" } };
+        var kept = await rebuilder.RebuildAsync("api", users, test: false, _ => { }, CancellationToken.None).WithDeadline();
+
+        Assert.Equal(["0", "DOTNET_TieredPGO"], added.Rebuilt);
+        Assert.Equal(["1", "unset"], kept.Rebuilt);
+    }
+
+    [Fact]
+    public void The_host_removes_what_the_supervisor_added_from_its_own_environment_and_nothing_else()
+    {
+        // Names of this test's own, so that no other test's process sees them come and go.
+        const string added = "ORCHESTRA_TEST_ADDED_SETTING", users = "ORCHESTRA_TEST_USERS_SETTING";
+        Environment.SetEnvironmentVariable(added, "0");
+        Environment.SetEnvironmentVariable(users, "1");
+        Environment.SetEnvironmentVariable(BuildHostRuntime.AddedVariable, added);
+        try
+        {
+            BuildHostRuntime.RemoveFromProcess();
+
+            Assert.Null(Environment.GetEnvironmentVariable(added));
+            Assert.Null(Environment.GetEnvironmentVariable(BuildHostRuntime.AddedVariable));
+            Assert.Equal("1", Environment.GetEnvironmentVariable(users));
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable(users, null);
+        }
+    }
+
     /// <summary>A rebuilder whose host is a shell that runs <paramref name="onRequest"/> for each request line; <c>answer</c> answers it.</summary>
     private (ServiceRebuilder, LaunchOptions) Rebuilder(string onRequest)
     {
