@@ -10,19 +10,26 @@ namespace Orchestra.Tests.EndToEnd;
 /// <c>dotnet orchestra init</c>, with the packed task package (from a NuGet.config that names the packed feed) and the
 /// tool installed into a tool path: real builds, a real supervisor, a real service and real acceptance tests.
 /// </summary>
-[StartsEarly]
+/// <remarks>
+/// A base for two classes, so that the long <c>OrchestraTest</c> test runs beside the others once the packages are
+/// packed: the tests of one class run one after another.
+/// </remarks>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-public sealed class MSBuildTargetsTests(PackedPackages packages) : IClassFixture<PackedPackages>, IDisposable
+public abstract class MSBuildTargetsWorkspace(PackedPackages packages) : IClassFixture<PackedPackages>, IDisposable
 {
-    private readonly TempWorkspace _workspace = new();
-    private readonly int _port = Ports.Free();
+    /// <summary>The workspace: after <see cref="InitAsync"/>, one web service on <see cref="Port"/> and its acceptance tests.</summary>
+    protected TempWorkspace Folder { get; } = new();
+
+    protected int Port { get; } = Ports.Free();
+
+    protected PackedPackages Packages => packages;
 
     public void Dispose()
     {
         // A test that failed half-way must not leave its fleet running.
-        foreach (var pid in Procs.LiveWithCommandLine($"__supervise --config {_workspace.ConfigPath}").Concat(Procs.LiveInWorkspace(_workspace.Root)))
+        foreach (var pid in Procs.LiveWithCommandLine($"__supervise --config {Folder.ConfigPath}").Concat(Procs.LiveInWorkspace(Folder.Root)))
             Procs.Signal(pid, Procs.SigKill);
-        _workspace.Dispose();
+        Folder.Dispose();
     }
 
     /// <summary>
@@ -30,13 +37,13 @@ public sealed class MSBuildTargetsTests(PackedPackages packages) : IClassFixture
     /// orchestra.yml gives it in EXPECTED (so a test turns from passing to failing by editing a yml, not by a rebuild);
     /// then <c>init</c>, which writes orchestra.proj (and leaves the other files alone).
     /// </summary>
-    private async Task InitAsync()
+    protected async Task InitAsync()
     {
-        _workspace.Write("orchestra.yml", Workspace("hello"));
-        _workspace.Write("web/service.yml", $"command: [\"/usr/bin/python3\", \"-u\", \"main.py\"]\nport: {_port}\nhealth:\n  http: /\n");
-        _workspace.Write("web/main.py", PythonHttpServer.Answering("\"hello\""));
-        _workspace.Write("tests/Accept/Accept.csproj", TestProjectFiles.XunitVsTest);
-        _workspace.Write("tests/Accept/WebTests.cs", """
+        Folder.Write("orchestra.yml", Workspace("hello"));
+        Folder.Write("web/service.yml", $"command: [\"/usr/bin/python3\", \"-u\", \"main.py\"]\nport: {Port}\nhealth:\n  http: /\n");
+        Folder.Write("web/main.py", PythonHttpServer.Answering("\"hello\""));
+        Folder.Write("tests/Accept/Accept.csproj", TestProjectFiles.XunitVsTest);
+        Folder.Write("tests/Accept/WebTests.cs", """
             public class WebTests
             {
                 [Xunit.Fact]
@@ -49,7 +56,7 @@ public sealed class MSBuildTargetsTests(PackedPackages packages) : IClassFixture
             }
             """);
         // The feeds a user's NuGet.config names: nuget.org for the test project's packages, and the packed folder.
-        _workspace.Write("NuGet.config", $"""
+        Folder.Write("NuGet.config", $"""
             <configuration>
               <packageSources>
                 <clear />
@@ -59,30 +66,36 @@ public sealed class MSBuildTargetsTests(PackedPackages packages) : IClassFixture
             </configuration>
             """);
 
-        var init = await PackedPackages.RunAsync(packages.Tool, ["init"], _workspace.Root);
+        var init = await PackedPackages.RunAsync(packages.Tool, ["init"], Folder.Root);
         Assert.True(init.ExitCode == 0, init.StandardOutput + init.StandardError);
         Assert.Contains("wrote   orchestra.proj", init.StandardOutput);
-        Assert.Contains($"<Project Sdk=\"Orchestra.MSBuild/{PackedPackages.Version}\">", File.ReadAllText(_workspace.PathOf("orchestra.proj")));
+        Assert.Contains($"<Project Sdk=\"Orchestra.MSBuild/{PackedPackages.Version}\">", File.ReadAllText(Folder.PathOf("orchestra.proj")));
     }
 
-    private static string Workspace(string expected) =>
+    protected static string Workspace(string expected) =>
         $"name: msbuild\nacceptance: [tests/Accept]\ncommands:\n  test:\n    env:\n      EXPECTED: \"{expected}\"\n";
 
     /// <summary>Builds a target of orchestra.proj with the tool of the tool path, as CI would; no MSBuild node outlives it.</summary>
-    private Task<BufferedCommandResult> BuildAsync(string target, string toolPath) =>
-        PackedPackages.RunAsync("dotnet", ["build", "orchestra.proj", $"-t:{target}", $"-p:OrchestraToolPath={toolPath}", "-tl:off", "-nodeReuse:false"], _workspace.Root);
+    protected Task<BufferedCommandResult> BuildAsync(string target, string toolPath) =>
+        PackedPackages.RunAsync("dotnet", ["build", "orchestra.proj", $"-t:{target}", $"-p:OrchestraToolPath={toolPath}", "-tl:off", "-nodeReuse:false"], Folder.Root);
 
-    private Task<BufferedCommandResult> BuildAsync(string target) => BuildAsync(target, packages.Tools);
+    protected Task<BufferedCommandResult> BuildAsync(string target) => BuildAsync(target, packages.Tools);
 
-    private IReadOnlyList<int> FleetProcesses() =>
-        Procs.LiveWithCommandLine($"__supervise --config {_workspace.ConfigPath}").Concat(Procs.LiveInWorkspace(_workspace.Root)).ToList();
+    protected IReadOnlyList<int> FleetProcesses() =>
+        Procs.LiveWithCommandLine($"__supervise --config {Folder.ConfigPath}").Concat(Procs.LiveInWorkspace(Folder.Root)).ToList();
 
-    private async Task<string> GetAsync()
+    protected async Task<string> GetAsync()
     {
         using var http = new HttpClient();
-        return await http.GetStringAsync($"http://127.0.0.1:{_port}/");
+        return await http.GetStringAsync($"http://127.0.0.1:{Port}/");
     }
+}
 
+/// <summary>The targets other than <c>OrchestraTest</c>: up and down, the configuration and tool errors, the package.</summary>
+[StartsEarly]
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class MSBuildTargetsTests(PackedPackages packages) : MSBuildTargetsWorkspace(packages)
+{
     [Fact]
     public async Task OrchestraUp_leaves_the_fleet_healthy_and_OrchestraDown_stops_it()
     {
@@ -93,7 +106,7 @@ public sealed class MSBuildTargetsTests(PackedPackages packages) : IClassFixture
         Assert.True(up.ExitCode == 0, up.StandardOutput);
         Assert.Contains("healthy", up.StandardOutput);
         Assert.Equal("hello", await GetAsync());
-        Assert.NotEmpty(Procs.LiveInWorkspace(_workspace.Root));
+        Assert.NotEmpty(Procs.LiveInWorkspace(Folder.Root));
 
         var down = await BuildAsync("OrchestraDown");
 
@@ -103,34 +116,10 @@ public sealed class MSBuildTargetsTests(PackedPackages packages) : IClassFixture
     }
 
     [Fact]
-    public async Task OrchestraTest_passes_and_fails_as_the_acceptance_tests_do_and_stops_the_fleet_either_way()
-    {
-        await InitAsync();
-
-        var passing = await BuildAsync("OrchestraTest");
-
-        Assert.True(passing.ExitCode == 0, passing.StandardOutput);
-        Assert.Contains("1 test project: 1 passed, 0 failed, 0 skipped.", passing.StandardOutput);
-        // The acceptance project was built for the first time in this run, by the tool, whose invariant globalization
-        // once made every culture of the test packages' resources unknown to MSBuild (NETSDK1188, a warning each).
-        Assert.DoesNotContain("NETSDK1188", passing.StandardOutput);
-        Assert.Empty(FleetProcesses());
-
-        _workspace.Write("orchestra.yml", Workspace("goodbye"));
-        var failing = await BuildAsync("OrchestraTest");
-
-        Assert.NotEqual(0, failing.ExitCode);
-        Assert.Contains("Expected: \"goodbye\"", failing.StandardOutput);
-        Assert.Contains("error ORC004: The acceptance tests failed.", failing.StandardOutput);
-        Assert.Contains("web: stopped", failing.StandardOutput);
-        Assert.Empty(FleetProcesses());
-    }
-
-    [Fact]
     public async Task A_broken_service_yml_fails_OrchestraUp_with_ORC001_at_its_file_line_and_column()
     {
         await InitAsync();
-        var serviceYml = _workspace.Write("web/service.yml", $"command: [\"/usr/bin/python3\", \"main.py\"]\nport: {_port}\nscale: two\n");
+        var serviceYml = Folder.Write("web/service.yml", $"command: [\"/usr/bin/python3\", \"main.py\"]\nport: {Port}\nscale: two\n");
 
         var up = await BuildAsync("OrchestraUp");
 
@@ -144,15 +133,15 @@ public sealed class MSBuildTargetsTests(PackedPackages packages) : IClassFixture
     {
         await InitAsync();
         // A tool path whose dotnet-orchestra says it is another version: the check reads what --version prints.
-        var other = _workspace.Write("other-tool/dotnet-orchestra", "#!/bin/sh\necho Orchestra\necho 0.0.1-other\n");
+        var other = Folder.Write("other-tool/dotnet-orchestra", "#!/bin/sh\necho Orchestra\necho 0.0.1-other\n");
         File.SetUnixFileMode(other, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
 
         var up = await BuildAsync("OrchestraUp", "other-tool");
 
         Assert.NotEqual(0, up.ExitCode);
         Assert.Contains(
-            $"error ORC002: The orchestra tool at {_workspace.PathOf("other-tool")} is version 0.0.1-other, but the Orchestra.MSBuild package is version {PackedPackages.Version}; "
-            + $"install the matching tool with 'dotnet tool update orchestra --version {PackedPackages.Version} --tool-path \"{_workspace.PathOf("other-tool")}\"'.",
+            $"error ORC002: The orchestra tool at {Folder.PathOf("other-tool")} is version 0.0.1-other, but the Orchestra.MSBuild package is version {PackedPackages.Version}; "
+            + $"install the matching tool with 'dotnet tool update orchestra --version {PackedPackages.Version} --tool-path \"{Folder.PathOf("other-tool")}\"'.",
             up.StandardOutput);
         Assert.Empty(FleetProcesses());
     }
@@ -161,7 +150,7 @@ public sealed class MSBuildTargetsTests(PackedPackages packages) : IClassFixture
     public async Task A_tool_path_without_the_tool_is_refused_with_ORC002()
     {
         await InitAsync();
-        Directory.CreateDirectory(_workspace.PathOf("empty"));
+        Directory.CreateDirectory(Folder.PathOf("empty"));
 
         var up = await BuildAsync("OrchestraUp", "empty");
 
@@ -172,7 +161,7 @@ public sealed class MSBuildTargetsTests(PackedPackages packages) : IClassFixture
     [Fact]
     public void The_task_package_ships_the_targets_and_a_task_assembly_that_references_no_engine_assembly()
     {
-        using var zip = ZipFile.OpenRead(packages.TasksPackage);
+        using var zip = ZipFile.OpenRead(Packages.TasksPackage);
         var entries = zip.Entries.Select(e => e.FullName).ToList();
         Assert.Contains("build/Orchestra.MSBuild.targets", entries);
         Assert.Contains("build/Orchestra.MSBuild.props", entries);
@@ -190,5 +179,35 @@ public sealed class MSBuildTargetsTests(PackedPackages packages) : IClassFixture
         var references = metadata.AssemblyReferences.Select(r => metadata.GetString(metadata.GetAssemblyReference(r).Name)).ToList();
         Assert.Contains("Microsoft.Build.Utilities.Core", references);
         Assert.DoesNotContain(references, r => r.StartsWith("Orchestra", StringComparison.OrdinalIgnoreCase));
+    }
+}
+
+/// <summary><c>OrchestraTest</c>, the longest: the acceptance project built and run twice.</summary>
+[StartsEarly]
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class MSBuildTestTargetTests(PackedPackages packages) : MSBuildTargetsWorkspace(packages)
+{
+    [Fact]
+    public async Task OrchestraTest_passes_and_fails_as_the_acceptance_tests_do_and_stops_the_fleet_either_way()
+    {
+        await InitAsync();
+
+        var passing = await BuildAsync("OrchestraTest");
+
+        Assert.True(passing.ExitCode == 0, passing.StandardOutput);
+        Assert.Contains("1 test project: 1 passed, 0 failed, 0 skipped.", passing.StandardOutput);
+        // The acceptance project was built for the first time in this run, by the tool, whose invariant globalization
+        // once made every culture of the test packages' resources unknown to MSBuild (NETSDK1188, a warning each).
+        Assert.DoesNotContain("NETSDK1188", passing.StandardOutput);
+        Assert.Empty(FleetProcesses());
+
+        Folder.Write("orchestra.yml", Workspace("goodbye"));
+        var failing = await BuildAsync("OrchestraTest");
+
+        Assert.NotEqual(0, failing.ExitCode);
+        Assert.Contains("Expected: \"goodbye\"", failing.StandardOutput);
+        Assert.Contains("error ORC004: The acceptance tests failed.", failing.StandardOutput);
+        Assert.Contains("web: stopped", failing.StandardOutput);
+        Assert.Empty(FleetProcesses());
     }
 }
