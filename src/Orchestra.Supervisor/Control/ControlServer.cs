@@ -70,7 +70,7 @@ public sealed class ControlServer(string socketPath, IControlHandler handler)
                 {
                     result = await handler.HandleAsync(request, e => connection.SendAsync(e, ControlJson.Default.ControlEvent, hungUp.Token), hungUp.Token);
                 }
-                catch (Exception e) when (e is not (IOException or SocketException or OperationCanceledException))
+                catch (Exception e) when (e is not (IOException or SocketException) && !(e is OperationCanceledException && hungUp.IsCancellationRequested))
                 {
                     // A fault in serving one request costs that request, told to its client and written to the
                     // supervisor's log (its standard error), rather than a connection closed without a word.

@@ -81,6 +81,10 @@ internal sealed class ServiceWatches(Func<string, IReadOnlyList<string>, Cancell
                         replaced.Dispose();
                     }
                 }
+                catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // The rerun was interrupted (a stop took its turn at the fleet), not the watch: it watches on.
+                }
                 catch (Exception e) when (e is not OperationCanceledException)
                 {
                     // A rerun that failed in an unforeseen way must not end the watch: the next save tries again.
