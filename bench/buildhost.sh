@@ -11,14 +11,7 @@ REQUESTS=${1:-8}
 
 build_tool
 WS=$(new_workspace buildhost)
-mkdir -p "$WS/api"
-cat >"$WS/api/api.csproj" <<'XML'
-<Project Sdk="Microsoft.NET.Sdk.Web">
-  <PropertyGroup><TargetFramework>net10.0</TargetFramework><Nullable>enable</Nullable><ImplicitUsings>enable</ImplicitUsings></PropertyGroup>
-</Project>
-XML
-printf 'var app = WebApplication.Create(args);\napp.MapGet("/", () => Version.Text);\napp.Run();\n' >"$WS/api/Program.cs"
-printf 'static class Version { public const string Text = "v0"; }\n' >"$WS/api/Version.cs"
+versioned_api "$WS/api"
 printf 'port: 5363\n' >"$WS/api/service.yml"
 echo "== building once (not timed); UseSharedCompilation=${UseSharedCompilation:-<unset>}"
 "$ORCHESTRA" -c "$WS" build >/dev/null

@@ -15,12 +15,7 @@ build_tool
 WS=$(new_workspace drain)
 PORT=5361
 cd "$WS"
-mkdir -p api
-cat >api/api.csproj <<'XML'
-<Project Sdk="Microsoft.NET.Sdk.Web">
-  <PropertyGroup><TargetFramework>net10.0</TargetFramework><Nullable>enable</Nullable><ImplicitUsings>enable</ImplicitUsings></PropertyGroup>
-</Project>
-XML
+web_project api
 cat >api/Program.cs <<'CS'
 var app = WebApplication.Create(args);
 app.MapGet("/health", () => "ok");

@@ -54,6 +54,23 @@ install_pm2() {
   rm -rf "$PM2_HOME"
 }
 
+# An ASP.NET project file in folder $1, named after the folder (net10.0, nullable, implicit usings).
+web_project() {
+  mkdir -p "$1"
+  cat >"$1/$(basename "$1").csproj" <<'XML'
+<Project Sdk="Microsoft.NET.Sdk.Web">
+  <PropertyGroup><TargetFramework>net10.0</TargetFramework><Nullable>enable</Nullable><ImplicitUsings>enable</ImplicitUsings></PropertyGroup>
+</Project>
+XML
+}
+
+# The rerun benches' minimal API in folder $1: "/" answers Version.Text ("v0" until an edit), "/health" answers ok.
+versioned_api() {
+  web_project "$1"
+  printf 'var app = WebApplication.Create(args);\napp.MapGet("/", () => Version.Text);\napp.MapGet("/health", () => "ok");\napp.Run();\n' >"$1/Program.cs"
+  printf 'static class Version { public const string Text = "v0"; }\n' >"$1/Version.cs"
+}
+
 # Issue 12's fleet in the workspace $1, built once: 4 ASP.NET minimal APIs (/health, Orchestra's port $2+i) and a worker
 # that prints "worker started", then a line with its own timestamp every 500 ms.
 make_fleet() {
@@ -61,11 +78,7 @@ make_fleet() {
   for i in 1 2 3 4; do
     mkdir -p "$ws/api$i"
     printf 'port: %d\nhealth: { http: /health }\n' $((base + i)) >"$ws/api$i/service.yml"
-    cat >"$ws/api$i/api$i.csproj" <<'XML'
-<Project Sdk="Microsoft.NET.Sdk.Web">
-  <PropertyGroup><TargetFramework>net10.0</TargetFramework><Nullable>enable</Nullable><ImplicitUsings>enable</ImplicitUsings></PropertyGroup>
-</Project>
-XML
+    web_project "$ws/api$i"
     # What `dotnet new web` writes: requests (the health probes among them) are not logged at Information.
     printf '{ "Logging": { "LogLevel": { "Default": "Information", "Microsoft.AspNetCore": "Warning" } } }\n' >"$ws/api$i/appsettings.json"
     cat >"$ws/api$i/Program.cs" <<CS

@@ -12,21 +12,7 @@ build_tool
 WS=$(new_workspace rerun-watch)
 PORT=5361 WATCH_PORT=5362
 cd "$WS"
-for dir in api peer; do
-  mkdir -p "$dir"
-  cat >"$dir/$dir.csproj" <<'XML'
-<Project Sdk="Microsoft.NET.Sdk.Web">
-  <PropertyGroup><TargetFramework>net10.0</TargetFramework><Nullable>enable</Nullable><ImplicitUsings>enable</ImplicitUsings></PropertyGroup>
-</Project>
-XML
-  cat >"$dir/Program.cs" <<'CS'
-var app = WebApplication.Create(args);
-app.MapGet("/", () => Version.Text);
-app.MapGet("/health", () => "ok");
-app.Run();
-CS
-  printf 'static class Version { public const string Text = "v0"; }\n' >"$dir/Version.cs"
-done
+for dir in api peer; do versioned_api "$dir"; done
 printf 'port: %d\nhealth: { http: /health }\n' $PORT >api/service.yml
 # The peer's copy is not a service: only Orchestra's own API is watched by it.
 printf 'services: [api]\n' >>orchestra.yml

@@ -20,12 +20,7 @@ app.Run();
 CS
 }
 for dir in api hand; do
-  mkdir -p "$dir"
-  cat >"$dir/$dir.csproj" <<'XML'
-<Project Sdk="Microsoft.NET.Sdk.Web">
-  <PropertyGroup><TargetFramework>net10.0</TargetFramework><Nullable>enable</Nullable><ImplicitUsings>enable</ImplicitUsings></PropertyGroup>
-</Project>
-XML
+  web_project "$dir"
   program v0 >"$dir/Program.cs"
 done
 printf 'port: %d\nhealth: { http: /health }\n' $PORT >api/service.yml

@@ -16,11 +16,7 @@ cd "$WS"
 for i in 1 2 3 4; do
   mkdir -p "api$i"
   printf 'port: %d\nhealth: { http: /health }\n' $((5300 + i)) >"api$i/service.yml"
-  cat >"api$i/api$i.csproj" <<'XML'
-<Project Sdk="Microsoft.NET.Sdk.Web">
-  <PropertyGroup><TargetFramework>net10.0</TargetFramework><Nullable>enable</Nullable><ImplicitUsings>enable</ImplicitUsings></PropertyGroup>
-</Project>
-XML
+  web_project "api$i"
   cat >"api$i/Program.cs" <<CS
 var app = WebApplication.Create(args);
 app.MapGet("/", () => "hello from api$i");

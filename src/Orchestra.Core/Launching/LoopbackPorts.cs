@@ -12,6 +12,9 @@ public static class LoopbackPorts
     /// <summary>Where chosen ports start: above the ports services are usually configured on (and the 10000s the tests choose theirs from).</summary>
     internal const int Lowest = 15000;
 
+    // Read once per process, not once per port: a scale of fifty chooses fifty.
+    private static readonly Lazy<int> EphemeralStart = new(EphemeralRangeStart);
+
     /// <summary>
     /// A port nothing listens on now, chosen at random below the kernel's ephemeral range. It is not reserved: the
     /// replica or container binds it moments later, and keeps it across its restarts, so a lost race shows as one that
@@ -21,10 +24,9 @@ public static class LoopbackPorts
     /// </summary>
     public static int Next()
     {
-        var ephemeralStart = EphemeralRangeStart();
-        for (var attempt = 0; attempt < 64 && ephemeralStart > Lowest; attempt++)
+        for (var attempt = 0; attempt < 64 && EphemeralStart.Value > Lowest; attempt++)
         {
-            var port = Random.Shared.Next(Lowest, ephemeralStart);
+            var port = Random.Shared.Next(Lowest, EphemeralStart.Value);
             if (IsFree(port))
                 return port;
         }
