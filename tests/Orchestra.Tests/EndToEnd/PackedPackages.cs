@@ -1,4 +1,5 @@
 using CliWrap;
+using System.Text.Json;
 using CliWrap.Buffered;
 
 namespace Orchestra.Tests.EndToEnd;
@@ -40,11 +41,18 @@ public sealed class PackedPackages : IAsyncLifetime
     {
         var temp = new TempWorkspace();
         var feed = temp.PathOf("feed");
-        foreach (var project in new[] { "Orchestra.MSBuild", "Orchestra.Cli" })
+        // Both packages in one MSBuild session (a solution filter of the two projects): one start, one restore and
+        // one evaluation of what they share instead of two, about a quarter of the packing's CPU.
+        var filter = temp.Write("packages.slnf", JsonSerializer.Serialize(new
         {
-            var pack = await RunAsync("dotnet", ["pack", Path.Combine(RepositoryRoot.Path, "src", project), "-c", "Release", "-o", feed, $"-p:Version={Version}"], temp.Root);
-            Assert.True(pack.ExitCode == 0, pack.StandardOutput + pack.StandardError);
-        }
+            solution = new
+            {
+                path = Path.Combine(RepositoryRoot.Path, "Orchestra.sln"),
+                projects = new[] { "src/Orchestra.MSBuild/Orchestra.MSBuild.csproj", "src/Orchestra.Cli/Orchestra.Cli.csproj" },
+            },
+        }));
+        var pack = await RunAsync("dotnet", ["pack", filter, "-c", "Release", "-o", feed, $"-p:Version={Version}"], temp.Root);
+        Assert.True(pack.ExitCode == 0, pack.StandardOutput + pack.StandardError);
         var install = await RunAsync("dotnet", ["tool", "install", "orchestra", "--version", Version, "--tool-path", temp.PathOf("tools"), "--add-source", feed], temp.Root);
         Assert.True(install.ExitCode == 0, install.StandardOutput + install.StandardError);
         return temp;
