@@ -6,7 +6,9 @@
 //   (b) bulk: one connection sending a large payload to a backend that counts it (MB/s);
 //   (c) short exchanges: connect, send 100 bytes, receive 100 bytes, close, over parallel clients (requests/s);
 //   (d) latency: one client's kept-alive round trips one at a time, each timed: p50 and p99, and what the proxy adds.
-// Rounds rotate direct, epoll and portable so that other load on the machine falls on all three; medians are printed.
+// CONTENDERS (e.g. "haproxy nginx socat") adds best-in-class user-space relays as plain forwarders to the same
+// backends (contender.sh starts each), measured in the same rounds; their CPU is their cpuacct cgroup's.
+// Rounds rotate the targets so that other load on the machine falls on all of them; medians are printed.
 // Usage: ProxyBench [exchanges=20000] [clients=4] [bulkMiB=512] [rounds=3]
 //        ProxyBench serve <echo port> <sink port> <exchange port>   (the child: prints its proxies' ports)
 using System.Buffers.Binary;
@@ -36,7 +38,7 @@ using var echoListener = Listen();
 var exchangeServer = ServeAsync(exchangeListener, AnswerOnceAsync, stop.Token);
 var echoServer = ServeAsync(echoListener, EchoAsync, stop.Token);
 var sinkServer = ServeAsync(sinkListener, CountAsync, stop.Token);
-Target direct = new("direct", PortOf(echoListener), PortOf(sinkListener), PortOf(exchangeListener));
+Target direct = new("direct", PortOf(echoListener), PortOf(sinkListener), PortOf(exchangeListener), () => 0);
 
 // PROXY_CPUS (a taskset list) pins the proxy process, e.g. to the core the load process is kept off.
 var proxyCpus = Environment.GetEnvironmentVariable("PROXY_CPUS");
@@ -44,9 +46,12 @@ var child = new ProcessStartInfo(proxyCpus is null ? Environment.ProcessPath! : 
 string[] pinning = proxyCpus is null ? [] : ["-c", proxyCpus, Environment.ProcessPath!];
 foreach (var arg in pinning.Concat([typeof(Target).Assembly.Location, "serve", $"{direct.Echo}", $"{direct.Sink}", $"{direct.Exchange}"]))
     child.ArgumentList.Add(arg);
-using var proxyProcess = Process.Start(child)!;
+var proxyProcess = Process.Start(child)!;
 var ports = (await proxyProcess.StandardOutput.ReadLineAsync())!.Split(' ').Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToArray();
-Target[] targets = [direct, new("epoll relay", ports[0], ports[1], ports[2]), new("portable relay", ports[3], ports[4], ports[5])];
+List<Target> targets = [direct, new("epoll relay", ports[0], ports[1], ports[2], ProxyCpu), new("portable relay", ports[3], ports[4], ports[5], ProxyCpu)];
+var contenders = new List<Process>();
+foreach (var name in (Environment.GetEnvironmentVariable("CONTENDERS") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries))
+    targets.Add(await StartContenderAsync(name));
 
 Console.WriteLine("== warm-up (JIT, tiering; not counted)");
 for (var i = 0; i < 3; i++)
@@ -65,14 +70,14 @@ var results = targets.ToDictionary(t => t, _ => new Results());
 for (var round = 1; round <= rounds; round++)
 {
     // Each round starts with another target, so that neither the first nor the last place is always the same one's.
-    foreach (var target in targets.Skip((round - 1) % targets.Length).Concat(targets.Take((round - 1) % targets.Length)))
+    foreach (var target in targets.Skip((round - 1) % targets.Count).Concat(targets.Take((round - 1) % targets.Count)))
     {
         var r = results[target];
-        var (trips, loadCpu, proxyCpu) = await Measured(() => RoundTripsAsync(target.Echo, exchanges));
+        var (trips, loadCpu, proxyCpu) = await Measured(target, () => RoundTripsAsync(target.Echo, exchanges));
         r.Trips.Add(trips);
         r.LoadCpuPerTrip.Add(loadCpu / exchanges);
         r.ProxyCpuPerTrip.Add(proxyCpu / exchanges);
-        var (bulk, bulkLoadCpu, bulkProxyCpu) = await Measured(() => BulkAsync(target.Sink, bulkBytes));
+        var (bulk, bulkLoadCpu, bulkProxyCpu) = await Measured(target, () => BulkAsync(target.Sink, bulkBytes));
         r.Bulk.Add(bulk);
         r.LoadCpuPerMB.Add(bulkLoadCpu / (bulkBytes / 1e6));
         r.ProxyCpuPerMB.Add(bulkProxyCpu / (bulkBytes / 1e6));
@@ -85,7 +90,7 @@ for (var round = 1; round <= rounds; round++)
 
 var d = results[direct];
 Console.WriteLine();
-Console.WriteLine($"{"",-34}{"direct",10}{"epoll relay",22}{"portable relay",22}");
+Console.WriteLine($"{"",-34}{"direct",10}{string.Concat(targets.Skip(1).Select(t => $"{t.Name,22}"))}");
 Row("kept-alive round trips/s", r => Median(r.Trips), "F0", ratio: true);
 Row("bulk MB/s", r => Median(r.Bulk), "F0", ratio: true);
 Row("exchanges/s (a connection each)", r => Median(r.Exchanges), "F0", ratio: true);
@@ -97,8 +102,12 @@ Row("CPU µs/MB of bulk, load process", r => Median(r.LoadCpuPerMB), "F1", ratio
 Row("CPU µs/MB of bulk, proxy process", r => Median(r.ProxyCpuPerMB), "F1", ratio: false);
 Console.WriteLine("(ratios are proxy/direct; latencies show +what the proxy adds; CPU from each process's utime+stime over the kept-alive and bulk phases)");
 
-proxyProcess.StandardInput.Close();
-await proxyProcess.WaitForExitAsync();
+foreach (var process in contenders.Prepend(proxyProcess))
+{
+    process.StandardInput.Close();
+    await process.WaitForExitAsync();
+    process.Dispose();
+}
 await stop.CancelAsync();
 exchangeListener.Dispose();
 sinkListener.Dispose();
@@ -119,20 +128,65 @@ void Row(string name, Func<Results, double> value, string format, bool ratio)
     Console.WriteLine(line);
 }
 
-// Runs `measure`, and returns its result with the CPU time (µs) the load process and the proxy process spent meanwhile.
-async Task<(double Value, double LoadCpu, double ProxyCpu)> Measured(Func<Task<double>> measure)
+// Runs `measure`, and returns its result with the CPU time (µs) the load process and the target's proxy spent meanwhile.
+async Task<(double Value, double LoadCpu, double ProxyCpu)> Measured(Target target, Func<Task<double>> measure)
 {
     using var self = Process.GetCurrentProcess();
-    var (load, proxy) = (self.TotalProcessorTime, ProxyCpu());
+    var (load, proxy) = (self.TotalProcessorTime, target.Cpu());
     var value = await measure();
     self.Refresh();
-    return (value, (self.TotalProcessorTime - load).TotalMicroseconds, (ProxyCpu() - proxy).TotalMicroseconds);
+    return (value, (self.TotalProcessorTime - load).TotalMicroseconds, target.Cpu() - proxy);
 }
 
-TimeSpan ProxyCpu()
+// Starts contender.sh's relay `name` forwarding three free ports to the backends, and returns it once all three accept.
+async Task<Target> StartContenderAsync(string name)
+{
+    var free = Enumerable.Range(0, 3).Select(_ => Listen()).ToArray();
+    var (echo, sink, exchange) = (PortOf(free[0]), PortOf(free[1]), PortOf(free[2]));
+    foreach (var listener in free)
+        listener.Dispose();
+    var start = new ProcessStartInfo("bash") { RedirectStandardInput = true, RedirectStandardOutput = true };
+    foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "contender.sh"), name, $"{echo}:{direct.Echo}", $"{sink}:{direct.Sink}", $"{exchange}:{direct.Exchange}" })
+        start.ArgumentList.Add(arg);
+    var process = Process.Start(start)!;
+    contenders.Add(process);
+    var usage = await process.StandardOutput.ReadLineAsync() ?? throw new InvalidOperationException($"The contender {name} did not start.");
+    foreach (var port in new[] { echo, sink, exchange })
+        await AcceptingAsync(name, port);
+    // cpuacct.usage counts nanoseconds of every process and thread in the contender's cgroup; without one, no figure.
+    return new(name, echo, sink, exchange, usage == "-"
+        ? () => double.NaN
+        : () => long.Parse(File.ReadAllText(usage), CultureInfo.InvariantCulture) / 1000.0);
+}
+
+// Returns once `port` accepts a connection: the contender has bound it.
+static async Task AcceptingAsync(string name, int port)
+{
+    var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * 10;
+    while (true)
+    {
+        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            await probe.ConnectAsync(IPAddress.Loopback, port);
+            return;
+        }
+        catch (SocketException) when (Stopwatch.GetTimestamp() < deadline)
+        {
+            await Task.Delay(20);
+        }
+        catch (SocketException e)
+        {
+            throw new InvalidOperationException($"The contender {name} does not accept on port {port}.", e);
+        }
+    }
+}
+
+// The proxy child's CPU time in µs.
+double ProxyCpu()
 {
     proxyProcess.Refresh();
-    return proxyProcess.TotalProcessorTime;
+    return proxyProcess.TotalProcessorTime.TotalMicroseconds;
 }
 
 // `count` exchanges split over the clients; returns exchanges per second.
@@ -325,8 +379,8 @@ static double Percentile(List<double> values, double rank)
     return sorted[(int)Math.Round(rank * (sorted.Length - 1))];
 }
 
-/// <summary>Where a measurement connects: the backends themselves, or one of the proxies in front of them.</summary>
-internal sealed record Target(string Name, int Echo, int Sink, int Exchange);
+/// <summary>Where a measurement connects, and the CPU time (µs) its proxy has spent so far.</summary>
+internal sealed record Target(string Name, int Echo, int Sink, int Exchange, Func<double> Cpu);
 
 internal sealed class Results
 {
