@@ -9,6 +9,8 @@
 // CONTENDERS (e.g. "haproxy nginx socat") adds best-in-class user-space relays as plain forwarders to the same
 // backends (contender.sh starts each), measured in the same rounds; their CPU is their cpuacct cgroup's.
 // Rounds rotate the targets so that other load on the machine falls on all of them; medians are printed.
+// TRACE=1 runs each relay's kept-alive phase under `strace -c` (its relaying threads only) and prints the system calls
+// it made per round trip: a count, not a speed, since tracing slows the relay tenfold.
 // Usage: ProxyBench [exchanges=20000] [clients=4] [bulkMiB=512] [rounds=3]
 //        ProxyBench serve <echo port> <sink port> <exchange port>   (the child: prints its proxies' ports)
 using System.Buffers.Binary;
@@ -38,7 +40,7 @@ using var echoListener = Listen();
 var exchangeServer = ServeAsync(exchangeListener, AnswerOnceAsync, stop.Token);
 var echoServer = ServeAsync(echoListener, EchoAsync, stop.Token);
 var sinkServer = ServeAsync(sinkListener, CountAsync, stop.Token);
-Target direct = new("direct", PortOf(echoListener), PortOf(sinkListener), PortOf(exchangeListener), () => 0);
+Target direct = new("direct", PortOf(echoListener), PortOf(sinkListener), PortOf(exchangeListener), () => 0, () => []);
 
 // PROXY_CPUS (a taskset list) pins the proxy process, e.g. to the core the load process is kept off.
 var proxyCpus = Environment.GetEnvironmentVariable("PROXY_CPUS");
@@ -48,7 +50,14 @@ foreach (var arg in pinning.Concat([typeof(Target).Assembly.Location, "serve", $
     child.ArgumentList.Add(arg);
 var proxyProcess = Process.Start(child)!;
 var ports = (await proxyProcess.StandardOutput.ReadLineAsync())!.Split(' ').Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToArray();
-List<Target> targets = [direct, new("epoll relay", ports[0], ports[1], ports[2], ProxyCpu), new("portable relay", ports[3], ports[4], ports[5], ProxyCpu)];
+// The epoll relay's work is its one thread's; the portable relay's is spread over the child's thread pool.
+List<Target> targets =
+[
+    direct,
+    new("epoll relay", ports[0], ports[1], ports[2], ProxyCpu, () => ThreadsOf(proxyProcess.Id).Where(t => File.ReadAllText($"/proc/{proxyProcess.Id}/task/{t}/comm").StartsWith("Orchestra proxy", StringComparison.Ordinal)).ToArray()),
+    new("portable relay", ports[3], ports[4], ports[5], ProxyCpu, () => ThreadsOf(proxyProcess.Id)),
+];
+var trace = Environment.GetEnvironmentVariable("TRACE") == "1";
 var contenders = new List<Process>();
 foreach (var name in (Environment.GetEnvironmentVariable("CONTENDERS") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries))
     targets.Add(await StartContenderAsync(name));
@@ -59,7 +68,7 @@ for (var i = 0; i < 3; i++)
     foreach (var target in targets)
     {
         await ExchangesAsync(target.Exchange, 2_000);
-        await BulkAsync(target.Sink, 64L * 1024 * 1024);
+        await BulkAsync(target.Sink, Math.Min(bulkBytes, 64L * 1024 * 1024));
         await RoundTripsAsync(target.Echo, 2_000);
         await LatenciesAsync(target.Echo, 2_000);
     }
@@ -74,6 +83,8 @@ for (var round = 1; round <= rounds; round++)
     {
         var r = results[target];
         var (trips, loadCpu, proxyCpu) = await Measured(target, () => RoundTripsAsync(target.Echo, exchanges));
+        if (trace && round == 1 && target != direct)
+            r.SyscallsPerTrip = await TracedAsync(target, () => RoundTripsAsync(target.Echo, exchanges));
         r.Trips.Add(trips);
         r.LoadCpuPerTrip.Add(loadCpu / exchanges);
         r.ProxyCpuPerTrip.Add(proxyCpu / exchanges);
@@ -101,6 +112,16 @@ Row("CPU µs/round trip, proxy process", r => Median(r.ProxyCpuPerTrip), "F1", r
 Row("CPU µs/MB of bulk, load process", r => Median(r.LoadCpuPerMB), "F1", ratio: false);
 Row("CPU µs/MB of bulk, proxy process", r => Median(r.ProxyCpuPerMB), "F1", ratio: false);
 Console.WriteLine("(ratios are proxy/direct; latencies show +what the proxy adds; CPU from each process's utime+stime over the kept-alive and bulk phases)");
+if (trace)
+{
+    Console.WriteLine();
+    Console.WriteLine("system calls per kept-alive round trip (strace -c of the relaying threads over one kept-alive phase):");
+    foreach (var target in targets.Skip(1))
+    {
+        var calls = results[target].SyscallsPerTrip;
+        Console.WriteLine(FormattableString.Invariant($"  {target.Name,-14} {calls.Values.Sum(),6:F2}: {string.Join(", ", calls.OrderByDescending(c => c.Value).Where(c => c.Value >= 0.01).Select(c => $"{c.Key} {c.Value:F2}"))}"));
+    }
+}
 
 foreach (var process in contenders.Prepend(proxyProcess))
 {
@@ -138,6 +159,53 @@ async Task<(double Value, double LoadCpu, double ProxyCpu)> Measured(Target targ
     return (value, (self.TotalProcessorTime - load).TotalMicroseconds, target.Cpu() - proxy);
 }
 
+// Runs `measure` with strace counting the system calls of the target's relaying threads; returns the calls per round trip by name.
+async Task<Dictionary<string, double>> TracedAsync(Target target, Func<Task<double>> measure)
+{
+    var summary = Path.GetTempFileName();
+    var threads = target.Threads();
+    var start = new ProcessStartInfo("strace");
+    foreach (var arg in new[] { "-c", "-f", "-qq", "-o", summary }.Concat(threads.SelectMany(t => new[] { "-p", $"{t}" })))
+        start.ArgumentList.Add(arg);
+    using var strace = Process.Start(start)!;
+    // Measured only once strace holds every thread still there (socat's children of the last phase may be ending):
+    // /proc/<tid>/status names the tracer.
+    foreach (var thread in threads)
+    {
+        while (StatusOf(thread) is { } status && !status.Contains($"TracerPid:\t{strace.Id}", StringComparison.Ordinal))
+            await Task.Delay(10);
+    }
+    await measure();
+    // strace writes its summary when interrupted, as on Ctrl-C, and detaches.
+    using (var interrupt = Process.Start("kill", ["-INT", $"{strace.Id}"]))
+        await interrupt.WaitForExitAsync();
+    await strace.WaitForExitAsync();
+    var calls = new Dictionary<string, double>();
+    // Rows: % time, seconds, usecs/call, calls, [errors,] syscall; the total row and the rules are skipped.
+    foreach (var fields in File.ReadAllLines(summary).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)))
+    {
+        if (fields.Length is 5 or 6 && fields[^1] != "total" && long.TryParse(fields[3], CultureInfo.InvariantCulture, out var count))
+            calls[fields[^1]] = count / (double)exchanges;
+    }
+    File.Delete(summary);
+    return calls;
+}
+
+static string? StatusOf(int thread)
+{
+    try
+    {
+        return File.ReadAllText($"/proc/{thread}/status");
+    }
+    catch (IOException)
+    {
+        return null;
+    }
+}
+
+static int[] ThreadsOf(int pid) =>
+    Directory.GetDirectories($"/proc/{pid}/task").Select(d => int.Parse(Path.GetFileName(d), CultureInfo.InvariantCulture)).ToArray();
+
 // Starts contender.sh's relay `name` forwarding three free ports to the backends, and returns it once all three accept.
 async Task<Target> StartContenderAsync(string name)
 {
@@ -153,10 +221,13 @@ async Task<Target> StartContenderAsync(string name)
     var usage = await process.StandardOutput.ReadLineAsync() ?? throw new InvalidOperationException($"The contender {name} did not start.");
     foreach (var port in new[] { echo, sink, exchange })
         await AcceptingAsync(name, port);
-    // cpuacct.usage counts nanoseconds of every process and thread in the contender's cgroup; without one, no figure.
+    // cpuacct.usage counts nanoseconds of every process and thread in the contender's cgroup, whose tasks file lists
+    // the threads; without a cgroup, neither figure. The threads are traced with -f: socat forks for each connection.
+    var tasks = Path.Combine(Path.GetDirectoryName(usage) ?? "", "tasks");
     return new(name, echo, sink, exchange, usage == "-"
         ? () => double.NaN
-        : () => long.Parse(File.ReadAllText(usage), CultureInfo.InvariantCulture) / 1000.0);
+        : () => long.Parse(File.ReadAllText(usage), CultureInfo.InvariantCulture) / 1000.0,
+        () => usage == "-" ? [] : File.ReadAllLines(tasks).Select(t => int.Parse(t, CultureInfo.InvariantCulture)).ToArray());
 }
 
 // Returns once `port` accepts a connection: the contender has bound it.
@@ -379,8 +450,8 @@ static double Percentile(List<double> values, double rank)
     return sorted[(int)Math.Round(rank * (sorted.Length - 1))];
 }
 
-/// <summary>Where a measurement connects, and the CPU time (µs) its proxy has spent so far.</summary>
-internal sealed record Target(string Name, int Echo, int Sink, int Exchange, Func<double> Cpu);
+/// <summary>Where a measurement connects, the CPU time (µs) its proxy has spent so far, and the threads that relay.</summary>
+internal sealed record Target(string Name, int Echo, int Sink, int Exchange, Func<double> Cpu, Func<int[]> Threads);
 
 internal sealed class Results
 {
@@ -392,4 +463,5 @@ internal sealed class Results
     public List<double> ProxyCpuPerTrip { get; } = [];
     public List<double> LoadCpuPerMB { get; } = [];
     public List<double> ProxyCpuPerMB { get; } = [];
+    public Dictionary<string, double> SyscallsPerTrip { get; set; } = [];
 }
