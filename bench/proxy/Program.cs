@@ -9,8 +9,8 @@
 // CONTENDERS (e.g. "haproxy nginx socat") adds best-in-class user-space relays as plain forwarders to the same
 // backends (contender.sh starts each), measured in the same rounds; their CPU is their cpuacct cgroup's.
 // Rounds rotate the targets so that other load on the machine falls on all of them; medians are printed.
-// TRACE=1 runs each relay's kept-alive phase under `strace -c` (its relaying threads only) and prints the system calls
-// it made per round trip: a count, not a speed, since tracing slows the relay tenfold.
+// TRACE=1 runs each relay's kept-alive and bulk phases once more under `strace -c` (its relaying threads only) and
+// prints the system calls it made per round trip and per MB: counts, not speeds, since tracing slows a relay tenfold.
 // Usage: ProxyBench [exchanges=20000] [clients=4] [bulkMiB=512] [rounds=3]
 //        ProxyBench serve <echo port> <sink port> <exchange port>   (the child: prints its proxies' ports)
 using System.Buffers.Binary;
@@ -84,7 +84,10 @@ for (var round = 1; round <= rounds; round++)
         var r = results[target];
         var (trips, loadCpu, proxyCpu) = await Measured(target, () => RoundTripsAsync(target.Echo, exchanges));
         if (trace && round == 1 && target != direct)
-            r.SyscallsPerTrip = await TracedAsync(target, () => RoundTripsAsync(target.Echo, exchanges));
+        {
+            r.SyscallsPerTrip = await TracedAsync(target, () => RoundTripsAsync(target.Echo, exchanges), exchanges);
+            r.SyscallsPerMB = await TracedAsync(target, () => BulkAsync(target.Sink, bulkBytes), bulkBytes / 1e6);
+        }
         r.Trips.Add(trips);
         r.LoadCpuPerTrip.Add(loadCpu / exchanges);
         r.ProxyCpuPerTrip.Add(proxyCpu / exchanges);
@@ -115,11 +118,15 @@ Console.WriteLine("(ratios are proxy/direct; latencies show +what the proxy adds
 if (trace)
 {
     Console.WriteLine();
-    Console.WriteLine("system calls per kept-alive round trip (strace -c of the relaying threads over one kept-alive phase):");
-    foreach (var target in targets.Skip(1))
+    Console.WriteLine("system calls of the relaying threads (strace -c over one kept-alive phase and one bulk phase):");
+    foreach (var (what, calls) in new[] { ("per round trip", (Func<Results, Dictionary<string, double>>)(r => r.SyscallsPerTrip)), ("per MB of bulk", r => r.SyscallsPerMB) })
     {
-        var calls = results[target].SyscallsPerTrip;
-        Console.WriteLine(FormattableString.Invariant($"  {target.Name,-14} {calls.Values.Sum(),6:F2}: {string.Join(", ", calls.OrderByDescending(c => c.Value).Where(c => c.Value >= 0.01).Select(c => $"{c.Key} {c.Value:F2}"))}"));
+        Console.WriteLine($"  {what}:");
+        foreach (var target in targets.Skip(1))
+        {
+            var made = calls(results[target]);
+            Console.WriteLine(FormattableString.Invariant($"    {target.Name,-14} {made.Values.Sum(),7:F2}: {string.Join(", ", made.OrderByDescending(c => c.Value).Where(c => c.Value >= 0.01).Select(c => $"{c.Key} {c.Value:F2}"))}"));
+        }
     }
 }
 
@@ -159,8 +166,9 @@ async Task<(double Value, double LoadCpu, double ProxyCpu)> Measured(Target targ
     return (value, (self.TotalProcessorTime - load).TotalMicroseconds, target.Cpu() - proxy);
 }
 
-// Runs `measure` with strace counting the system calls of the target's relaying threads; returns the calls per round trip by name.
-async Task<Dictionary<string, double>> TracedAsync(Target target, Func<Task<double>> measure)
+// Runs `measure` with strace counting the system calls of the target's relaying threads; returns the calls by name,
+// each divided by `per` (the round trips or the MB the phase moves).
+async Task<Dictionary<string, double>> TracedAsync(Target target, Func<Task<double>> measure, double per)
 {
     var summary = Path.GetTempFileName();
     var threads = target.Threads();
@@ -185,7 +193,7 @@ async Task<Dictionary<string, double>> TracedAsync(Target target, Func<Task<doub
     foreach (var fields in File.ReadAllLines(summary).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)))
     {
         if (fields.Length is 5 or 6 && fields[^1] != "total" && long.TryParse(fields[3], CultureInfo.InvariantCulture, out var count))
-            calls[fields[^1]] = count / (double)exchanges;
+            calls[fields[^1]] = count / per;
     }
     File.Delete(summary);
     return calls;
@@ -464,4 +472,5 @@ internal sealed class Results
     public List<double> LoadCpuPerMB { get; } = [];
     public List<double> ProxyCpuPerMB { get; } = [];
     public Dictionary<string, double> SyscallsPerTrip { get; set; } = [];
+    public Dictionary<string, double> SyscallsPerMB { get; set; } = [];
 }

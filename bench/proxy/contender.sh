@@ -3,7 +3,7 @@
 # listens on the three ports given and forwards each to the backend port given with it. It runs in a cpuacct cgroup
 # of its own, so that the CPU of all its processes and threads (socat forks one per connection) is counted; prints
 # that cgroup's cpuacct.usage path ("-" where no cgroup can be made), then runs until its standard input closes.
-# Usage: contender.sh haproxy|haproxy1|nginx|nginx1|socat <port>:<backend port>...
+# Usage: contender.sh haproxy|haproxy1|haproxy-splice|nginx|nginx1|socat <port>:<backend port>...
 set -euo pipefail
 name=$1
 shift
@@ -13,14 +13,17 @@ if mkdir "$cgroup" 2>/dev/null && echo $$ >"$cgroup/cgroup.procs" 2>/dev/null; t
 
 pids=()
 case $name in
-  haproxy | haproxy1)
-    # The same forwarding as Orchestra's: tcp mode, no health checks; splice for bulk as haproxy offers it, threads
-    # one per core (haproxy) or one (haproxy1, as Orchestra's one relay thread).
+  haproxy | haproxy1 | haproxy-splice)
+    # The same forwarding as Orchestra's: tcp mode, no health checks; threads one per core (haproxy) or one
+    # (haproxy1, as Orchestra's one relay thread). splice-auto splices only when it guesses it pays (here it never
+    # did: 16 KiB recv/send); haproxy-splice splices every transfer through its pipes.
     threads=$(nproc)
     [[ $name == haproxy1 ]] && threads=1
+    splice='option splice-auto'
+    [[ $name == haproxy-splice ]] && splice=$'option splice-request\n  option splice-response'
     {
       printf 'global\n  nbthread %d\n  maxconn 4096\n' "$threads"
-      printf 'defaults\n  mode tcp\n  option splice-auto\n  timeout connect 5s\n  timeout client 60s\n  timeout server 60s\n'
+      printf 'defaults\n  mode tcp\n  %s\n  timeout connect 5s\n  timeout client 60s\n  timeout server 60s\n' "$splice"
       for pair in "$@"; do
         printf 'listen l%s\n  bind 127.0.0.1:%s\n  server s 127.0.0.1:%s\n' "${pair%%:*}" "${pair%%:*}" "${pair##*:}"
       done
@@ -52,7 +55,7 @@ case $name in
     done
     ;;
   *)
-    echo "unknown contender: $name (haproxy, haproxy1, nginx, nginx1, socat)" >&2
+    echo "unknown contender: $name (haproxy, haproxy1, haproxy-splice, nginx, nginx1, socat)" >&2
     exit 2
     ;;
 esac
