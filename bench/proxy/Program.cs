@@ -114,6 +114,10 @@ Row("CPU µs/round trip, load process", r => Median(r.LoadCpuPerTrip), "F1", rat
 Row("CPU µs/round trip, proxy process", r => Median(r.ProxyCpuPerTrip), "F1", ratio: false);
 Row("CPU µs/MB of bulk, load process", r => Median(r.LoadCpuPerMB), "F1", ratio: false);
 Row("CPU µs/MB of bulk, proxy process", r => Median(r.ProxyCpuPerMB), "F1", ratio: false);
+// What the ratio would be if CPU were all that limited it, as on a machine with nothing else running: the direct
+// path's CPU over the proxied path's (load process and proxy together). Other load moves it far less than wall-clock.
+CpuRatio("kept-alive CPU ratio", r => r.LoadCpuPerTrip, r => r.ProxyCpuPerTrip);
+CpuRatio("bulk CPU ratio", r => r.LoadCpuPerMB, r => r.ProxyCpuPerMB);
 Console.WriteLine("(ratios are proxy/direct; latencies show +what the proxy adds; CPU from each process's utime+stime over the kept-alive and bulk phases)");
 if (trace)
 {
@@ -152,6 +156,17 @@ void Row(string name, Func<Results, double> value, string format, bool ratio)
         var v = value(results[target]);
         var compared = ratio ? (v / value(d)).ToString("F2", CultureInfo.InvariantCulture) : (v - value(d)).ToString("+0.0;-0.0", CultureInfo.InvariantCulture);
         line += $"{v.ToString(format, CultureInfo.InvariantCulture),12} ({compared,7})";
+    }
+    Console.WriteLine(line);
+}
+
+void CpuRatio(string name, Func<Results, List<double>> load, Func<Results, List<double>> proxy)
+{
+    var line = $"{name,-34}{"",10}";
+    foreach (var target in targets.Skip(1))
+    {
+        var ratio = Median(load(d)) / (Median(load(results[target])) + Median(proxy(results[target])));
+        line += $"{"",12} ({ratio.ToString("F2", CultureInfo.InvariantCulture),7})";
     }
     Console.WriteLine(line);
 }
