@@ -185,8 +185,11 @@ async Task<(double Value, double LoadCpu, double ProxyCpu)> Measured(Target targ
 // each divided by `per` (the round trips or the MB the phase moves).
 async Task<Dictionary<string, double>> TracedAsync(Target target, Func<Task<double>> measure, double per)
 {
-    var summary = Path.GetTempFileName();
     var threads = target.Threads();
+    // A contender without a cgroup names no threads: nothing to count.
+    if (threads.Length == 0)
+        return [];
+    var summary = Path.GetTempFileName();
     var start = new ProcessStartInfo("strace");
     foreach (var arg in new[] { "-c", "-f", "-qq", "-o", summary }.Concat(threads.SelectMany(t => new[] { "-p", $"{t}" })))
         start.ArgumentList.Add(arg);
