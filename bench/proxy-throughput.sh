@@ -8,6 +8,10 @@
 # runs a second time with the load process on core 0 and the proxy process on core 1 (the direct runs get core 0
 # alone too): the proxy then takes no CPU from the clients and backends, and every hop through it crosses cores.
 # As root it runs at nice -10, the same for both sides, so that other sessions' builds on this machine weigh less.
+# CONTENDERS="haproxy haproxy1 haproxy-splice nginx nginx1 socat" (any of them, installed with apt: haproxy, nginx and
+# libnginx-mod-stream, socat) adds those relays as plain TCP forwarders to the same backends, rotated with the others
+# in every round (bench/proxy/contender.sh); without it the bench measures Orchestra's relays alone.
+# TRACE=1 also counts each relay's system calls per round trip and per MB (strace -c; counts, not speeds).
 # Usage: bench/proxy-throughput.sh [exchanges=20000] [clients=4] [bulk MiB=512] [rounds=3]
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"

@@ -6,7 +6,11 @@
 //   (b) bulk: one connection sending a large payload to a backend that counts it (MB/s);
 //   (c) short exchanges: connect, send 100 bytes, receive 100 bytes, close, over parallel clients (requests/s);
 //   (d) latency: one client's kept-alive round trips one at a time, each timed: p50 and p99, and what the proxy adds.
-// Rounds rotate direct, epoll and portable so that other load on the machine falls on all three; medians are printed.
+// CONTENDERS (e.g. "haproxy nginx socat") adds best-in-class user-space relays as plain forwarders to the same
+// backends (contender.sh starts each), measured in the same rounds; their CPU is their cpuacct cgroup's.
+// Rounds rotate the targets so that other load on the machine falls on all of them; medians are printed.
+// TRACE=1 runs each relay's kept-alive and bulk phases once more under `strace -c` (its relaying threads only) and
+// prints the system calls it made per round trip and per MB: counts, not speeds, since tracing slows a relay tenfold.
 // Usage: ProxyBench [exchanges=20000] [clients=4] [bulkMiB=512] [rounds=3]
 //        ProxyBench serve <echo port> <sink port> <exchange port>   (the child: prints its proxies' ports)
 using System.Buffers.Binary;
@@ -36,7 +40,7 @@ using var echoListener = Listen();
 var exchangeServer = ServeAsync(exchangeListener, AnswerOnceAsync, stop.Token);
 var echoServer = ServeAsync(echoListener, EchoAsync, stop.Token);
 var sinkServer = ServeAsync(sinkListener, CountAsync, stop.Token);
-Target direct = new("direct", PortOf(echoListener), PortOf(sinkListener), PortOf(exchangeListener));
+Target direct = new("direct", PortOf(echoListener), PortOf(sinkListener), PortOf(exchangeListener), () => 0, () => []);
 
 // PROXY_CPUS (a taskset list) pins the proxy process, e.g. to the core the load process is kept off.
 var proxyCpus = Environment.GetEnvironmentVariable("PROXY_CPUS");
@@ -44,9 +48,19 @@ var child = new ProcessStartInfo(proxyCpus is null ? Environment.ProcessPath! : 
 string[] pinning = proxyCpus is null ? [] : ["-c", proxyCpus, Environment.ProcessPath!];
 foreach (var arg in pinning.Concat([typeof(Target).Assembly.Location, "serve", $"{direct.Echo}", $"{direct.Sink}", $"{direct.Exchange}"]))
     child.ArgumentList.Add(arg);
-using var proxyProcess = Process.Start(child)!;
+var proxyProcess = Process.Start(child)!;
 var ports = (await proxyProcess.StandardOutput.ReadLineAsync())!.Split(' ').Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToArray();
-Target[] targets = [direct, new("epoll relay", ports[0], ports[1], ports[2]), new("portable relay", ports[3], ports[4], ports[5])];
+// The epoll relay's work is its one thread's; the portable relay's is spread over the child's thread pool.
+List<Target> targets =
+[
+    direct,
+    new("epoll relay", ports[0], ports[1], ports[2], ProxyCpu, () => ThreadsOf(proxyProcess.Id).Where(t => File.ReadAllText($"/proc/{proxyProcess.Id}/task/{t}/comm").StartsWith("Orchestra proxy", StringComparison.Ordinal)).ToArray()),
+    new("portable relay", ports[3], ports[4], ports[5], ProxyCpu, () => ThreadsOf(proxyProcess.Id)),
+];
+var trace = Environment.GetEnvironmentVariable("TRACE") == "1";
+var contenders = new List<Process>();
+foreach (var name in (Environment.GetEnvironmentVariable("CONTENDERS") ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries))
+    targets.Add(await StartContenderAsync(name));
 
 Console.WriteLine("== warm-up (JIT, tiering; not counted)");
 for (var i = 0; i < 3; i++)
@@ -54,7 +68,7 @@ for (var i = 0; i < 3; i++)
     foreach (var target in targets)
     {
         await ExchangesAsync(target.Exchange, 2_000);
-        await BulkAsync(target.Sink, 64L * 1024 * 1024);
+        await BulkAsync(target.Sink, Math.Min(bulkBytes, 64L * 1024 * 1024));
         await RoundTripsAsync(target.Echo, 2_000);
         await LatenciesAsync(target.Echo, 2_000);
     }
@@ -65,14 +79,19 @@ var results = targets.ToDictionary(t => t, _ => new Results());
 for (var round = 1; round <= rounds; round++)
 {
     // Each round starts with another target, so that neither the first nor the last place is always the same one's.
-    foreach (var target in targets.Skip((round - 1) % targets.Length).Concat(targets.Take((round - 1) % targets.Length)))
+    foreach (var target in targets.Skip((round - 1) % targets.Count).Concat(targets.Take((round - 1) % targets.Count)))
     {
         var r = results[target];
-        var (trips, loadCpu, proxyCpu) = await Measured(() => RoundTripsAsync(target.Echo, exchanges));
+        var (trips, loadCpu, proxyCpu) = await Measured(target, () => RoundTripsAsync(target.Echo, exchanges));
+        if (trace && round == 1 && target != direct)
+        {
+            r.SyscallsPerTrip = await TracedAsync(target, () => RoundTripsAsync(target.Echo, exchanges), exchanges);
+            r.SyscallsPerMB = await TracedAsync(target, () => BulkAsync(target.Sink, bulkBytes), bulkBytes / 1e6);
+        }
         r.Trips.Add(trips);
         r.LoadCpuPerTrip.Add(loadCpu / exchanges);
         r.ProxyCpuPerTrip.Add(proxyCpu / exchanges);
-        var (bulk, bulkLoadCpu, bulkProxyCpu) = await Measured(() => BulkAsync(target.Sink, bulkBytes));
+        var (bulk, bulkLoadCpu, bulkProxyCpu) = await Measured(target, () => BulkAsync(target.Sink, bulkBytes));
         r.Bulk.Add(bulk);
         r.LoadCpuPerMB.Add(bulkLoadCpu / (bulkBytes / 1e6));
         r.ProxyCpuPerMB.Add(bulkProxyCpu / (bulkBytes / 1e6));
@@ -85,7 +104,7 @@ for (var round = 1; round <= rounds; round++)
 
 var d = results[direct];
 Console.WriteLine();
-Console.WriteLine($"{"",-34}{"direct",10}{"epoll relay",22}{"portable relay",22}");
+Console.WriteLine($"{"",-34}{"direct",10}{string.Concat(targets.Skip(1).Select(t => $"{t.Name,22}"))}");
 Row("kept-alive round trips/s", r => Median(r.Trips), "F0", ratio: true);
 Row("bulk MB/s", r => Median(r.Bulk), "F0", ratio: true);
 Row("exchanges/s (a connection each)", r => Median(r.Exchanges), "F0", ratio: true);
@@ -95,10 +114,32 @@ Row("CPU µs/round trip, load process", r => Median(r.LoadCpuPerTrip), "F1", rat
 Row("CPU µs/round trip, proxy process", r => Median(r.ProxyCpuPerTrip), "F1", ratio: false);
 Row("CPU µs/MB of bulk, load process", r => Median(r.LoadCpuPerMB), "F1", ratio: false);
 Row("CPU µs/MB of bulk, proxy process", r => Median(r.ProxyCpuPerMB), "F1", ratio: false);
+// What the ratio would be if CPU were all that limited it, as on a machine with nothing else running: the direct
+// path's CPU over the proxied path's (load process and proxy together). Other load moves it far less than wall-clock.
+CpuRatio("kept-alive CPU ratio", r => r.LoadCpuPerTrip, r => r.ProxyCpuPerTrip);
+CpuRatio("bulk CPU ratio", r => r.LoadCpuPerMB, r => r.ProxyCpuPerMB);
 Console.WriteLine("(ratios are proxy/direct; latencies show +what the proxy adds; CPU from each process's utime+stime over the kept-alive and bulk phases)");
+if (trace)
+{
+    Console.WriteLine();
+    Console.WriteLine("system calls of the relaying threads (strace -c over one kept-alive phase and one bulk phase):");
+    foreach (var (what, calls) in new[] { ("per round trip", (Func<Results, Dictionary<string, double>>)(r => r.SyscallsPerTrip)), ("per MB of bulk", r => r.SyscallsPerMB) })
+    {
+        Console.WriteLine($"  {what}:");
+        foreach (var target in targets.Skip(1))
+        {
+            var made = calls(results[target]);
+            Console.WriteLine(FormattableString.Invariant($"    {target.Name,-14} {made.Values.Sum(),7:F2}: {string.Join(", ", made.OrderByDescending(c => c.Value).Where(c => c.Value >= 0.01).Select(c => $"{c.Key} {c.Value:F2}"))}"));
+        }
+    }
+}
 
-proxyProcess.StandardInput.Close();
-await proxyProcess.WaitForExitAsync();
+foreach (var process in contenders.Prepend(proxyProcess))
+{
+    process.StandardInput.Close();
+    await process.WaitForExitAsync();
+    process.Dispose();
+}
 await stop.CancelAsync();
 exchangeListener.Dispose();
 sinkListener.Dispose();
@@ -119,20 +160,130 @@ void Row(string name, Func<Results, double> value, string format, bool ratio)
     Console.WriteLine(line);
 }
 
-// Runs `measure`, and returns its result with the CPU time (µs) the load process and the proxy process spent meanwhile.
-async Task<(double Value, double LoadCpu, double ProxyCpu)> Measured(Func<Task<double>> measure)
+void CpuRatio(string name, Func<Results, List<double>> load, Func<Results, List<double>> proxy)
 {
-    using var self = Process.GetCurrentProcess();
-    var (load, proxy) = (self.TotalProcessorTime, ProxyCpu());
-    var value = await measure();
-    self.Refresh();
-    return (value, (self.TotalProcessorTime - load).TotalMicroseconds, (ProxyCpu() - proxy).TotalMicroseconds);
+    var line = $"{name,-34}{"",10}";
+    foreach (var target in targets.Skip(1))
+    {
+        var ratio = Median(load(d)) / (Median(load(results[target])) + Median(proxy(results[target])));
+        line += $"{"",12} ({ratio.ToString("F2", CultureInfo.InvariantCulture),7})";
+    }
+    Console.WriteLine(line);
 }
 
-TimeSpan ProxyCpu()
+// Runs `measure`, and returns its result with the CPU time (µs) the load process and the target's proxy spent meanwhile.
+async Task<(double Value, double LoadCpu, double ProxyCpu)> Measured(Target target, Func<Task<double>> measure)
+{
+    using var self = Process.GetCurrentProcess();
+    var (load, proxy) = (self.TotalProcessorTime, target.Cpu());
+    var value = await measure();
+    self.Refresh();
+    return (value, (self.TotalProcessorTime - load).TotalMicroseconds, target.Cpu() - proxy);
+}
+
+// Runs `measure` with strace counting the system calls of the target's relaying threads; returns the calls by name,
+// each divided by `per` (the round trips or the MB the phase moves).
+async Task<Dictionary<string, double>> TracedAsync(Target target, Func<Task<double>> measure, double per)
+{
+    var threads = target.Threads();
+    // A contender without a cgroup names no threads: nothing to count.
+    if (threads.Length == 0)
+        return [];
+    var summary = Path.GetTempFileName();
+    var start = new ProcessStartInfo("strace");
+    foreach (var arg in new[] { "-c", "-f", "-qq", "-o", summary }.Concat(threads.SelectMany(t => new[] { "-p", $"{t}" })))
+        start.ArgumentList.Add(arg);
+    using var strace = Process.Start(start)!;
+    // Measured only once strace holds every thread still there (socat's children of the last phase may be ending):
+    // /proc/<tid>/status names the tracer.
+    foreach (var thread in threads)
+    {
+        while (StatusOf(thread) is { } status && !status.Contains($"TracerPid:\t{strace.Id}", StringComparison.Ordinal))
+            await Task.Delay(10);
+    }
+    await measure();
+    // strace writes its summary when interrupted, as on Ctrl-C, and detaches.
+    using (var interrupt = Process.Start("kill", ["-INT", $"{strace.Id}"]))
+        await interrupt.WaitForExitAsync();
+    await strace.WaitForExitAsync();
+    var calls = new Dictionary<string, double>();
+    // Rows: % time, seconds, usecs/call, calls, [errors,] syscall; the total row and the rules are skipped.
+    foreach (var fields in File.ReadAllLines(summary).Select(l => l.Split(' ', StringSplitOptions.RemoveEmptyEntries)))
+    {
+        if (fields.Length is 5 or 6 && fields[^1] != "total" && long.TryParse(fields[3], CultureInfo.InvariantCulture, out var count))
+            calls[fields[^1]] = count / per;
+    }
+    File.Delete(summary);
+    return calls;
+}
+
+static string? StatusOf(int thread)
+{
+    try
+    {
+        return File.ReadAllText($"/proc/{thread}/status");
+    }
+    catch (IOException)
+    {
+        return null;
+    }
+}
+
+static int[] ThreadsOf(int pid) =>
+    Directory.GetDirectories($"/proc/{pid}/task").Select(d => int.Parse(Path.GetFileName(d), CultureInfo.InvariantCulture)).ToArray();
+
+// Starts contender.sh's relay `name` forwarding three free ports to the backends, and returns it once all three accept.
+async Task<Target> StartContenderAsync(string name)
+{
+    var free = Enumerable.Range(0, 3).Select(_ => Listen()).ToArray();
+    var (echo, sink, exchange) = (PortOf(free[0]), PortOf(free[1]), PortOf(free[2]));
+    foreach (var listener in free)
+        listener.Dispose();
+    var start = new ProcessStartInfo("bash") { RedirectStandardInput = true, RedirectStandardOutput = true };
+    foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "contender.sh"), name, $"{echo}:{direct.Echo}", $"{sink}:{direct.Sink}", $"{exchange}:{direct.Exchange}" })
+        start.ArgumentList.Add(arg);
+    var process = Process.Start(start)!;
+    contenders.Add(process);
+    var usage = await process.StandardOutput.ReadLineAsync() ?? throw new InvalidOperationException($"The contender {name} did not start.");
+    foreach (var port in new[] { echo, sink, exchange })
+        await AcceptingAsync(name, port);
+    // cpuacct.usage counts nanoseconds of every process and thread in the contender's cgroup, whose tasks file lists
+    // the threads; without a cgroup, neither figure. The threads are traced with -f: socat forks for each connection.
+    var tasks = Path.Combine(Path.GetDirectoryName(usage) ?? "", "tasks");
+    return new(name, echo, sink, exchange, usage == "-"
+        ? () => double.NaN
+        : () => long.Parse(File.ReadAllText(usage), CultureInfo.InvariantCulture) / 1000.0,
+        () => usage == "-" ? [] : File.ReadAllLines(tasks).Select(t => int.Parse(t, CultureInfo.InvariantCulture)).ToArray());
+}
+
+// Returns once `port` accepts a connection: the contender has bound it.
+static async Task AcceptingAsync(string name, int port)
+{
+    var deadline = Stopwatch.GetTimestamp() + Stopwatch.Frequency * 10;
+    while (true)
+    {
+        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            await probe.ConnectAsync(IPAddress.Loopback, port);
+            return;
+        }
+        catch (SocketException) when (Stopwatch.GetTimestamp() < deadline)
+        {
+            await Task.Delay(20);
+        }
+        catch (SocketException e)
+        {
+            throw new InvalidOperationException($"The contender {name} does not accept on port {port}.", e);
+        }
+    }
+}
+
+// The proxy child's CPU time in µs.
+double ProxyCpu()
 {
     proxyProcess.Refresh();
-    return proxyProcess.TotalProcessorTime;
+    return proxyProcess.TotalProcessorTime.TotalMicroseconds;
 }
 
 // `count` exchanges split over the clients; returns exchanges per second.
@@ -325,8 +476,8 @@ static double Percentile(List<double> values, double rank)
     return sorted[(int)Math.Round(rank * (sorted.Length - 1))];
 }
 
-/// <summary>Where a measurement connects: the backends themselves, or one of the proxies in front of them.</summary>
-internal sealed record Target(string Name, int Echo, int Sink, int Exchange);
+/// <summary>Where a measurement connects, the CPU time (µs) its proxy has spent so far, and the threads that relay.</summary>
+internal sealed record Target(string Name, int Echo, int Sink, int Exchange, Func<double> Cpu, Func<int[]> Threads);
 
 internal sealed class Results
 {
@@ -338,4 +489,6 @@ internal sealed class Results
     public List<double> ProxyCpuPerTrip { get; } = [];
     public List<double> LoadCpuPerMB { get; } = [];
     public List<double> ProxyCpuPerMB { get; } = [];
+    public Dictionary<string, double> SyscallsPerTrip { get; set; } = [];
+    public Dictionary<string, double> SyscallsPerMB { get; set; } = [];
 }
