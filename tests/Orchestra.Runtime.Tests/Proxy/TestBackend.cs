@@ -49,7 +49,9 @@ internal sealed class TestBackend : IAsyncDisposable
             {
                 socket = await _listener.AcceptSocketAsync();
             }
-            catch (Exception e) when (e is SocketException or ObjectDisposedException)
+            // Stopped by DisposeAsync: while an accept waits (SocketException, ObjectDisposedException) or between two
+            // accepts (InvalidOperationException, "Not listening").
+            catch (Exception e) when (e is SocketException or ObjectDisposedException or InvalidOperationException)
             {
                 return;
             }
