@@ -76,9 +76,11 @@ internal sealed class VendorRollout(ReplicaTable table, StateStore state, Loaded
             return running;
         if (await catalog.InspectAsync(spec.Name, cancellationToken) is not { State.Running: true })
             ThrowIfPortHeld(spec);
-        await catalog.EnsureAsync(spec, message => progress(new ControlEvent { Service = spec.Service, Message = message }), cancellationToken);
+        // The old runner stops first. Left running while its container is replaced, it saw the container die and
+        // restarted it: its own spec, found under the name the new container now had, made it remove that one in turn.
         if (table.Find(spec.Service, spec.Replica) is { } old)
             await StopAsync(old, cancellationToken);
+        await catalog.EnsureAsync(spec, message => progress(new ControlEvent { Service = spec.Service, Message = message }), cancellationToken);
         var runner = new ContainerRunner(spec, engine, options, state.Find(spec.Service, spec.Replica));
         table.Add(runner);
         runner.Start();
