@@ -6,8 +6,10 @@ namespace Orchestra.Runtime.Watch;
 /// </summary>
 public sealed class ChangeWatcher : IDisposable
 {
-    // Large enough for a checkout of a big tree between two reads of the kernel's queue; an overflow is still reported.
-    private const int InternalBufferSize = 64 * 1024;
+    // Where the buffer is the kernel's queue of events (Windows), large enough for a checkout of a big tree between two
+    // reads; an overflow is still reported. On Linux inotify queues the events itself (fs.inotify.max_queued_events)
+    // and the buffer is only what each read takes, held by every watcher for good: the default 8 KiB does there.
+    private static readonly int InternalBufferSize = OperatingSystem.IsLinux() ? 8 * 1024 : 64 * 1024;
 
     private readonly TimeSpan _debounce;
     private readonly RelevantPaths _relevance;
