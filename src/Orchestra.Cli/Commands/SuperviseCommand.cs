@@ -18,7 +18,6 @@ internal static class SuperviseCommand
 
     public static async Task<int> RunAsync(string[] args, CliHost host, CancellationToken cancellationToken)
     {
-        SupervisorRuntime.ApplyToProcess();
         try
         {
             if (args is not [Name, "--config", var config])
