@@ -1,4 +1,3 @@
-using Orchestra.Errors;
 using System.Reflection;
 using McMaster.Extensions.CommandLineUtils;
 using Orchestra.Build.Evaluation;
