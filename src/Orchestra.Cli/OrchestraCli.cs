@@ -1,4 +1,3 @@
-using Orchestra.Errors;
 using System.Reflection;
 using McMaster.Extensions.CommandLineUtils;
 using Orchestra.Build.Evaluation;
@@ -17,7 +16,13 @@ namespace Orchestra.Cli;
 public static class OrchestraCli
 {
     /// <summary>Runs one command line and returns its exit code (SPEC §3: 0 success, 1 failed work, 2 bad usage or configuration).</summary>
-    public static async Task<int> RunAsync(string[] args, CliHost host, CancellationToken cancellationToken = default)
+    public static Task<int> RunAsync(string[] args, CliHost host, CancellationToken cancellationToken = default) =>
+        // The supervisor runs without the parser: this method must not mention the parser's types, or compiling it loads them.
+        OperatingSystem.IsLinux() && SuperviseCommand.IsInvoked(args)
+            ? SuperviseCommand.RunAsync(args, host, cancellationToken)
+            : ParseAndRunAsync(args, host, cancellationToken);
+
+    private static async Task<int> ParseAndRunAsync(string[] args, CliHost host, CancellationToken cancellationToken)
     {
         using var app = new CommandLineApplication(new HostConsole(host), host.CurrentDirectory, throwOnUnexpectedArg: false)
         {
@@ -51,7 +56,6 @@ public static class OrchestraCli
             StartCommand.Register(app, context, handlers);
             PsCommand.Register(app, context, handlers);
             ScaleCommand.Register(app, context, handlers);
-            SuperviseCommand.Register(app, context, handlers);
             BuildHostCommand.Register(app, context, handlers);
             VendorsCommand.Register(app, context, handlers);
         }
@@ -71,23 +75,9 @@ public static class OrchestraCli
             host.Error.WriteLine($"error: {e.Message.TrimEnd('.')}. See 'dotnet orchestra --help'.");
             return ExitCodes.Usage;
         }
-        catch (OrchestraException e)
+        catch (Exception e) when (CommandFailure.Explains(e))
         {
-            foreach (var line in e.Lines)
-                host.Error.WriteLine($"error: {line}");
-            return (int)e.Kind;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            // A file Orchestra needs cannot be read or written: say which, rather than crash.
-            host.Error.WriteLine($"error: {e.Message}");
-            return ExitCodes.Failure;
-        }
-        catch (Exception e) when (e is not OperationCanceledException)
-        {
-            // A failure nobody foresaw is still one sentence and exit 1, never a stack trace and a crashed tool.
-            host.Error.WriteLine($"error: Orchestra failed unexpectedly ({e.GetType().Name}): {e.Message}");
-            return ExitCodes.Failure;
+            return CommandFailure.Report(e, host.Error);
         }
     }
 

@@ -25,6 +25,16 @@ public static class SupervisorRuntime
         ["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = "0",
     };
 
+    /// <summary>
+    /// Settings the runtime takes from the process itself, for a process that is the supervisor and nothing else (not
+    /// <c>start --attach</c>, which runs it inside the CLI): call before anything else runs. No code is generated at
+    /// run time, so <see cref="System.Text.RegularExpressions.RegexOptions.Compiled"/> (YamlDotNet builds such a
+    /// pattern for every workspace it reads) interprets its pattern instead of emitting IL and compiling it, which
+    /// kept Reflection.Emit, the regex compiler and the compiled code in the supervisor for good.
+    /// </summary>
+    public static void ApplyToProcess() =>
+        AppContext.SetSwitch("System.Runtime.CompilerServices.RuntimeFeature.IsDynamicCodeSupported", false);
+
     /// <summary>The environment to launch the supervisor with: the shell's, with <see cref="Settings"/> over it.</summary>
     public static IReadOnlyDictionary<string, string> Environment(IReadOnlyDictionary<string, string> shell)
     {

@@ -1,20 +1,33 @@
-using McMaster.Extensions.CommandLineUtils;
+using Orchestra.Discovery;
 using Orchestra.Supervisor;
 
 namespace Orchestra.Cli.Commands;
 
-/// <summary>The hidden command the supervisor process runs as; <c>start</c> launches it, users never type it.</summary>
+/// <summary>
+/// The hidden command the supervisor process runs as; <c>start</c> launches it as <c>__supervise --config FILE</c>,
+/// users never type it. It is dispatched before the command-line parser is built, so the supervisor, which runs for
+/// hours, never loads the parser and the other commands' types (about 1.2 MiB of its memory).
+/// </summary>
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 internal static class SuperviseCommand
 {
     public const string Name = SupervisorHost.CommandName;
 
-    public static void Register(CommandLineApplication app, CommandContext context, CommandHandlers handlers)
+    /// <summary>Whether <paramref name="args"/> run the supervisor: the command's name first.</summary>
+    public static bool IsInvoked(string[] args) => args is [Name, ..];
+
+    public static async Task<int> RunAsync(string[] args, CliHost host, CancellationToken cancellationToken)
     {
-        app.Command(Name, command =>
+        try
         {
-            command.ShowInHelpText = false;
-            handlers[command] = ct => SupervisorHost.RunAsync(context.ConfigPath(), ToolProcess.Current(), context.Out, ct);
-        }, throwOnUnexpectedArg: false);
+            if (args is not [Name, "--config", var config])
+                throw new UsageException($"'{Name}' takes '--config FILE' and nothing else.");
+            var configPath = WorkspaceLocator.Locate(host.CurrentDirectory, config);
+            return await SupervisorHost.RunAsync(configPath, ToolProcess.Current(), host.Out, cancellationToken);
+        }
+        catch (Exception e) when (CommandFailure.Explains(e))
+        {
+            return CommandFailure.Report(e, host.Error);
+        }
     }
 }

@@ -37,7 +37,8 @@ public sealed class HttpProbe(int port, string path) : IHealthProbe
         using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
-            await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, _uri.Port), cancellationToken);
+            if (!await ConnectAttempt.ConnectAsync(socket, new IPEndPoint(IPAddress.Loopback, _uri.Port), cancellationToken))
+                return false;
             for (var sent = 0; sent < _request.Length;)
                 sent += await socket.SendAsync(_request.AsMemory(sent), SocketFlags.None, cancellationToken);
             return IsSuccess(await ReadStatusLineAsync(socket, cancellationToken));

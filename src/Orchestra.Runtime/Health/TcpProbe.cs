@@ -13,15 +13,7 @@ public sealed class TcpProbe(int port) : IHealthProbe
     /// <summary>Whether a TCP connection to <paramref name="address"/>:<paramref name="port"/> is accepted.</summary>
     public static async Task<bool> ConnectsAsync(IPAddress address, int port, CancellationToken cancellationToken)
     {
-        using var client = new TcpClient(address.AddressFamily);
-        try
-        {
-            await client.ConnectAsync(address, port, cancellationToken);
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
-        }
+        using var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        return await ConnectAttempt.ConnectAsync(socket, new IPEndPoint(address, port), cancellationToken);
     }
 }

@@ -1,18 +1,16 @@
 namespace Orchestra.Runtime.Watch;
 
 /// <summary>
-/// Watches a <see cref="WatchSet"/> with FileSystemWatchers and reports changes, debounced: an editor writes a file in
-/// several steps and a <c>git checkout</c> touches many files, and either should rerun a service once.
+/// Watches a <see cref="WatchSet"/> with FileSystemWatchers (<see cref="SharedWatchers"/>) and reports changes,
+/// debounced: an editor writes a file in several steps and a <c>git checkout</c> touches many files, and either should
+/// rerun a service once.
 /// </summary>
-public sealed class ChangeWatcher : IDisposable
+public sealed class ChangeWatcher : IDisposable, SharedWatchers.IListener
 {
-    // Large enough for a checkout of a big tree between two reads of the kernel's queue; an overflow is still reported.
-    private const int InternalBufferSize = 64 * 1024;
-
     private readonly TimeSpan _debounce;
     private readonly RelevantPaths _relevance;
     private readonly PendingChanges _pending = new();
-    private readonly List<FileSystemWatcher> _watchers = [];
+    private readonly List<IDisposable> _watches = [];
     private readonly CancellationTokenSource _disposing = new();
     private int _disposed;
 
@@ -30,7 +28,7 @@ public sealed class ChangeWatcher : IDisposable
         try
         {
             foreach (var root in Roots)
-                _watchers.Add(Start(root));
+                _watches.Add(SharedWatchers.Listen(root, this));
         }
         catch
         {
@@ -81,44 +79,17 @@ public sealed class ChangeWatcher : IDisposable
         if (Interlocked.Exchange(ref _disposed, 1) == 1)
             return;
         _disposing.Cancel();
-        foreach (var watcher in _watchers)
-            watcher.Dispose();
+        foreach (var watch in _watches)
+            watch.Dispose();
         _disposing.Dispose();
     }
 
     private bool IsDisposed => Volatile.Read(ref _disposed) == 1;
 
-    private FileSystemWatcher Start(WatchRoot root)
-    {
-        var watcher = new FileSystemWatcher(root.Directory)
-        {
-            IncludeSubdirectories = root.Recursive,
-            InternalBufferSize = InternalBufferSize,
-            NotifyFilter = NotifyFilters.FileName | NotifyFilters.DirectoryName | NotifyFilters.LastWrite | NotifyFilters.Size,
-        };
-        try
-        {
-            watcher.Created += (_, e) => Changed(e.FullPath, mayBeNewDirectory: true);
-            watcher.Changed += (_, e) => Changed(e.FullPath, mayBeNewDirectory: false);
-            watcher.Deleted += (_, e) => Changed(e.FullPath, mayBeNewDirectory: false);
-            watcher.Renamed += (_, e) =>
-            {
-                Changed(e.OldFullPath, mayBeNewDirectory: false);
-                Changed(e.FullPath, mayBeNewDirectory: true);
-            };
-            // Events were lost (queue overflow) or the watch broke: which files changed is unknown, so everything did.
-            watcher.Error += (_, _) => _pending.Add(Roots.Select(r => r.Directory));
-            watcher.EnableRaisingEvents = true;
-            return watcher;
-        }
-        catch
-        {
-            watcher.Dispose();
-            throw;
-        }
-    }
+    // Events were lost (queue overflow) or the watch broke: which files changed is unknown, so everything did.
+    void SharedWatchers.IListener.EventsLost() => _pending.Add(Roots.Select(r => r.Directory));
 
-    private void Changed(string path, bool mayBeNewDirectory)
+    void SharedWatchers.IListener.Changed(string path, bool mayBeNewDirectory)
     {
         var fullPath = PathComparison.Normalize(path);
         if (_relevance.IsRelevant(fullPath))

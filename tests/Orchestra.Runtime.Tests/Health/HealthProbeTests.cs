@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.ExceptionServices;
 using Orchestra.Configuration;
 using Orchestra.Runtime.Health;
 using Orchestra.Runtime.Logs;
@@ -46,6 +47,35 @@ public sealed class HealthProbeTests
         await server;
         // Disposing closes it; a Stop() first made the managed HttpListener bind the port again to remove it, which
         // failed with "Address already in use" whenever a parallel test had taken the port meanwhile.
+    }
+
+    [Theory]
+    [InlineData(HealthKind.Tcp)]
+    [InlineData(HealthKind.Http)]
+    public async Task A_refused_connection_is_not_ready_and_throws_nothing(HealthKind kind)
+    {
+        // A starting replica refuses probe after probe; an exception for each made the runtime format its stack trace
+        // with file and line, which loads the symbol readers and the PDBs into the supervisor for good.
+        var probe = HealthProbes.Create(Config(kind, "/health"), Ports.Free());
+        var thrown = new List<Exception>();
+        var probing = new AsyncLocal<bool>();
+        void Record(object? sender, FirstChanceExceptionEventArgs e)
+        {
+            if (probing.Value)
+                lock (thrown)
+                    thrown.Add(e.Exception);
+        }
+        AppDomain.CurrentDomain.FirstChanceException += Record;
+        try
+        {
+            probing.Value = true;
+            Assert.False(await probe.CheckAsync(CancellationToken.None));
+        }
+        finally
+        {
+            AppDomain.CurrentDomain.FirstChanceException -= Record;
+        }
+        Assert.Empty(thrown);
     }
 
     private static async Task Serve(HttpListener listener, CancellationToken stop)

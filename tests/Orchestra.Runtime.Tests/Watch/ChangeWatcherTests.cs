@@ -163,6 +163,24 @@ public sealed class ChangeWatcherTests : IDisposable
     }
 
     [Fact]
+    public async Task Watchers_of_one_folder_share_its_watch_and_the_last_one_ends_it()
+    {
+        var program = Existing("Program.cs");
+        var first = new ChangeWatcher(new WatchSet { Files = [program] }, Debounce);
+        using var second = new ChangeWatcher(new WatchSet { Files = [program] }, Debounce);
+        var root = Assert.Single(second.Roots);
+        Assert.Equal(2, SharedWatchers.ListenersOf(root));
+
+        first.Dispose();
+        Write(program);
+
+        Assert.Equal([program], await Next(second));
+        Assert.Equal(1, SharedWatchers.ListenersOf(root));
+        second.Dispose();
+        Assert.Equal(0, SharedWatchers.ListenersOf(root));
+    }
+
+    [Fact]
     public async Task Waiting_is_cancellable()
     {
         var program = Existing("Program.cs");

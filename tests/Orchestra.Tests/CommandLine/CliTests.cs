@@ -284,6 +284,20 @@ public sealed class CliTests : IDisposable
     }
 
     [Fact]
+    public async Task The_hidden_supervise_command_takes_only_a_config_that_exists_and_is_not_in_the_help()
+    {
+        var bare = await Run("__supervise");
+        var missing = await Run("__supervise", "--config", "elsewhere/orchestra.yml");
+        var help = await Run("--help");
+
+        Assert.Equal(2, bare.ExitCode);
+        Assert.Equal("error: '__supervise' takes '--config FILE' and nothing else.", bare.Error.Trim());
+        Assert.Equal(2, missing.ExitCode);
+        Assert.Contains("elsewhere/orchestra.yml does not exist", missing.Error);
+        Assert.DoesNotContain("__supervise", help.Out);
+    }
+
+    [Fact]
     public async Task Version_and_help_exit_0_and_help_lists_only_working_commands()
     {
         var version = await Run("--version");
