@@ -3,6 +3,8 @@
 # (4 ASP.NET minimal APIs and a worker, built once) runs from the same DLLs under both.
 #   - `dotnet orchestra start --no-build` (no supervisor running) until all 4 APIs answer /health, against
 #     `pm2 start ecosystem` until all 4 answer, with pm2's daemon running and with it not running;
+#   - the floor: the 4 APIs' own start, `setsid dotnet apiN.dll` by hand with pm2's environment plus the
+#     ASPNETCORE_ENVIRONMENT Orchestra gives them, polled as the others are: what no supervisor can beat;
 #   - `start` with nothing to build minus `start --no-build`;
 #   - `scale api1=10` until it returns with all healthy, against `pm2 scale api1 10` until all 10 answer; and
 #     `scale api1=50`, each from one replica.
@@ -28,7 +30,7 @@ cat >"$SCALED" <<JS
 module.exports = { apps: [{ name: "api1", script: "/bin/sh", interpreter: "none", cwd: "$WS/api1", exec_mode: "fork", instances: 1,
   args: ["-c", "ASPNETCORE_URLS=http://127.0.0.1:\$((5600 + NODE_APP_INSTANCE)) exec dotnet bin/Debug/net10.0/api1.dll"] }] };
 JS
-ORCHESTRA_PORTS=(5501 5502 5503 5504) PM2_PORTS=(5511 5512 5513 5514)
+ORCHESTRA_PORTS=(5501 5502 5503 5504) PM2_PORTS=(5511 5512 5513 5514) FLOOR_PORTS=(5521 5522 5523 5524)
 
 echo "== one untimed round of each (file cache, Orchestra's evaluation cache, pm2's own start)"
 "$ORCHESTRA" start --no-build >/dev/null 2>&1 && "$ORCHESTRA" stop >/dev/null
@@ -38,7 +40,21 @@ timed() { local s e; s=$(now); "$@"; e=$(now); elapsed "$s" "$e"; }
 orchestra_start() { "$ORCHESTRA" start "$@" >/dev/null 2>&1 && wait_answering "${ORCHESTRA_PORTS[@]}"; }
 pm2_start() { "$PM2" start "$FLEET" >/dev/null && wait_answering "${PM2_PORTS[@]}"; }
 
-no_build=() built=() pm2_warm=() pm2_cold=()
+# The floor: each API exec'd in a session of its own (as pm2's and Orchestra's are), from its folder, with the
+# environment pm2 gives it (this shell's, ASPNETCORE_URLS) and the environments Orchestra injects.
+floor_start() {
+  local i pids=()
+  for i in 1 2 3 4; do
+    (cd "$WS/api$i" && ASPNETCORE_URLS=http://127.0.0.1:${FLOOR_PORTS[i - 1]} ASPNETCORE_ENVIRONMENT=Development \
+      DOTNET_ENVIRONMENT=Development exec setsid dotnet "bin/Debug/net10.0/api$i.dll" >/dev/null 2>&1) &
+    pids+=($!)
+  done
+  wait_answering "${FLOOR_PORTS[@]}"
+  FLOOR_PIDS=("${pids[@]}")
+}
+stop_floor() { kill "${FLOOR_PIDS[@]}" && wait "${FLOOR_PIDS[@]}" 2>/dev/null || true; }
+
+no_build=() built=() pm2_warm=() pm2_cold=() floor=()
 echo "== warm start, $REPEATS rounds, interleaved"
 for _ in $(seq 1 "$REPEATS"); do
   no_build+=("$(timed orchestra_start --no-build)"); "$ORCHESTRA" stop >/dev/null
@@ -47,6 +63,7 @@ for _ in $(seq 1 "$REPEATS"); do
   pm2_warm+=("$(timed pm2_start)"); "$PM2" delete all >/dev/null
   "$PM2" kill >/dev/null 2>&1
   pm2_cold+=("$(timed pm2_start)"); "$PM2" kill >/dev/null 2>&1
+  s=$(now); floor_start; e=$(now); floor+=("$(elapsed "$s" "$e")"); stop_floor
 done
 
 orchestra_scale() { "$ORCHESTRA" scale "api1=$1" >/dev/null 2>&1; }
@@ -66,19 +83,22 @@ by_hand_49() {
 }
 stop_by_hand() { kill "${BY_HAND_PIDS[@]}" && wait "${BY_HAND_PIDS[@]}" 2>/dev/null || true; }
 scale10=() scale50=() pm2_scale10=() floor50=()
-echo "== scale from 1 replica, $SCALE_REPEATS rounds, interleaved"
-"$ORCHESTRA" start --no-build api1 >/dev/null 2>&1
-"$PM2" start "$SCALED" >/dev/null && wait_answering 5600
-for _ in $(seq 1 "$SCALE_REPEATS"); do
-  scale10+=("$(timed orchestra_scale 10)"); orchestra_scale 1
-  pm2_scale10+=("$(timed pm2_scale 10)"); "$PM2" scale api1 1 >/dev/null
-  scale50+=("$(timed orchestra_scale 50)"); orchestra_scale 1
-  s=$(now); by_hand_49; e=$(now); floor50+=("$(elapsed "$s" "$e")"); stop_by_hand
-done
-"$ORCHESTRA" stop >/dev/null
-"$PM2" kill >/dev/null 2>&1
+if ((SCALE_REPEATS > 0)); then
+  echo "== scale from 1 replica, $SCALE_REPEATS rounds, interleaved"
+  "$ORCHESTRA" start --no-build api1 >/dev/null 2>&1
+  "$PM2" start "$SCALED" >/dev/null && wait_answering 5600
+  for _ in $(seq 1 "$SCALE_REPEATS"); do
+    scale10+=("$(timed orchestra_scale 10)"); orchestra_scale 1
+    pm2_scale10+=("$(timed pm2_scale 10)"); "$PM2" scale api1 1 >/dev/null
+    scale50+=("$(timed orchestra_scale 50)"); orchestra_scale 1
+    s=$(now); by_hand_49; e=$(now); floor50+=("$(elapsed "$s" "$e")"); stop_by_hand
+  done
+  "$ORCHESTRA" stop >/dev/null
+  "$PM2" kill >/dev/null 2>&1
+fi
 
 m_no_build=$(median "${no_build[@]}") m_built=$(median "${built[@]}") m_warm=$(median "${pm2_warm[@]}") m_cold=$(median "${pm2_cold[@]}")
+m_floor=$(median "${floor[@]}")
 m_s10=$(median "${scale10[@]}") m_p10=$(median "${pm2_scale10[@]}") m_s50=$(median "${scale50[@]}") m_f50=$(median "${floor50[@]}")
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN{printf "%.2f", a/b}'; }
 echo
@@ -89,9 +109,13 @@ echo "  orchestra start --no-build (no supervisor)  ${m_no_build} s   [${no_buil
 echo "  orchestra start (nothing to build)          ${m_built} s   [${built[*]}]"
 echo "  pm2 start ecosystem, daemon running         ${m_warm} s   [${pm2_warm[*]}]"
 echo "  pm2 start ecosystem, daemon not running     ${m_cold} s   [${pm2_cold[*]}]"
+echo "  floor: the 4 APIs by hand (setsid dotnet)  ${m_floor} s   [${floor[*]}]"
 echo "  ratio start --no-build / pm2 (daemon running): $(ratio "$m_no_build" "$m_warm") (target <= 0.7)"
+echo "  ratio floor / pm2 (daemon running): $(ratio "$m_floor" "$m_warm") (the best any supervisor can reach)"
+echo "  ratio start --no-build / floor: $(ratio "$m_no_build" "$m_floor")"
 echo "  ratio start --no-build / pm2 (daemon not running): $(ratio "$m_no_build" "$m_cold")"
 echo "  start - start --no-build: $(awk -v a="$m_built" -v b="$m_no_build" 'BEGIN{printf "%.3f", a-b}') s (target <= 0.15)"
+((SCALE_REPEATS > 0)) || exit 0
 echo "scale from 1 replica (medians of $SCALE_REPEATS):"
 echo "  orchestra scale api1=10 until healthy       ${m_s10} s   [${scale10[*]}]"
 echo "  pm2 scale api1 10 until all 10 answer       ${m_p10} s   [${pm2_scale10[*]}]"

@@ -4,6 +4,7 @@ using Orchestra.Discovery;
 using Orchestra.Hooks;
 using Orchestra.State;
 using Orchestra.Supervisor;
+using Orchestra.Supervisor.Control;
 using Orchestra.Variables;
 using Spectre.Console;
 
@@ -25,7 +26,10 @@ internal sealed class CommandContext(CliHost host, CommandOption configOption, C
 
     /// <summary>The way to the workspace's supervisor; one it starts runs in this command's environment.</summary>
     [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-    public SupervisorClient Supervisor(Workspace workspace) => new(workspace, ToolProcess.Current(), host.Environment);
+    public SupervisorClient Supervisor(Workspace workspace) => Supervisor(workspace.Config.FilePath);
+
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    private SupervisorClient Supervisor(string configPath) => new(configPath, ToolProcess.Current(), host.Environment);
 
     /// <summary>A console for tables and colour that writes to the host's output, or to <paramref name="writer"/>.</summary>
     public IAnsiConsole CreateConsole(TextWriter? writer = null)
@@ -46,9 +50,39 @@ internal sealed class CommandContext(CliHost host, CommandOption configOption, C
     /// Loads the workspace and runs <paramref name="body"/> between the global and per-command before/after hooks.
     /// A failing before hook stops the command; after hooks run only when it succeeded.
     /// </summary>
-    public async Task<int> RunInWorkspaceAsync(string command, Func<Workspace, CancellationToken, Task<int>> body, CancellationToken cancellationToken)
+    public Task<int> RunInWorkspaceAsync(string command, Func<Workspace, CancellationToken, Task<int>> body, CancellationToken cancellationToken) =>
+        RunInWorkspaceAsync(ConfigPath(), command, body, cancellationToken);
+
+    /// <summary>
+    /// <see cref="RunInWorkspaceAsync(string, Func{Workspace, CancellationToken, Task{int}}, CancellationToken)"/> for a
+    /// command that needs the supervisor running: it is started first, so that its own start (a process, its runtime,
+    /// its own read of the workspace), the longest part of a warm <c>start</c>, overlaps this command's reading of the
+    /// workspace, its hooks and its evaluation cache instead of following them. <paramref name="body"/> gets it as a
+    /// task. When the command throws, a supervisor that looks after nothing is shut down.
+    /// </summary>
+    [System.Runtime.Versioning.SupportedOSPlatform("linux")]
+    public async Task<int> RunWithSupervisorAsync(string command, Func<Workspace, Task<ControlClient>, CancellationToken, Task<int>> body, CancellationToken cancellationToken)
     {
-        var workspace = WorkspaceLoader.Load(ConfigPath());
+        var configPath = ConfigPath();
+        // A supervisor trusts what the folder holds, and its socket is asked before anything else: refuse first.
+        StateFolder.CheckExisting(SupervisorPaths.ForConfig(configPath).StateDirectory);
+        var supervisors = Supervisor(configPath);
+        var starting = supervisors.EnsureRunningAsync(cancellationToken);
+        try
+        {
+            return await RunInWorkspaceAsync(configPath, command, (workspace, token) => body(workspace, starting, token), cancellationToken);
+        }
+        catch (Exception)
+        {
+            // Whatever failed (the workspace, a hook, the selection), a supervisor started for nothing is not left behind.
+            await supervisors.ShutDownIfIdleAsync(starting, cancellationToken);
+            throw;
+        }
+    }
+
+    private async Task<int> RunInWorkspaceAsync(string configPath, string command, Func<Workspace, CancellationToken, Task<int>> body, CancellationToken cancellationToken)
+    {
+        var workspace = WorkspaceLoader.Load(configPath);
         // Commands trust what .orchestra/ holds (which programs to run, which pids to signal): refuse one someone else could have written.
         StateFolder.CheckExisting(workspace.StateDirectory);
         var settings = workspace.Config.Commands.GetValueOrDefault(command);

@@ -13,14 +13,19 @@ namespace Orchestra.Supervisor;
 /// waits for one to be gone. Two clients that start one at once are safe: the supervisor lock lets one serve and
 /// the other exit.
 /// </summary>
+/// <param name="configPath">
+/// The workspace's orchestra.yml, as located: enough to find or start its supervisor, so that a command can start one
+/// before it loads the workspace itself.
+/// </param>
 /// <param name="tool">This tool, which the supervisor runs as with its hidden <c>__supervise</c> command.</param>
 /// <param name="environment">The environment of the command's shell, which a supervisor it starts runs in (with <see cref="SupervisorRuntime.Settings"/>).</param>
 [SupportedOSPlatform("linux")]
-public sealed class SupervisorClient(Workspace workspace, ProcessCommand tool, IReadOnlyDictionary<string, string> environment)
+public sealed class SupervisorClient(string configPath, ProcessCommand tool, IReadOnlyDictionary<string, string> environment)
 {
     private static readonly TimeSpan StartTimeout = TimeSpan.FromSeconds(30);
 
-    private readonly SupervisorPaths _paths = SupervisorPaths.For(workspace);
+    private readonly string _root = Path.GetDirectoryName(configPath)!;
+    private readonly SupervisorPaths _paths = SupervisorPaths.ForConfig(configPath);
 
     /// <summary>A client of the running supervisor, or null when none runs.</summary>
     public async Task<ControlClient?> FindRunningAsync(CancellationToken cancellationToken)
@@ -33,7 +38,7 @@ public sealed class SupervisorClient(Workspace workspace, ProcessCommand tool, I
     /// The running supervisor, also when replicas survive one that died: one is started then, and adopts them, so
     /// that what it tells is true and nothing is orphaned. Null when nothing runs at all.
     /// </summary>
-    public async Task<ControlClient?> FindOrAdoptSurvivorsAsync(CancellationToken cancellationToken)
+    public async Task<ControlClient?> FindOrAdoptSurvivorsAsync(Workspace workspace, CancellationToken cancellationToken)
     {
         if (await FindRunningAsync(cancellationToken) is { } running)
             return running;
@@ -48,15 +53,16 @@ public sealed class SupervisorClient(Workspace workspace, ProcessCommand tool, I
             return running;
         _paths.EnsureStateDirectory();
         var host = new LinuxProcessHost();
-        var command = tool.Running(SupervisorHost.CommandName, workspace.Config.FilePath);
-        var process = host.Spawn(new SpawnRequest(command.Program, command.Arguments, workspace.Root, SupervisorRuntime.Environment(environment), _paths.Log, _paths.Log));
+        var command = tool.Running(SupervisorHost.CommandName, configPath);
+        var process = host.Spawn(new SpawnRequest(command.Program, command.Arguments, _root, SupervisorRuntime.Environment(environment), _paths.Log, _paths.Log));
 
         var client = new ControlClient(_paths.Socket);
         var deadline = DateTimeOffset.UtcNow + StartTimeout;
         while (!await client.IsRunningAsync(cancellationToken))
         {
-            // Ours exited: either another supervisor won the lock (and will answer soon) or it failed.
-            if (host.CheckExit(process) is { } exit && !await WaitForOtherAsync(client, cancellationToken))
+            // Ours exited: with 0 when another supervisor won the lock (and will answer soon); else it failed (a
+            // workspace it could not load), and waiting for another would only delay saying so.
+            if (host.CheckExit(process) is { } exit && !(exit.IsSuccess && await WaitForOtherAsync(client, cancellationToken)))
                 throw new SupervisorUnavailableException($"The supervisor exited ({exit}) before it served: {LastLines(_paths.Log)}");
             if (DateTimeOffset.UtcNow > deadline)
                 throw new SupervisorUnavailableException($"The supervisor did not answer within {StartTimeout.TotalSeconds:0} s: {LastLines(_paths.Log)}");
@@ -66,10 +72,11 @@ public sealed class SupervisorClient(Workspace workspace, ProcessCommand tool, I
     }
 
     /// <summary>
-    /// Shuts down the supervisor <paramref name="starting"/> gives when it looks after nothing: one started alongside
-    /// a build that then failed, or left with no vendor after <c>vendors down</c>, is not left behind.
+    /// Shuts down the supervisor <paramref name="starting"/> gives when it looks after nothing, and waits until it is
+    /// gone: one started alongside a build that then failed, or for a command that failed before it sent anything, or
+    /// left with no vendor after <c>vendors down</c>, is not left behind.
     /// </summary>
-    public static async Task ShutDownIfIdleAsync(Task<ControlClient> starting, CancellationToken cancellationToken)
+    public async Task ShutDownIfIdleAsync(Task<ControlClient> starting, CancellationToken cancellationToken)
     {
         try
         {
@@ -77,7 +84,10 @@ public sealed class SupervisorClient(Workspace workspace, ProcessCommand tool, I
             var status = await supervisor.SendAsync(new ControlRequest { Op = ControlOp.Status }, _ => { }, cancellationToken);
             // Neither a process nor a vendor's container: nothing to look after.
             if (status.Replicas.All(r => r.Pid is null && r.Image is null))
+            {
                 await supervisor.SendAsync(new ControlRequest { Op = ControlOp.Shutdown }, _ => { }, cancellationToken);
+                await WaitForEndAsync(cancellationToken);
+            }
         }
         catch (SupervisorUnavailableException)
         {
@@ -98,7 +108,7 @@ public sealed class SupervisorClient(Workspace workspace, ProcessCommand tool, I
             return null;
         var serving = new TaskCompletionSource<IControlHandler>(TaskCreationOptions.RunContinuationsAsynchronously);
         var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var running = SupervisorHost.RunAsync(workspace.Config.FilePath, tool, log, stop.Token, serving.SetResult);
+        var running = SupervisorHost.RunAsync(configPath, tool, log, stop.Token, serving.SetResult);
         if (await Task.WhenAny(serving.Task, running) == serving.Task)
             return new AttachedSupervisor(await serving.Task, running, stop);
         stop.Dispose();
@@ -114,7 +124,7 @@ public sealed class SupervisorClient(Workspace workspace, ProcessCommand tool, I
     public async Task WaitForEndAsync(CancellationToken cancellationToken)
     {
         var deadline = DateTimeOffset.UtcNow + StartTimeout;
-        while (SupervisorProcesses.Others(workspace.Config.FilePath) is [var left, ..])
+        while (SupervisorProcesses.Others(configPath) is [var left, ..])
         {
             if (DateTimeOffset.UtcNow > deadline)
                 throw new SupervisorUnavailableException($"The supervisor (pid {left}) answered the stop but did not end within {StartTimeout.TotalSeconds:0} s.");

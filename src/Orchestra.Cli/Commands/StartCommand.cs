@@ -39,24 +39,32 @@ internal static class StartCommand
                 var keepFailed = op == ControlOp.Start
                     ? command.Option("--keep-failed", "When the start fails, leave what it started running (default: stop it again).", CommandOptionType.NoValue)
                     : null;
-                handlers[command] = ct => context.RunInWorkspaceAsync(name, async (workspace, token) =>
+                (IReadOnlyList<ServiceDefinition> Selected, StartSettings Settings) Plan(Workspace workspace)
                 {
                     var named = services.Selected(workspace);
                     var selected = op == ControlOp.Start ? DependencyOrder.WithDependencies(workspace, named) : named;
-                    var settings = new StartSettings(!noBuild.HasValue(), launch.Options(name, context), ScaleArguments.Parse(scale?.Values ?? [], workspace, named))
+                    return (selected, new StartSettings(!noBuild.HasValue(), launch.Options(name, context), ScaleArguments.Parse(scale?.Values ?? [], workspace, named))
                     {
                         KeepFailed = keepFailed?.HasValue() == true,
                         Vendors = noVendors?.HasValue() != false ? [] : VendorSelection.ForStart(workspace, selected, everything: services.Values.Count == 0),
                         DockerHost = context.Host.Environment.GetValueOrDefault("DOCKER_HOST"),
-                    };
-                    var began = DateTimeOffset.UtcNow;
-                    if (attach?.HasValue() == true)
-                        return await AttachedAsync(context, workspace, selected, settings, token);
-                    var code = await RunAsync(context, workspace, selected, op, settings, token);
-                    if (code == ExitCodes.Success && follow.HasValue())
-                        return await LogsCommand.FollowAsync(context, workspace, selected.Select(s => s.Name).ToList(), began, token);
-                    return code;
-                }, ct);
+                    });
+                }
+                handlers[command] = ct => attach?.HasValue() == true
+                    ? context.RunInWorkspaceAsync(name, (workspace, token) =>
+                    {
+                        var (selected, settings) = Plan(workspace);
+                        return AttachedAsync(context, workspace, selected, settings, token);
+                    }, ct)
+                    : context.RunWithSupervisorAsync(name, async (workspace, starting, token) =>
+                    {
+                        var (selected, settings) = Plan(workspace);
+                        var began = DateTimeOffset.UtcNow;
+                        var code = await RunAsync(context, workspace, starting, selected, op, settings, token);
+                        if (code == ExitCodes.Success && follow.HasValue())
+                            return await LogsCommand.FollowAsync(context, workspace, selected.Select(s => s.Name).ToList(), began, token);
+                        return code;
+                    }, ct);
             }, throwOnUnexpectedArg: false);
         }
     }
@@ -107,17 +115,15 @@ internal static class StartCommand
             Vendors = VendorSelection.ForStart(workspace, selected, everything: true),
             DockerHost = context.Host.Environment.GetValueOrDefault("DOCKER_HOST"),
         };
-        return RunAsync(context, workspace, selected, ControlOp.Start, settings, cancellationToken);
+        return RunAsync(context, workspace, context.Supervisor(workspace).EnsureRunningAsync(cancellationToken), selected, ControlOp.Start, settings, cancellationToken);
     }
 
-    private static async Task<int> RunAsync(CommandContext context, Workspace workspace, IReadOnlyList<ServiceDefinition> selected, ControlOp op, StartSettings settings, CancellationToken cancellationToken)
+    /// <param name="starting">The supervisor, already starting: its start overlaps the build and evaluation instead of following them.</param>
+    private static async Task<int> RunAsync(CommandContext context, Workspace workspace, Task<ControlClient> starting, IReadOnlyList<ServiceDefinition> selected, ControlOp op, StartSettings settings, CancellationToken cancellationToken)
     {
-        var preparing = LaunchArguments.PlanAsync(context, workspace, selected, settings.Options, settings.Build, cancellationToken);
-        // The supervisor's own start (a process, its JIT) overlaps the build and evaluation instead of following them.
-        var starting = context.Supervisor(workspace).EnsureRunningAsync(cancellationToken);
-        if (await preparing is not { Succeeded: true, Launch: var specs, Rebuilt: var rebuilt })
+        if (await LaunchArguments.PlanAsync(context, workspace, selected, settings.Options, settings.Build, cancellationToken) is not { Succeeded: true, Launch: var specs, Rebuilt: var rebuilt })
         {
-            await SupervisorClient.ShutDownIfIdleAsync(starting, cancellationToken);
+            await context.Supervisor(workspace).ShutDownIfIdleAsync(starting, cancellationToken);
             return ExitCodes.Failure;
         }
         var supervisor = await starting;

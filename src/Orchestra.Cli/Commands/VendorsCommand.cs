@@ -84,13 +84,14 @@ internal static class VendorsCommand
     /// </summary>
     public static async Task DownAsync(CommandContext context, Workspace workspace, IReadOnlyList<string> vendors, bool volumes, CancellationToken cancellationToken)
     {
-        if (await context.Supervisor(workspace).FindRunningAsync(cancellationToken) is { } supervisor)
+        var supervisors = context.Supervisor(workspace);
+        if (await supervisors.FindRunningAsync(cancellationToken) is { } supervisor)
         {
             var result = await supervisor.SendAsync(new ControlRequest { Op = ControlOp.VendorsDown, Vendors = vendors, RemoveVolumes = volumes, DockerHost = DockerHost(context) },
                 e => context.Out.WriteLine($"{e.Service}: {e.Message}"), cancellationToken);
             if (result.Failure is { } failure)
                 throw new CommandFailedException(failure.Message);
-            await SupervisorClient.ShutDownIfIdleAsync(Task.FromResult(supervisor), cancellationToken);
+            await supervisors.ShutDownIfIdleAsync(Task.FromResult(supervisor), cancellationToken);
         }
         using var engine = await DockerEngine.ConnectAsync(DockerEndpoint.From(DockerHost(context)), cancellationToken);
         foreach (var vendor in await new ContainerCatalog(engine).RemoveAllAsync(workspace.Root, vendors, volumes, cancellationToken))

@@ -18,7 +18,7 @@ public sealed class AttachedSupervisorTests : IDisposable
     {
         _temp.Write("orchestra.yml", "name: attached\n");
         var workspace = WorkspaceLoader.Load(_temp.ConfigPath);
-        var supervisors = new SupervisorClient(workspace, new ProcessCommand("/bin/false", []), new Dictionary<string, string>());
+        var supervisors = new SupervisorClient(workspace.Config.FilePath, new ProcessCommand("/bin/false", []), new Dictionary<string, string>());
         var log = new StringWriter();
         var attached = await supervisors.AttachAsync(TextWriter.Synchronized(log), CancellationToken.None);
         Assert.NotNull(attached);

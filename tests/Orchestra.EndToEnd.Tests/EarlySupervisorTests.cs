@@ -1,0 +1,45 @@
+using Orchestra.EndToEnd.Tests.Support;
+
+namespace Orchestra.EndToEnd.Tests;
+
+/// <summary>
+/// Issue 12, point 2: <c>start</c> starts its supervisor before it reads the workspace, so that the supervisor's own
+/// start overlaps the command's reading, hooks and evaluation cache; and a start that fails on its way leaves none behind.
+/// </summary>
+public sealed class EarlySupervisorTests
+{
+    private const string Idle = "import time\nprint('idle up')\nwhile True:\n    time.sleep(1)\n";
+
+    [Fact]
+    public async Task The_supervisor_of_a_start_already_serves_while_its_before_hook_runs()
+    {
+        await using var fleet = new TestFleet();
+        // The hook succeeds only once the supervisor's socket is there; it gives up after 10 s.
+        fleet.Write("orchestra.yml", """
+            commands:
+              start:
+                before: ["for i in $(seq 1 200); do [ -S .orchestra/supervisor.sock ] && exit 0; sleep 0.05; done; exit 1"]
+            """);
+        fleet.PythonService("api", Idle, "health: { log: 'idle up' }\n");
+
+        var start = await fleet.RunAsync("start");
+
+        Assert.True(start.ExitCode == 0, start.ToString());
+        Assert.Equal("healthy", Assert.Single(await fleet.PsAsync()).State);
+    }
+
+    [Fact]
+    public async Task A_start_whose_before_hook_fails_leaves_no_supervisor_it_started()
+    {
+        await using var fleet = new TestFleet();
+        fleet.Write("orchestra.yml", "commands: { start: { before: [\"exit 3\"] } }\n");
+        fleet.PythonService("api", Idle, "health: { log: 'idle up' }\n");
+
+        var start = await fleet.RunAsync("start");
+
+        Assert.True(start.ExitCode == 1, start.ToString());
+        Assert.Equal("error: The before hook 'exit 3' failed with exit code 3, so 'start' did not run.", start.Error.Trim());
+        Assert.Null(fleet.SupervisorPid);
+        Assert.Empty(Procs.LiveInWorkspace(fleet.Root));
+    }
+}
