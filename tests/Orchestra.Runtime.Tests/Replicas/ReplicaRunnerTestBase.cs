@@ -1,8 +1,4 @@
-using System.Globalization;
-using Microsoft.Extensions.Time.Testing;
-using Orchestra.Configuration;
 using Orchestra.Runtime.Logs;
-using Orchestra.Runtime.Processes;
 using Orchestra.Runtime.Replicas;
 using Orchestra.Runtime.Restarts;
 using Orchestra.Runtime.State;
