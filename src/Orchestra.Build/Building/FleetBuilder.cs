@@ -119,7 +119,7 @@ public sealed class FleetBuilder(Workspace workspace, IBuildProgress progress, b
         List<(ProjectEvaluation Evaluation, InputFingerprint Inputs)> toBuild, IReadOnlyList<ServiceDefinition> unevaluated, SdkInfo sdk,
         List<ServiceBuildReport> reports, CancellationToken cancellationToken)
     {
-        using var session = MSBuildWork.StartSession(cancellationToken);
+        await using var session = MSBuildWork.StartSession(cancellationToken);
         var candidates = toBuild.Select(b => b.Evaluation.ProjectPath).Concat(unevaluated.Select(s => s.ProjectPath!)).ToList();
         progress.Building(toBuild.Select(b => b.Evaluation.ServiceName).Concat(unevaluated.Select(s => s.Name)).ToList());
         // A project evaluated now may have changed what restore reads; one evaluated from the cache has not, and when

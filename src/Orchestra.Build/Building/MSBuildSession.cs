@@ -51,12 +51,20 @@ internal sealed class MSBuildSession : IBuildSession
         return reports;
     }
 
-    public void Dispose()
+    /// <summary>
+    /// Ends the build on a thread of its own: <c>EndBuild</c> blocks until work MSBuild queued on the thread pool has
+    /// run, and on a pool thread it held one of the threads that work needs (the only one on a single core), which
+    /// then waited for the pool's starvation check to add a thread, 0.5 to 1 s.
+    /// </summary>
+    public async ValueTask DisposeAsync()
     {
         cancellation.Dispose();
-        manager.EndBuild();
-        manager.Dispose();
-        collection.Dispose();
+        await Task.Factory.StartNew(() =>
+        {
+            manager.EndBuild();
+            manager.Dispose();
+            collection.Dispose();
+        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
     }
 
     /// <summary>

@@ -8,7 +8,7 @@ namespace Orchestra.Build.Building;
 public sealed record EvaluationOutcome(ServiceDefinition Service, ProjectEvaluation? Evaluation, string? Error, bool Fresh);
 
 /// <summary>An MSBuild session seen without MSBuild types: one restore, then the builds; disposing ends it.</summary>
-internal interface IBuildSession : IDisposable
+internal interface IBuildSession : IAsyncDisposable
 {
     /// <summary>Restores the projects' packages in one go; false when it failed for any of them.</summary>
     Task<bool> RestoreAsync(IReadOnlyList<string> projects);

@@ -22,7 +22,13 @@ internal sealed class BuildHostLoop(TextReader input, TextWriter output, TimeSpa
         // Cancelled when the input ends: the build in progress is for a supervisor that is gone.
         using var inputEnded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var requests = Channel.CreateUnbounded<string>();
-        var reading = ReadAsync(requests.Writer, inputEnded);
+        // A thread of its own, not the thread pool's: a read of standard input blocks the thread that waits for it
+        // (its async form is a blocking read on a pool thread), all the while the host is idle. On two cores that was
+        // one of the pool's two threads; MSBuild's EndBuild then blocked the other while waiting for work it queues on
+        // the pool, which ran only once the pool's starvation check added a thread, 0.5 to 1 s later: a rerun after
+        // idling took that much longer than one back to back (issue 12, bench/RESULTS.md).
+        var reading = Task.Factory.StartNew(() => Read(requests.Writer, inputEnded), CancellationToken.None,
+            TaskCreationOptions.LongRunning, TaskScheduler.Default);
         try
         {
             while (await NextAsync(requests.Reader, inputEnded.Token) is { } line)
@@ -64,18 +70,16 @@ internal sealed class BuildHostLoop(TextReader input, TextWriter output, TimeSpa
         }
     }
 
-    private async Task ReadAsync(ChannelWriter<string> requests, CancellationTokenSource inputEnded)
+    private void Read(ChannelWriter<string> requests, CancellationTokenSource inputEnded)
     {
         try
         {
-            while (await input.ReadLineAsync(inputEnded.Token) is { } line)
+            while (!inputEnded.IsCancellationRequested && input.ReadLine() is { } line)
             {
+                // Unbounded: a write never waits.
                 if (!string.IsNullOrWhiteSpace(line))
-                    await requests.WriteAsync(line, inputEnded.Token);
+                    requests.TryWrite(line);
             }
-        }
-        catch (OperationCanceledException) when (inputEnded.IsCancellationRequested)
-        {
         }
         catch (IOException)
         {
@@ -84,7 +88,14 @@ internal sealed class BuildHostLoop(TextReader input, TextWriter output, TimeSpa
         finally
         {
             requests.TryComplete();
-            await inputEnded.CancelAsync();
+            try
+            {
+                inputEnded.Cancel();
+            }
+            catch (ObjectDisposedException)
+            {
+                // The loop ended first, for being idle, and disposed of it: nobody is left to tell.
+            }
         }
     }
 

@@ -84,6 +84,23 @@ public sealed class BuildHostTests : IDisposable
     }
 
     [Fact]
+    public async Task The_loop_waits_for_its_input_on_a_thread_of_its_own_not_on_the_thread_pool()
+    {
+        // An idle host waits in that read for minutes; on the thread pool it held one of the pool's threads (two on a
+        // two-core machine) all that time, and the next rerun waited for the pool to add one (bench/RESULTS.md).
+        using var input = new PoolNotingReader(Request);
+        var output = new LineCollector();
+        var loop = new BuildHostLoop(input, output, TimeSpan.FromMinutes(1));
+        var running = loop.RunAsync((request, _, _) => Task.FromResult(new PreparedLaunch([], [request.Service])), CancellationToken.None);
+
+        await Eventually.TrueAsync(() => output.Lines.Any(l => l.StartsWith(BuildHostRequest.AnswerPrefix, StringComparison.Ordinal)), "the answer");
+        input.End();
+        await running.WithDeadline();
+
+        Assert.Equal([false, false], input.ReadOnPool);
+    }
+
+    [Fact]
     public async Task A_host_that_dies_before_answering_is_replaced_once_and_the_next_rebuild_reuses_the_new_one()
     {
         // The first host kills itself with SIGKILL on its first request, as a crash in the middle of a build would.
@@ -186,6 +203,37 @@ public sealed class BuildHostTests : IDisposable
     {
         await input.Writer.WriteAsync(Encoding.UTF8.GetBytes(text));
         await input.Writer.FlushAsync();
+    }
+
+    /// <summary>
+    /// One line, then the end of the input once the test says so; each read notes whether a thread-pool thread made
+    /// it. Only the blocking read is overridden: the asynchronous one is <see cref="TextReader"/>'s, a blocking read on
+    /// a pool thread, as that of a process's standard input is.
+    /// </summary>
+    private sealed class PoolNotingReader(string line) : TextReader
+    {
+        private readonly ManualResetEventSlim _ended = new();
+        private readonly System.Collections.Concurrent.ConcurrentQueue<bool> _onPool = new();
+
+        public IReadOnlyList<bool> ReadOnPool => [.. _onPool];
+
+        public void End() => _ended.Set();
+
+        public override string? ReadLine()
+        {
+            _onPool.Enqueue(Thread.CurrentThread.IsThreadPoolThread);
+            if (_onPool.Count == 1)
+                return line;
+            _ended.Wait();
+            return null;
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+                _ended.Dispose();
+            base.Dispose(disposing);
+        }
     }
 
     /// <summary>The lines written, readable while the loop writes from its own threads.</summary>
