@@ -21,9 +21,11 @@ wait_for() { until [[ $(curl -s "http://127.0.0.1:$1/" || true) == "$2" ]]; do s
 
 echo "== building and starting both (not timed); UseSharedCompilation=${UseSharedCompilation:-<unset>}"
 "$ORCHESTRA" start >/dev/null
-(cd peer && ASPNETCORE_URLS="http://127.0.0.1:$WATCH_PORT" DOTNET_WATCH_SUPPRESS_EMOJIS=1 exec dotnet watch --no-hot-reload --non-interactive run >"$OUT/rerun-watch.peer.log" 2>&1) &
+# In a session of its own, so that the end of the script stops dotnet watch and the API it runs together: a TERM to
+# dotnet watch alone left both running.
+(cd peer && ASPNETCORE_URLS="http://127.0.0.1:$WATCH_PORT" DOTNET_WATCH_SUPPRESS_EMOJIS=1 exec setsid dotnet watch --no-hot-reload --non-interactive run >"$OUT/rerun-watch.peer.log" 2>&1) &
 peer=$!
-trap 'kill $peer 2>/dev/null; "$ORCHESTRA" -c "$WS" stop >/dev/null 2>&1 || true' EXIT
+trap 'kill -KILL -- -$peer 2>/dev/null; "$ORCHESTRA" -c "$WS" stop >/dev/null 2>&1 || true' EXIT
 wait_for $WATCH_PORT v0
 # One untimed round each: the first rerun starts Orchestra's build host, as dotnet watch's first rebuild warms it.
 printf 'static class Version { public const string Text = "w"; }\n' >api/Version.cs; wait_for $PORT w
