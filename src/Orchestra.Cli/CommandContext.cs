@@ -67,7 +67,9 @@ internal sealed class CommandContext(CliHost host, CommandOption configOption, C
         // A supervisor trusts what the folder holds, and its socket is asked before anything else: refuse first.
         StateFolder.CheckExisting(SupervisorPaths.ForConfig(configPath).StateDirectory);
         var supervisors = Supervisor(configPath);
-        var starting = supervisors.EnsureRunningAsync(cancellationToken);
+        // Not the command's token: a Ctrl-C must not leave the supervisor half-waited-for, where the clean-up below
+        // could not find it to stop it. Its start has a deadline of its own, and takes a fraction of a second.
+        var starting = supervisors.EnsureRunningAsync(CancellationToken.None);
         try
         {
             return await RunInWorkspaceAsync(configPath, command, (workspace, token) => body(workspace, starting, token), cancellationToken);
@@ -75,7 +77,7 @@ internal sealed class CommandContext(CliHost host, CommandOption configOption, C
         catch (Exception)
         {
             // Whatever failed (the workspace, a hook, the selection), a supervisor started for nothing is not left behind.
-            await supervisors.ShutDownIfIdleAsync(starting, cancellationToken);
+            await supervisors.ShutDownIfIdleAsync(starting);
             throw;
         }
     }

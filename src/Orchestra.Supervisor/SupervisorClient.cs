@@ -73,20 +73,22 @@ public sealed class SupervisorClient(string configPath, ProcessCommand tool, IRe
 
     /// <summary>
     /// Shuts down the supervisor <paramref name="starting"/> gives when it looks after nothing, and waits until it is
-    /// gone: one started alongside a build that then failed, or for a command that failed before it sent anything, or
-    /// left with no vendor after <c>vendors down</c>, is not left behind.
+    /// gone: one started alongside a build that then failed, or for a command that failed or was stopped (Ctrl-C)
+    /// before it sent anything, or left with no vendor after <c>vendors down</c>, is not left behind. A clean-up after
+    /// the command: it has a deadline of its own, since the command's token may be the one that was cancelled.
     /// </summary>
-    public async Task ShutDownIfIdleAsync(Task<ControlClient> starting, CancellationToken cancellationToken)
+    public async Task ShutDownIfIdleAsync(Task<ControlClient> starting)
     {
+        using var deadline = new CancellationTokenSource(StartTimeout);
         try
         {
             var supervisor = await starting;
-            var status = await supervisor.SendAsync(new ControlRequest { Op = ControlOp.Status }, _ => { }, cancellationToken);
+            var status = await supervisor.SendAsync(new ControlRequest { Op = ControlOp.Status }, _ => { }, deadline.Token);
             // Neither a process nor a vendor's container: nothing to look after.
             if (status.Replicas.All(r => r.Pid is null && r.Image is null))
             {
-                await supervisor.SendAsync(new ControlRequest { Op = ControlOp.Shutdown }, _ => { }, cancellationToken);
-                await WaitForEndAsync(cancellationToken);
+                await supervisor.SendAsync(new ControlRequest { Op = ControlOp.Shutdown }, _ => { }, deadline.Token);
+                await WaitForEndAsync(deadline.Token);
             }
         }
         catch (SupervisorUnavailableException)

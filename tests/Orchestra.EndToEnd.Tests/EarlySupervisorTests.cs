@@ -42,4 +42,27 @@ public sealed class EarlySupervisorTests
         Assert.Null(fleet.SupervisorPid);
         Assert.Empty(Procs.LiveInWorkspace(fleet.Root));
     }
+
+    [Fact]
+    public async Task A_start_stopped_with_ctrl_c_in_its_before_hook_leaves_no_supervisor_it_started()
+    {
+        await using var fleet = new TestFleet();
+        fleet.Write("orchestra.yml", "commands: { start: { before: [\"sleep 60\"] } }\n");
+        fleet.PythonService("api", Idle, "health: { log: 'idle up' }\n");
+
+        await using var start = fleet.Begin("start");
+        // The supervisor serves while the hook sleeps; then Ctrl-C, whose token the clean-up must not be held to.
+        await Eventually.TrueAsync(() => fleet.SupervisorPid is not null && File.Exists(fleet.PathOf(".orchestra/supervisor.sock")), "the supervisor to serve during the hook");
+        try
+        {
+            Assert.NotEqual(0, await start.StopAsync());
+        }
+        catch (OperationCanceledException)
+        {
+            // In-process, the Ctrl-C ends the command with the cancelled hook's exception; what matters is what is left.
+        }
+
+        await Eventually.TrueAsync(() => fleet.SupervisorPid is null, "the supervisor the start started to end");
+        Assert.Empty(Procs.LiveInWorkspace(fleet.Root));
+    }
 }

@@ -123,7 +123,7 @@ internal static class StartCommand
     {
         if (await LaunchArguments.PlanAsync(context, workspace, selected, settings.Options, settings.Build, cancellationToken) is not { Succeeded: true, Launch: var specs, Rebuilt: var rebuilt })
         {
-            await context.Supervisor(workspace).ShutDownIfIdleAsync(starting, cancellationToken);
+            await context.Supervisor(workspace).ShutDownIfIdleAsync(starting);
             return ExitCodes.Failure;
         }
         var supervisor = await starting;

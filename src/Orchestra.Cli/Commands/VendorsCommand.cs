@@ -91,7 +91,7 @@ internal static class VendorsCommand
                 e => context.Out.WriteLine($"{e.Service}: {e.Message}"), cancellationToken);
             if (result.Failure is { } failure)
                 throw new CommandFailedException(failure.Message);
-            await supervisors.ShutDownIfIdleAsync(Task.FromResult(supervisor), cancellationToken);
+            await supervisors.ShutDownIfIdleAsync(Task.FromResult(supervisor));
         }
         using var engine = await DockerEngine.ConnectAsync(DockerEndpoint.From(DockerHost(context)), cancellationToken);
         foreach (var vendor in await new ContainerCatalog(engine).RemoveAllAsync(workspace.Root, vendors, volumes, cancellationToken))
