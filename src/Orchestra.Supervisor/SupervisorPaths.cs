@@ -9,8 +9,7 @@ public sealed record SupervisorPaths(string StateDirectory)
     public static SupervisorPaths For(Workspace workspace) => new(workspace.StateDirectory);
 
     /// <summary>The paths of the workspace whose orchestra.yml is <paramref name="configPath"/>, before it is loaded.</summary>
-    public static SupervisorPaths ForConfig(string configPath) =>
-        new(Path.Combine(Path.GetDirectoryName(configPath)!, Workspace.StateFolderName));
+    public static SupervisorPaths ForConfig(string configPath) => new(Workspace.StateDirectoryIn(Path.GetDirectoryName(configPath)!));
 
     public string Socket => Path.Combine(StateDirectory, "supervisor.sock");
     public string Lock => Path.Combine(StateDirectory, "supervisor.lock");

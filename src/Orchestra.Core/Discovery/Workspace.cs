@@ -67,7 +67,13 @@ public sealed record Workspace
     public string Name => Config.Name ?? Path.GetFileName(Root.TrimEnd(Path.DirectorySeparatorChar));
 
     /// <summary>Where Orchestra keeps state for this workspace; created on first use, not by loading.</summary>
-    public string StateDirectory => Path.Combine(Root, StateFolderName);
+    public string StateDirectory => StateDirectoryIn(Root);
+
+    /// <summary>
+    /// The state folder of the workspace in <paramref name="root"/> (the folder of its orchestra.yml), known before the
+    /// workspace is loaded: a command starts its supervisor first.
+    /// </summary>
+    public static string StateDirectoryIn(string root) => Path.Combine(root, StateFolderName);
 
     public IReadOnlyList<VendorConfig> Vendors => Config.Vendors;
 
