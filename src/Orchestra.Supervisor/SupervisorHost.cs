@@ -55,6 +55,7 @@ public static class SupervisorHost
 
         await using var fleet = new FleetSupervisor(new LoadedWorkspace(workspace), new LinuxProcessHost(), options, tool.Running(BuildHostCommandName, configPath), log);
         using var signalled = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var signals = 0;
         using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
         using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
 
@@ -115,7 +116,9 @@ public static class SupervisorHost
         void Stop(PosixSignalContext context)
         {
             context.Cancel = true;
-            if (!signalled.IsCancellationRequested)
+            // Counted here rather than read from the token: in `start --attach` the command's own Ctrl-C handling may
+            // have cancelled it already through the link, and that first Ctrl-C must still stop the fleet gracefully.
+            if (Interlocked.Increment(ref signals) == 1)
             {
                 log.StoppingOnSignal(context.Signal.ToString());
                 signalled.Cancel();

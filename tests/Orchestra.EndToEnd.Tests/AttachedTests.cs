@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Text;
-using Orchestra.Cli;
 using Orchestra.EndToEnd.Tests.Support;
 
 namespace Orchestra.EndToEnd.Tests;
@@ -26,35 +23,13 @@ public sealed class AttachedTests
             while True:
                 time.sleep(1)
             """, "health: { log: \"web is up\" }\n");
-        var output = new StringBuilder();
-        // As from a terminal, where Ctrl-C is not ignored: a suite started in the background (`cmd &` in a script) runs
-        // with SIGINT ignored, which every child inherits and .NET then leaves ignored.
-        var info = new ProcessStartInfo("env", ["--default-signal=INT", "dotnet", typeof(OrchestraCli).Assembly.Location, "start", "-a"])
-        {
-            WorkingDirectory = fleet.Root,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        using var attached = Process.Start(info)!;
-        attached.OutputDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        attached.ErrorDataReceived += (_, e) => { lock (output) output.AppendLine(e.Data); };
-        attached.BeginOutputReadLine();
-        attached.BeginErrorReadLine();
-        string Shown() { lock (output) return output.ToString(); }
-        await Eventually.TrueAsync(() => Shown().Contains("web is up", StringComparison.Ordinal), "the attached logs to show web");
+        using var attached = new CliProcess(fleet.Root, "start", "-a");
+        await Eventually.TrueAsync(() => attached.Output.Contains("web is up", StringComparison.Ordinal), "the attached logs to show web");
 
-        Procs.Signal(attached.Id, 2);
-        try
-        {
-            await attached.WaitForExitAsync().WithDeadline();
-        }
-        catch (TimeoutException)
-        {
-            // What the attached command (the supervisor's log included) printed tells why.
-            Assert.Fail($"the attached command did not end after SIGINT; it printed:\n{Shown()}");
-        }
+        attached.Interrupt();
+        await attached.ExitCodeAsync();
 
-        Assert.Contains("bye from web", Shown());
+        Assert.Contains("bye from web", attached.Output);
         Assert.Contains("bye from web", string.Join('\n', fleet.LogLines("web")));
         Assert.Empty(Procs.LiveInWorkspace(fleet.Root));
     }

@@ -65,4 +65,24 @@ public sealed class EarlySupervisorTests
         await Eventually.TrueAsync(() => fleet.SupervisorPid is null, "the supervisor the start started to end");
         Assert.Empty(Procs.LiveInWorkspace(fleet.Root));
     }
+
+    [Fact]
+    public async Task Ctrl_c_to_the_cli_process_in_its_before_hook_ends_it_with_130_and_leaves_nothing_it_started()
+    {
+        await using var fleet = new TestFleet();
+        // The hook's shell becomes the sleep (exec), so the pid it writes is the process that must not outlive the command.
+        fleet.Write("orchestra.yml", "commands: { start: { before: [\"echo $$ > hook.pid; exec sleep 60\"] } }\n");
+        fleet.PythonService("api", Idle, "health: { log: 'idle up' }\n");
+        using var start = new CliProcess(fleet.Root, "start");
+        var hook = await Eventually.ValueAsync(() => File.Exists(fleet.PathOf("hook.pid")) && File.ReadAllText(fleet.PathOf("hook.pid")).Trim() is { Length: > 0 } pid ? pid : null, "the hook to run");
+        await Eventually.TrueAsync(() => fleet.SupervisorPid is not null && File.Exists(fleet.PathOf(".orchestra/supervisor.sock")), "the supervisor to serve during the hook");
+
+        start.Interrupt();
+
+        Assert.True(await start.ExitCodeAsync() == 130, start.Output);
+        Assert.DoesNotContain("Unhandled exception", start.Output);
+        await Eventually.TrueAsync(() => fleet.SupervisorPid is null, "the supervisor the start started to end");
+        Assert.False(Procs.IsLive(int.Parse(hook)), "the hook outlived the command");
+        Assert.Empty(Procs.LiveInWorkspace(fleet.Root));
+    }
 }

@@ -12,6 +12,7 @@ namespace Orchestra.Testing;
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
 public static partial class Procs
 {
+    public const int SigInt = 2;
     public const int SigKill = 9;
     public const int SigTerm = 15;
 

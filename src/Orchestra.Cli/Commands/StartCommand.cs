@@ -89,10 +89,10 @@ internal static class StartCommand
         }, cancellationToken);
         if (code != ExitCodes.Success)
             return code;
-        // The logs follow until the supervisor ends: Ctrl-C reaches it (it handles SIGINT) and it stops the fleet.
-        // Ended gracefully once the supervisor is gone: the fleet's last lines (written as it stopped) still print.
+        // The logs follow until the supervisor ends, not until the Ctrl-C: the supervisor handles it (and the command's
+        // cancellation reaches it too) by stopping the fleet, whose last lines, written as it stops, must still print.
         using var ended = new CancellationTokenSource();
-        var logs = LogsCommand.FollowAsync(context, workspace, selected.Select(s => s.Name).ToList(), began, cancellationToken, until: ended.Token);
+        var logs = LogsCommand.FollowAsync(context, workspace, selected.Select(s => s.Name).ToList(), began, CancellationToken.None, until: ended.Token);
         await supervisor.Completion;
         await ended.CancelAsync();
         await logs;
