@@ -2,7 +2,7 @@ using Orchestra.EndToEnd.Tests.Support;
 
 namespace Orchestra.EndToEnd.Tests;
 
-/// <summary>Issue 4, acceptance 5 and 6: copies of a service running outside Orchestra, and strangers on its port.</summary>
+/// <summary>Issue 4, acceptance 5 and 6: copies of a service running outside Orchestra, found and stopped (strangers on its port: <see cref="PortDecoyTests"/>).</summary>
 public sealed class OutsideCopyTests(MinimalApi api) : IClassFixture<MinimalApi>
 {
     [Fact]
@@ -70,28 +70,6 @@ public sealed class OutsideCopyTests(MinimalApi api) : IClassFixture<MinimalApi>
     }
 
     [Fact]
-    public async Task A_foreign_listener_on_the_port_fails_start_and_is_named_not_killed()
-    {
-        await using var fleet = new TestFleet();
-        var port = Ports.Free();
-        fleet.PythonService("web", "import http.server, os\nhttp.server.test(HandlerClass=http.server.SimpleHTTPRequestHandler, port=int(os.environ['PORT']), bind='127.0.0.1')\n",
-            $"port: {port}\n");
-        // A stranger from another folder holds the port.
-        var elsewhere = Directory.CreateDirectory(fleet.PathOf("elsewhere")).FullName;
-        var stranger = fleet.StartOutside(TestFleet.Python, ["-m", "http.server", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1"], elsewhere);
-        await Eventually.TrueAsync(() => Listening(port), "the stranger to listen");
-
-        var start = await fleet.RunAsync("start");
-
-        Assert.True(start.ExitCode == 1, start.ToString());
-        Assert.Contains($"Port {port} of service 'web' is held by pid {stranger.Id} {TestFleet.Python} -m http.server {port} --bind 127.0.0.1, which is not a copy of 'web'", start.Error);
-        Assert.False(stranger.HasExited, "the stranger was killed");
-        Assert.False(File.Exists(fleet.LogFile("web")), "web was started on a port someone else holds");
-        // A refused start leaves no supervisor idling behind it.
-        await Eventually.TrueAsync(() => fleet.SupervisorPid is null, "the idle supervisor to end");
-    }
-
-    [Fact]
     public async Task A_command_services_own_program_started_by_hand_is_stopped_and_other_users_of_its_interpreter_are_not()
     {
         await using var fleet = new TestFleet();
@@ -112,19 +90,5 @@ public sealed class OutsideCopyTests(MinimalApi api) : IClassFixture<MinimalApi>
         await Eventually.TrueAsync(() => copy.HasExited, "the hand-started copy to end");
         Assert.False(bystander.HasExited, "start stopped an unrelated python3 process");
         Assert.DoesNotContain($"pid {bystander.Id} ", start.Error);
-    }
-
-    private static bool Listening(int port)
-    {
-        using var client = new System.Net.Sockets.TcpClient();
-        try
-        {
-            client.Connect(System.Net.IPAddress.Loopback, port);
-            return true;
-        }
-        catch (System.Net.Sockets.SocketException)
-        {
-            return false;
-        }
     }
 }
