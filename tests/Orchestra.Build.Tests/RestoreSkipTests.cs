@@ -48,6 +48,26 @@ public sealed class RestoreSkipTests
         Assert.Empty((await workspace.BuildAsync()).Restored);
     }
 
+    /// <summary>A package with nothing but its manifest: enough for NuGet to restore it into the assets file.</summary>
+    private static void WritePackage(string path)
+    {
+        using var zip = ZipFile.Open(path, ZipArchiveMode.Create);
+        using var nuspec = new StreamWriter(zip.CreateEntry($"{Package}.nuspec").Open());
+        nuspec.Write($"""
+            <?xml version="1.0" encoding="utf-8"?>
+            <package xmlns="http://schemas.microsoft.com/packaging/2013/05/nuspec.xsd">
+              <metadata><id>{Package}</id><version>1.0.0</version><authors>orchestra</authors><description>test</description></metadata>
+            </package>
+            """);
+    }
+}
+
+/// <summary>
+/// What makes a build restore again although no file of the project's own changed. A class of its own, so that it runs
+/// beside <see cref="RestoreSkipTests"/>: each builds a project from scratch several times.
+/// </summary>
+public sealed class RestoreAgainTests
+{
     [Fact]
     public async Task A_deleted_assets_file_or_a_new_Directory_Build_props_above_the_project_restores_again()
     {
@@ -65,18 +85,5 @@ public sealed class RestoreSkipTests
         var props = await workspace.BuildAsync();
         Assert.Equal(["app"], props.Restored);
         Assert.True(props.Succeeded);
-    }
-
-    /// <summary>A package with nothing but its manifest: enough for NuGet to restore it into the assets file.</summary>
-    private static void WritePackage(string path)
-    {
-        using var zip = ZipFile.Open(path, ZipArchiveMode.Create);
-        using var nuspec = new StreamWriter(zip.CreateEntry($"{Package}.nuspec").Open());
-        nuspec.Write($"""
-            <?xml version="1.0" encoding="utf-8"?>
-            <package xmlns="http://schemas.microsoft.com/packaging/2013/05/nuspec.xsd">
-              <metadata><id>{Package}</id><version>1.0.0</version><authors>orchestra</authors><description>test</description></metadata>
-            </package>
-            """);
     }
 }

@@ -22,6 +22,10 @@ public sealed class SupervisorRuntimeTests
     public async Task The_supervisor_runs_with_its_GC_settings_and_a_replica_does_not_see_them()
     {
         await using var fleet = new TestFleet();
+        // A shell of its own: the suite's runs some of these settings itself (tests/test.runsettings), and a replica
+        // rightly inherits what its shell has.
+        foreach (var name in SupervisorRuntime.Settings.Keys)
+            fleet.Shell.Remove(name);
         fleet.PythonService("idle", Idle, "health: { log: \"idle ready\" }\n");
         await fleet.RunOkAsync("start");
         var supervisor = fleet.SupervisorPid ?? throw new InvalidOperationException("no supervisor runs");

@@ -182,13 +182,16 @@ public sealed class MSBuildTargetsTests(PackedPackages packages) : MSBuildTarget
     }
 }
 
-/// <summary><c>OrchestraTest</c>, the longest: the acceptance project built and run twice.</summary>
+/// <summary>
+/// <c>OrchestraTest</c> with acceptance tests that pass. Each outcome has a class (and a workspace) of its own: each
+/// builds and runs the acceptance project, the longest work of the assembly, and apart they run at once.
+/// </summary>
 [StartsEarly]
 [System.Runtime.Versioning.SupportedOSPlatform("linux")]
-public sealed class MSBuildTestTargetTests(PackedPackages packages) : MSBuildTargetsWorkspace(packages)
+public sealed class MSBuildTestTargetPassingTests(PackedPackages packages) : MSBuildTargetsWorkspace(packages)
 {
     [Fact]
-    public async Task OrchestraTest_passes_and_fails_as_the_acceptance_tests_do_and_stops_the_fleet_either_way()
+    public async Task OrchestraTest_passes_when_the_acceptance_tests_pass_and_stops_the_fleet()
     {
         await InitAsync();
 
@@ -200,8 +203,20 @@ public sealed class MSBuildTestTargetTests(PackedPackages packages) : MSBuildTar
         // once made every culture of the test packages' resources unknown to MSBuild (NETSDK1188, a warning each).
         Assert.DoesNotContain("NETSDK1188", passing.StandardOutput);
         Assert.Empty(FleetProcesses());
+    }
+}
 
+/// <summary><c>OrchestraTest</c> with an acceptance test that fails (see <see cref="MSBuildTestTargetPassingTests"/>).</summary>
+[StartsEarly]
+[System.Runtime.Versioning.SupportedOSPlatform("linux")]
+public sealed class MSBuildTestTargetFailingTests(PackedPackages packages) : MSBuildTargetsWorkspace(packages)
+{
+    [Fact]
+    public async Task OrchestraTest_fails_with_ORC004_when_an_acceptance_test_fails_and_stops_the_fleet()
+    {
+        await InitAsync();
         Folder.Write("orchestra.yml", Workspace("goodbye"));
+
         var failing = await BuildAsync("OrchestraTest");
 
         Assert.NotEqual(0, failing.ExitCode);
