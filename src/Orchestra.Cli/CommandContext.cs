@@ -50,8 +50,12 @@ internal sealed class CommandContext(CliHost host, CommandOption configOption, C
     /// Loads the workspace and runs <paramref name="body"/> between the global and per-command before/after hooks.
     /// A failing before hook stops the command; after hooks run only when it succeeded.
     /// </summary>
-    public Task<int> RunInWorkspaceAsync(string command, Func<Workspace, CancellationToken, Task<int>> body, CancellationToken cancellationToken) =>
-        RunInWorkspaceAsync(ConfigPath(), command, body, cancellationToken);
+    public Task<int> RunInWorkspaceAsync(string command, Func<Workspace, CancellationToken, Task<int>> body, CancellationToken cancellationToken)
+    {
+        var configPath = ConfigPath();
+        CheckStateFolder(configPath);
+        return RunInWorkspaceAsync(configPath, command, body, cancellationToken);
+    }
 
     /// <summary>
     /// <see cref="RunInWorkspaceAsync(string, Func{Workspace, CancellationToken, Task{int}}, CancellationToken)"/> for a
@@ -64,8 +68,7 @@ internal sealed class CommandContext(CliHost host, CommandOption configOption, C
     public async Task<int> RunWithSupervisorAsync(string command, Func<Workspace, Task<ControlClient>, CancellationToken, Task<int>> body, CancellationToken cancellationToken)
     {
         var configPath = ConfigPath();
-        // A supervisor trusts what the folder holds, and its socket is asked before anything else: refuse first.
-        StateFolder.CheckExisting(SupervisorPaths.ForConfig(configPath).StateDirectory);
+        CheckStateFolder(configPath);
         var supervisors = Supervisor(configPath);
         // Not the command's token: a Ctrl-C must not leave the supervisor half-waited-for, where the clean-up below
         // could not find it to stop it. Its start has a deadline of its own, and takes a fraction of a second.
@@ -82,11 +85,16 @@ internal sealed class CommandContext(CliHost host, CommandOption configOption, C
         }
     }
 
+    /// <summary>
+    /// Commands trust what .orchestra/ holds (which programs to run, which pids to signal, the supervisor's socket):
+    /// one someone else could have written is refused once, before anything reads it or asks the socket.
+    /// </summary>
+    private static void CheckStateFolder(string configPath) =>
+        StateFolder.CheckExisting(Workspace.StateDirectoryIn(Path.GetDirectoryName(configPath)!));
+
     private async Task<int> RunInWorkspaceAsync(string configPath, string command, Func<Workspace, CancellationToken, Task<int>> body, CancellationToken cancellationToken)
     {
         var workspace = WorkspaceLoader.Load(configPath);
-        // Commands trust what .orchestra/ holds (which programs to run, which pids to signal): refuse one someone else could have written.
-        StateFolder.CheckExisting(workspace.StateDirectory);
         var settings = workspace.Config.Commands.GetValueOrDefault(command);
         var before = workspace.Config.Hooks.Before.Concat(settings?.Hooks.Before ?? []).ToList();
         var after = workspace.Config.Hooks.After.Concat(settings?.Hooks.After ?? []).ToList();
