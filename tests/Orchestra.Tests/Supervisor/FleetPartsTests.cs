@@ -137,8 +137,15 @@ public sealed class FleetPartsTests : IAsyncLifetime
         Assert.Null((await Send(fleet, Request(ControlOp.Start, "api"))).Failure);
         var runners = _runners.ToList();
         Assert.Equal(10, runners.Count);
-        // The start's own news (each replica healthy) reaches the file on the writer's thread: once there, nothing is news.
-        await Eventually.TrueAsync(() => state.Peek() is { Count: 10 } records && records.All(r => r.State == ReplicaState.Healthy), "the started replicas recorded");
+        // The start's own news (each replica healthy) reaches the file with the request's flush, or, when a replica's
+        // news came after that flush, with the writer's next write: the clock moves on until it is there; then nothing is news.
+        await Eventually.TrueAsync(() =>
+        {
+            if (state.Peek() is { Count: 10 } records && records.All(r => r.State == ReplicaState.Healthy))
+                return true;
+            clock.Advance(StatePersistence.ProgressInterval);
+            return false;
+        }, "the started replicas recorded");
         for (var offset = 1; offset <= 50; offset++)
         {
             foreach (var runner in runners)
