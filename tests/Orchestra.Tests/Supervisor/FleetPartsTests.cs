@@ -334,8 +334,8 @@ public sealed class FleetPartsTests : IAsyncLifetime
     public async Task Numbers_left_by_a_surge_are_kept_and_a_scale_fills_the_lowest_free_and_retires_the_highest()
     {
         var (fleet, _) = ProxiedFleet("api");
-        await Send(fleet, Request(ControlOp.Start, "api"));
-        await Send(fleet, Request(ControlOp.Restart, "api"));
+        Assert.Null((await Send(fleet, Request(ControlOp.Start, "api"))).Failure);
+        Assert.Null((await Send(fleet, Request(ControlOp.Restart, "api"))).Failure);
         async Task<IEnumerable<int>> Numbers() => (await Send(fleet, new ControlRequest { Op = ControlOp.Status })).Replicas.Select(r => r.Replica);
         Assert.Equal([1], await Numbers());
 
