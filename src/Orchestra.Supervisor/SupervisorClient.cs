@@ -38,11 +38,11 @@ public sealed class SupervisorClient(string configPath, ProcessCommand tool, IRe
     /// The running supervisor, also when replicas survive one that died: one is started then, and adopts them, so
     /// that what it tells is true and nothing is orphaned. Null when nothing runs at all.
     /// </summary>
-    public async Task<ControlClient?> FindOrAdoptSurvivorsAsync(Workspace workspace, CancellationToken cancellationToken)
+    public async Task<ControlClient?> FindOrAdoptSurvivorsAsync(CancellationToken cancellationToken)
     {
         if (await FindRunningAsync(cancellationToken) is { } running)
             return running;
-        return SurvivorScan.AnyAlive(workspace) ? await EnsureRunningAsync(cancellationToken) : null;
+        return SurvivorScan.AnyAlive(_root) ? await EnsureRunningAsync(cancellationToken) : null;
     }
 
     /// <summary>The running supervisor, or a new one in the background once it answers.</summary>

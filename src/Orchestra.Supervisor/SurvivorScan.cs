@@ -12,11 +12,12 @@ namespace Orchestra.Supervisor;
 [SupportedOSPlatform("linux")]
 public static class SurvivorScan
 {
-    public static bool AnyAlive(Workspace workspace)
+    /// <param name="root">The workspace's folder (that of its orchestra.yml).</param>
+    public static bool AnyAlive(string root)
     {
         var host = new LinuxProcessHost();
-        var records = new StateStore(workspace.StateDirectory).Peek() ?? [];
+        var records = new StateStore(Workspace.StateDirectoryIn(root)).Peek() ?? [];
         return records.Any(r => r.Process is { } p && host.IsAlive(p) || r.State == ReplicaState.Restarting)
-            || host.FindReplicas(workspace.Root).Replicas.Count > 0;
+            || host.FindReplicas(root).Replicas.Count > 0;
     }
 }

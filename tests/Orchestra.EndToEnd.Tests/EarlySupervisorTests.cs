@@ -31,9 +31,7 @@ public sealed class EarlySupervisorTests
     [Fact]
     public async Task A_start_whose_before_hook_fails_leaves_no_supervisor_it_started()
     {
-        await using var fleet = new TestFleet();
-        fleet.Write("orchestra.yml", "commands: { start: { before: [\"exit 3\"] } }\n");
-        fleet.PythonService("api", Idle, "health: { log: 'idle up' }\n");
+        await using var fleet = WithBeforeHook("exit 3");
 
         var start = await fleet.RunAsync("start");
 
@@ -46,13 +44,11 @@ public sealed class EarlySupervisorTests
     [Fact]
     public async Task A_start_stopped_with_ctrl_c_in_its_before_hook_leaves_no_supervisor_it_started()
     {
-        await using var fleet = new TestFleet();
-        fleet.Write("orchestra.yml", "commands: { start: { before: [\"sleep 60\"] } }\n");
-        fleet.PythonService("api", Idle, "health: { log: 'idle up' }\n");
+        await using var fleet = WithBeforeHook("sleep 60");
 
         await using var start = fleet.Begin("start");
         // The supervisor serves while the hook sleeps; then Ctrl-C, whose token the clean-up must not be held to.
-        await Eventually.TrueAsync(() => fleet.SupervisorPid is not null && File.Exists(fleet.PathOf(".orchestra/supervisor.sock")), "the supervisor to serve during the hook");
+        await ServingDuringTheHookAsync(fleet);
         try
         {
             Assert.NotEqual(0, await start.StopAsync());
@@ -69,13 +65,11 @@ public sealed class EarlySupervisorTests
     [Fact]
     public async Task Ctrl_c_to_the_cli_process_in_its_before_hook_ends_it_with_130_and_leaves_nothing_it_started()
     {
-        await using var fleet = new TestFleet();
         // The hook's shell becomes the sleep (exec), so the pid it writes is the process that must not outlive the command.
-        fleet.Write("orchestra.yml", "commands: { start: { before: [\"echo $$ > hook.pid; exec sleep 60\"] } }\n");
-        fleet.PythonService("api", Idle, "health: { log: 'idle up' }\n");
+        await using var fleet = WithBeforeHook("echo $$ > hook.pid; exec sleep 60");
         using var start = new CliProcess(fleet.Root, "start");
         var hook = await Eventually.ValueAsync(() => File.Exists(fleet.PathOf("hook.pid")) && File.ReadAllText(fleet.PathOf("hook.pid")).Trim() is { Length: > 0 } pid ? pid : null, "the hook to run");
-        await Eventually.TrueAsync(() => fleet.SupervisorPid is not null && File.Exists(fleet.PathOf(".orchestra/supervisor.sock")), "the supervisor to serve during the hook");
+        await ServingDuringTheHookAsync(fleet);
 
         start.Interrupt();
 
@@ -85,4 +79,16 @@ public sealed class EarlySupervisorTests
         Assert.False(Procs.IsLive(int.Parse(hook)), "the hook outlived the command");
         Assert.Empty(Procs.LiveInWorkspace(fleet.Root));
     }
+
+    /// <summary>A workspace of one idle service whose <c>start</c> runs <paramref name="hook"/> first.</summary>
+    private static TestFleet WithBeforeHook(string hook)
+    {
+        var fleet = new TestFleet();
+        fleet.Write("orchestra.yml", $"commands: {{ start: {{ before: [\"{hook}\"] }} }}\n");
+        fleet.PythonService("api", Idle, "health: { log: 'idle up' }\n");
+        return fleet;
+    }
+
+    private static Task ServingDuringTheHookAsync(TestFleet fleet) =>
+        Eventually.TrueAsync(() => fleet.SupervisorPid is not null && File.Exists(fleet.PathOf(".orchestra/supervisor.sock")), "the supervisor to serve during the hook");
 }

@@ -22,7 +22,7 @@ internal static class PsCommand
             {
                 // None named: everything the supervisor has, the vendors too.
                 var selected = services.Values.Count == 0 ? [] : Names(workspace, services);
-                var status = await context.Supervisor(workspace).FindOrAdoptSurvivorsAsync(workspace, token) is { } supervisor
+                var status = await context.Supervisor(workspace).FindOrAdoptSurvivorsAsync(token) is { } supervisor
                     ? await supervisor.SendAsync(new ControlRequest { Op = ControlOp.Status, Services = selected }, _ => { }, token)
                     : new ControlEvent();
                 if (status.Message is { } note)
@@ -72,7 +72,7 @@ internal static class PsCommand
     public static async Task<bool> StopAsync(CommandContext context, Workspace workspace, ControlRequest request, CancellationToken cancellationToken)
     {
         var supervisors = context.Supervisor(workspace);
-        var supervisor = await supervisors.FindOrAdoptSurvivorsAsync(workspace, cancellationToken);
+        var supervisor = await supervisors.FindOrAdoptSurvivorsAsync(cancellationToken);
         if (supervisor is not null)
         {
             var result = await supervisor.SendAsync(request, e => context.Out.WriteLine($"{e.Service}: {e.Message}"), cancellationToken);
