@@ -26,7 +26,7 @@ public sealed class HealthWaiter(TimeProvider time, StartingCrowd crowd)
         var pause = crowd.Pause(fast);
         while (true)
         {
-            if (await ProbeAttempt.RunAsync(probe, Clamp(deadline - time.GetUtcNow(), interval), time, cancellationToken))
+            if (await ProbeAttempt.RunAsync(probe, Clamp(deadline - time.GetUtcNow(), ProbeAttempt.Limit(interval)), time, cancellationToken))
                 return true;
             if (time.GetUtcNow() >= deadline)
                 return false;
@@ -35,6 +35,6 @@ public sealed class HealthWaiter(TimeProvider time, StartingCrowd crowd)
         }
     }
 
-    private static TimeSpan Clamp(TimeSpan left, TimeSpan interval) =>
-        left <= TimeSpan.Zero ? TimeSpan.FromMilliseconds(1) : left < interval ? left : interval;
+    private static TimeSpan Clamp(TimeSpan left, TimeSpan limit) =>
+        left <= TimeSpan.Zero ? TimeSpan.FromMilliseconds(1) : left < limit ? left : limit;
 }

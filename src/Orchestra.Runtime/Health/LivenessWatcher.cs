@@ -31,7 +31,7 @@ public sealed class LivenessWatcher(TimeProvider time)
         while (true)
         {
             await Task.Delay(wait, time, cancellationToken);
-            if (await ProbeAttempt.RunAsync(probe, interval, time, cancellationToken))
+            if (await ProbeAttempt.RunAsync(probe, ProbeAttempt.Limit(interval), time, cancellationToken))
             {
                 wait = wait * 2 < quiet ? wait * 2 : quiet;
                 failuresInARow = 0;
