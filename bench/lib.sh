@@ -39,6 +39,18 @@ live_in_workspace() {
   echo "$count"
 }
 
+# Waits until the machine is quiet: at least 85 % of both cores idle over 250 ms (up to 10 s, then goes on). A timed
+# round that starts while the round before still runs its tail (a peer's old process ending, a replica draining, the
+# JIT of the app just started) pays for the other side's work.
+wait_quiet() {
+  local deadline=$((SECONDS + 10)) a b
+  while ((SECONDS < deadline)); do
+    a=$(head -n 1 /proc/stat); sleep 0.25; b=$(head -n 1 /proc/stat)
+    awk -v a="$a" -v b="$b" 'BEGIN{split(a,x," "); split(b,y," "); t=0; for(i=2;i<=9;i++) t+=y[i]-x[i]; exit !(t > 0 && (y[5]+y[6]-x[5]-x[6]) / t >= 0.85)}' && return 0
+  done
+  echo "  (the machine did not go quiet within 10 s)" >&2
+}
+
 machine() { echo "date: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, .NET SDK $(dotnet --version)"; }
 
 # pm2 (the peer of issue 12) from npm into bench/out/pm2, its daemon's home in $1; sets PM2 and exports PM2_HOME.

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Rerun on change against `dotnet watch --no-hot-reload run` (issue 12, point 3), in one run, on the same minimal API:
 # each round edits a const in Version.cs and times until the port serves the new text, Orchestra and dotnet watch
-# interleaved. Compiler-server settings are the environment's (UseSharedCompilation); the product never forces them:
+# interleaved, each round starting on a quiet machine (wait_quiet). Compiler-server settings are the environment's (UseSharedCompilation); the product never forces them:
 #   bench/rerun-watch.sh [repeats=5]
 #   UseSharedCompilation=true bench/rerun-watch.sh [repeats=5]
 set -euo pipefail
@@ -33,11 +33,16 @@ printf 'static class Version { public const string Text = "w"; }\n' >peer/Versio
 
 orchestra_times=() watch_times=()
 echo "== timing, $REPEATS rounds, interleaved"
+# How long each side's tail kept the machine busy after its round (what the next round waited for).
+orchestra_tails=() watch_tails=()
+wait_quiet
 for i in $(seq 1 "$REPEATS"); do
   start=$(now); printf 'static class Version { public const string Text = "v%d"; }\n' "$i" >api/Version.cs; wait_for $PORT "v$i"; end=$(now)
   orchestra_times+=("$(elapsed "$start" "$end")")
+  wait_quiet; orchestra_tails+=("$(elapsed "$end" "$(now)")")
   start=$(now); printf 'static class Version { public const string Text = "v%d"; }\n' "$i" >peer/Version.cs; wait_for $WATCH_PORT "v$i"; end=$(now)
   watch_times+=("$(elapsed "$start" "$end")")
+  wait_quiet; watch_tails+=("$(elapsed "$end" "$(now)")")
 done
 
 o=$(median "${orchestra_times[@]}")
@@ -47,5 +52,6 @@ machine
 echo "UseSharedCompilation=${UseSharedCompilation:-<unset>}"
 echo "orchestra, edit to served (median):               ${o} s   [${orchestra_times[*]}]"
 echo "dotnet watch --no-hot-reload, edit to served:     ${w} s   [${watch_times[*]}]"
+echo "busy after the round until quiet (median):       orchestra $(median "${orchestra_tails[@]}") s, dotnet watch $(median "${watch_tails[@]}") s"
 awk -v o="$o" -v w="$w" 'BEGIN{printf "ratio orchestra/dotnet watch: %.2f (target <= 0.8)\n", o/w}'
 grep -E 'built in|rerun .* after the change' "$WS/.orchestra/supervisor.log" | tail -4
