@@ -8,7 +8,7 @@
 #   - `start` with nothing to build minus `start --no-build`;
 #   - `scale api1=10` until it returns with all healthy, against `pm2 scale api1 10` until all 10 answer; and
 #     `scale api1=50`, each from one replica.
-# Rounds interleave the contenders; medians. Usage: bench/warm-start-pm2.sh [repeats=7] [scale-repeats=3]
+# Rounds interleave the contenders, each step on a quiet machine; medians. Usage: bench/warm-start-pm2.sh [repeats=7] [scale-repeats=3]
 # Targets: start <= 0.7x pm2 with its daemon running; start - start --no-build <= 0.15 s; scale 10 <= pm2's; scale 50 < 5 s.
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
@@ -36,7 +36,8 @@ echo "== one untimed round of each (file cache, Orchestra's evaluation cache, pm
 "$ORCHESTRA" start --no-build >/dev/null 2>&1 && "$ORCHESTRA" stop >/dev/null
 "$PM2" start "$FLEET" >/dev/null && wait_answering "${PM2_PORTS[@]}" && "$PM2" kill >/dev/null 2>&1
 
-timed() { local s e; s=$(now); "$@"; e=$(now); elapsed "$s" "$e"; }
+# Each timed step starts on a quiet machine (wait_quiet): the step before it (a stop, a kill) may still be ending.
+timed() { local s e; wait_quiet; s=$(now); "$@"; e=$(now); elapsed "$s" "$e"; }
 orchestra_start() { "$ORCHESTRA" start "$@" >/dev/null 2>&1 && wait_answering "${ORCHESTRA_PORTS[@]}"; }
 pm2_start() { "$PM2" start "$FLEET" >/dev/null && wait_answering "${PM2_PORTS[@]}"; }
 
@@ -63,7 +64,7 @@ for _ in $(seq 1 "$REPEATS"); do
   pm2_warm+=("$(timed pm2_start)"); "$PM2" delete all >/dev/null
   "$PM2" kill >/dev/null 2>&1
   pm2_cold+=("$(timed pm2_start)"); "$PM2" kill >/dev/null 2>&1
-  s=$(now); floor_start; e=$(now); floor+=("$(elapsed "$s" "$e")"); stop_floor
+  wait_quiet; s=$(now); floor_start; e=$(now); floor+=("$(elapsed "$s" "$e")"); stop_floor
 done
 
 orchestra_scale() { "$ORCHESTRA" scale "api1=$1" >/dev/null 2>&1; }
@@ -91,7 +92,7 @@ if ((SCALE_REPEATS > 0)); then
     scale10+=("$(timed orchestra_scale 10)"); orchestra_scale 1
     pm2_scale10+=("$(timed pm2_scale 10)"); "$PM2" scale api1 1 >/dev/null
     scale50+=("$(timed orchestra_scale 50)"); orchestra_scale 1
-    s=$(now); by_hand_49; e=$(now); floor50+=("$(elapsed "$s" "$e")"); stop_by_hand
+    wait_quiet; s=$(now); by_hand_49; e=$(now); floor50+=("$(elapsed "$s" "$e")"); stop_by_hand
   done
   "$ORCHESTRA" stop >/dev/null
   "$PM2" kill >/dev/null 2>&1
