@@ -77,6 +77,10 @@ public static class StateFolder
     /// <exception cref="StateFolderException">The file is not the user's alone.</exception>
     public static string? ReadText(string path)
     {
+        // Most of these files are optional and mostly absent: told without a thrown and caught exception. The catch
+        // below is for one removed between the two looks.
+        if (!File.Exists(path))
+            return null;
         try
         {
             using var stream = OpenRead(path);

@@ -28,6 +28,8 @@ public sealed class VendorPortAssignments(string stateDirectory)
     public VendorPortTable Assign(IEnumerable<VendorConfig> vendors)
     {
         var list = vendors.ToList();
+        if (list.Count == 0)
+            return VendorPortTable.Empty;
         var (remembered, usable) = Load();
         var fixedPorts = FixedPorts(list);
         // Never hand out a port another vendor remembers or fixes, even when nothing listens there now.
@@ -69,6 +71,9 @@ public sealed class VendorPortAssignments(string stateDirectory)
     public VendorPortTable Known(IEnumerable<VendorConfig> vendors)
     {
         var list = vendors.ToList();
+        // A workspace without vendors (most of them) has nothing to look up: every replica's spec asks.
+        if (list.Count == 0)
+            return VendorPortTable.Empty;
         var (remembered, _) = Load();
         var fixedPorts = FixedPorts(list);
         return new VendorPortTable(list.ToDictionary(

@@ -16,6 +16,10 @@ public sealed class ControlClient(string socketPath) : IControlClient
     /// <summary>Whether a supervisor answers on the socket.</summary>
     public async Task<bool> IsRunningAsync(CancellationToken cancellationToken)
     {
+        // No socket file, no supervisor: told without a failed connect, which is an exception caught twice. A command
+        // starting one asks every 10 ms until it serves, on the cores the starting supervisor needs.
+        if (!File.Exists(socketPath))
+            return false;
         try
         {
             var result = await SendAsync(new ControlRequest { Op = ControlOp.Ping }, _ => { }, cancellationToken);

@@ -88,6 +88,20 @@ public sealed class VendorPortAssignmentsTests : IDisposable
     }
 
     [Fact]
+    public void Without_vendors_the_file_is_neither_read_nor_written()
+    {
+        // Every replica's spec asks for the vendors' ports; a workspace without vendors must not pay a read for each.
+        StateFolder.Create(_workspace.StateDirectory);
+        StateFolder.WriteText(FilePath, "{ not json");
+
+        Assert.Empty(Assignments.Known([]).Of("postgres"));
+        Assert.Empty(Assignments.Assign([]).Of("postgres"));
+
+        // A corrupt file is rewritten when it is read (above); this one was left as it was.
+        Assert.Equal("{ not json", File.ReadAllText(FilePath));
+    }
+
+    [Fact]
     public void A_remembered_port_that_a_vendor_now_fixes_for_itself_is_chosen_again()
     {
         var port = Assignments.Assign([Vendor("postgres", new VendorPort(5432, null))]).HostPort("postgres", 5432)!.Value;
