@@ -70,7 +70,7 @@ public static class SupervisorHost
         using var serving = CancellationTokenSource.CreateLinkedTokenSource(signalled.Token, fleet.ShutdownRequested);
         using var watch = new StateFolderWatch(workspace.Root, Workspace.StateFolderName);
         // A server whose socket was deleted with the folder serves the connections it has; a new one takes new ones.
-        var servers = new List<Task> { new ControlServer(paths.Socket, handler).RunAsync(serving.Token) };
+        var servers = new List<Task> { new ControlServer(paths.Socket, handler, log).RunAsync(serving.Token) };
         var handedOver = false;
         try
         {
@@ -95,7 +95,7 @@ public static class SupervisorHost
                 }
                 held = again;
                 fleet.PersistState();
-                servers.Add(new ControlServer(paths.Socket, handler).RunAsync(serving.Token));
+                servers.Add(new ControlServer(paths.Socket, handler, log).RunAsync(serving.Token));
                 log.StateFolderMadeAgain(Environment.ProcessId, paths.Socket);
             }
             await Task.WhenAll(servers);

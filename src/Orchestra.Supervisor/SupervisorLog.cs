@@ -55,6 +55,12 @@ public static partial class SupervisorLogMessages
     [LoggerMessage(Level = LogLevel.Warning, Message = "the state folder was deleted; supervisor {Pid} made it again and serves {Socket}")]
     public static partial void StateFolderMadeAgain(this ILogger log, int pid, string socket);
 
+    [LoggerMessage(Level = LogLevel.Warning, Message = "cannot accept a command's connection ({Fault}); retrying")]
+    public static partial void AcceptFailing(this ILogger log, string fault);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "accepting commands' connections again")]
+    public static partial void AcceptingAgain(this ILogger log);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "supervisor {Pid} ends")]
     public static partial void Ending(this ILogger log, int pid);
 

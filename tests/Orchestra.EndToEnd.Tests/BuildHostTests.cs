@@ -36,7 +36,7 @@ public sealed class BuildHostTests(MinimalApi api) : IClassFixture<MinimalApi>
         Assert.Equal($"hello from api pid {first.Pid}", await FreshHttp.TryGetStringAsync($"http://127.0.0.1:{port}/hello"));
         File.Delete(hold);
         await ServedAsync(port, "second");
-        Assert.Contains($"the build host (pid {killed}) ended before it answered", await File.ReadAllTextAsync(Path.Combine(fleet.StateDirectory, "supervisor.log")), StringComparison.Ordinal);
+        Assert.Contains($"the build host (pid {killed}) ended before it answered", fleet.SupervisorLog, StringComparison.Ordinal);
 
         fleet.Write("api/Program.cs", Said("third"));
         await ServedAsync(port, "third");

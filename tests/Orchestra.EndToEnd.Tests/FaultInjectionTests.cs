@@ -56,6 +56,34 @@ public sealed class FaultInjectionTests(MinimalApi api) : IClassFixture<MinimalA
         Assert.Empty(Procs.LiveInWorkspace(fleet.Root));
     }
 
+    [Fact]
+    public async Task A_supervisor_out_of_file_descriptors_keeps_serving_and_answers_the_command_that_waited_once_it_has_some()
+    {
+        await using var fleet = new TestFleet();
+        fleet.PythonService("idle", "import time\nprint('up', flush=True)\nwhile True: time.sleep(1)\n", "health: { log: up }\n");
+        await fleet.RunOkAsync("start");
+        var supervisor = fleet.SupervisorPid!.Value;
+
+        // Below what it holds, as a supervisor with many replicas and log files can be: accepting fails with EMFILE.
+        // A control server that ended there would leave a supervisor that holds the lock and that no command reaches.
+        var limit = Procs.LimitOpenFiles(supervisor, (ulong)Procs.OpenFiles(supervisor) / 2);
+        var ps = fleet.RunAsync("ps", "--json");
+        try
+        {
+            await Eventually.TrueAsync(() => fleet.SupervisorLog.Contains("cannot accept a command's connection"), "the supervisor to fail to accept");
+        }
+        finally
+        {
+            Procs.LimitOpenFiles(supervisor, limit);
+        }
+
+        var answer = await ps;
+        Assert.True(answer.ExitCode == 0, answer.ToString());
+        Assert.Equal("healthy", Assert.Single(PsReplica.Parse(answer.Out)).State);
+        Assert.Contains("accepting commands' connections again", fleet.SupervisorLog, StringComparison.Ordinal);
+        Assert.Equal([supervisor], Procs.LiveWithCommandLine($"__supervise --config {fleet.PathOf("orchestra.yml")}"));
+    }
+
     /// <summary>Serves HTTP on $PORT after starting a child in a session of its own, which inherits the replica's markers.</summary>
     private static readonly string WithEscapedChild = "import subprocess\nsubprocess.Popen(['sleep', '600'], start_new_session=True)\n" + PythonHttpServer.Answering("'up'");
 

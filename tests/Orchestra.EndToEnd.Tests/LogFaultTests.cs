@@ -42,7 +42,6 @@ public sealed class LogFaultTests
     private static Task<string> FaultReportedAsync(TestFleet fleet) =>
         Eventually.ValueAsync(async () => (await fleet.ReplicaAsync("burst")).LogFault, "ps to report the log fault");
 
-    private static string SupervisorLog(TestFleet fleet) => File.ReadAllText(Path.Combine(fleet.StateDirectory, "supervisor.log"));
 
     /// <summary>The burst as <c>logs</c> prints it (rotated files included): every line once, in order.</summary>
     private static async Task AssertEveryLineOnceAsync(TestFleet fleet)
@@ -68,14 +67,14 @@ public sealed class LogFaultTests
             var fault = await FaultReportedAsync(fleet);
             Assert.Contains("burst.0.log", fault);
             // The supervisor's log is written apart from the fault that ps shows: it may come a moment later.
-            await Eventually.TrueAsync(() => SupervisorLog(fleet).Contains("burst.0: cannot collect its output, retrying"), "the supervisor to log the fault");
+            await Eventually.TrueAsync(() => fleet.SupervisorLog.Contains("burst.0: cannot collect its output, retrying"), "the supervisor to log the fault");
             await folder.ReleaseAsync();
         }
 
         await Eventually.TrueAsync(async () => (await fleet.ReplicaAsync("burst")).LogFault is null && fleet.LogLines("burst").Contains("burst done"),
             "collection to resume and catch up");
         await AssertEveryLineOnceAsync(fleet);
-        await Eventually.TrueAsync(() => SupervisorLog(fleet).Contains("burst.0: collecting its output works again"), "the supervisor to log the recovery");
+        await Eventually.TrueAsync(() => fleet.SupervisorLog.Contains("burst.0: collecting its output works again"), "the supervisor to log the recovery");
         await fleet.RunOkAsync("stop");
     }
 

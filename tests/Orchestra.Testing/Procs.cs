@@ -101,7 +101,39 @@ public static partial class Procs
     /// <summary>Sends <paramref name="signal"/> to a pid (or a process group when negative); errors are ignored.</summary>
     public static void Signal(int pid, int signal) => Kill(pid, signal);
 
+    /// <summary>The number of file descriptors <paramref name="pid"/> holds open now.</summary>
+    public static int OpenFiles(int pid) => Directory.GetFiles($"/proc/{pid}/fd").Length;
+
+    /// <summary>
+    /// Sets how many file descriptors <paramref name="pid"/> may hold (its soft <c>RLIMIT_NOFILE</c>) and returns the limit
+    /// it had: below what it holds, every new one fails with <c>EMFILE</c> until it is raised again.
+    /// </summary>
+    public static ulong LimitOpenFiles(int pid, ulong limit)
+    {
+        if (PrLimit(pid, NoFile, IntPtr.Zero, out var old) != 0)
+            throw new InvalidOperationException($"prlimit of {pid} failed: errno {Marshal.GetLastPInvokeError()}.");
+        var changed = new Limit { Soft = limit, Hard = old.Hard };
+        if (PrLimitSet(pid, NoFile, ref changed, IntPtr.Zero) != 0)
+            throw new InvalidOperationException($"prlimit of {pid} failed: errno {Marshal.GetLastPInvokeError()}.");
+        return old.Soft;
+    }
+
+    private const int NoFile = 7;
+
+    [StructLayout(LayoutKind.Sequential)]
+    private struct Limit
+    {
+        public ulong Soft;
+        public ulong Hard;
+    }
+
     // "libc" alone can resolve to glibc's linker script when the dev package is installed.
     [LibraryImport("libc.so.6", EntryPoint = "kill")]
     private static partial int Kill(int pid, int signal);
+
+    [LibraryImport("libc.so.6", EntryPoint = "prlimit", SetLastError = true)]
+    private static partial int PrLimit(int pid, int resource, IntPtr newLimit, out Limit oldLimit);
+
+    [LibraryImport("libc.so.6", EntryPoint = "prlimit", SetLastError = true)]
+    private static partial int PrLimitSet(int pid, int resource, ref Limit newLimit, IntPtr oldLimit);
 }

@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
 
 namespace Orchestra.Supervisor.Control;
 
@@ -7,8 +8,14 @@ namespace Orchestra.Supervisor.Control;
 /// Serves the control API on a Unix domain socket that only the owner can open. Each connection carries one
 /// request; connections are served concurrently and every one is awaited before <see cref="RunAsync"/> returns.
 /// </summary>
-public sealed class ControlServer(string socketPath, IControlHandler handler)
+public sealed class ControlServer(string socketPath, IControlHandler handler, ILogger log)
 {
+    /// <summary>The first pause after a failed accept; it doubles while accepting keeps failing.</summary>
+    private static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>The longest pause between two tries while accepting keeps failing.</summary>
+    private static readonly TimeSpan LongestRetry = TimeSpan.FromSeconds(1);
+
     /// <summary>
     /// Accepts connections until <paramref name="cancellationToken"/> is cancelled, then waits for those under way.
     /// A request under way is not cancelled with it: a shutdown request must still get its answer.
@@ -26,9 +33,29 @@ public sealed class ControlServer(string socketPath, IControlHandler handler)
         var connections = new List<Task>();
         try
         {
+            var retry = TimeSpan.Zero;
             while (true)
             {
-                var socket = await listener.AcceptAsync(cancellationToken);
+                Socket socket;
+                try
+                {
+                    socket = await listener.AcceptAsync(cancellationToken);
+                }
+                catch (SocketException e) when (!cancellationToken.IsCancellationRequested)
+                {
+                    // Out of file descriptors (EMFILE), an accept interrupted: the listener itself is still there. Had
+                    // the loop ended, the supervisor would hold the workspace's lock with no way left to reach it.
+                    if (retry == TimeSpan.Zero)
+                        log.AcceptFailing(e.Message);
+                    retry = retry == TimeSpan.Zero ? FirstRetry : retry * 2 < LongestRetry ? retry * 2 : LongestRetry;
+                    await Task.Delay(retry, cancellationToken);
+                    continue;
+                }
+                if (retry != TimeSpan.Zero)
+                {
+                    log.AcceptingAgain();
+                    retry = TimeSpan.Zero;
+                }
                 connections.RemoveAll(t => t.IsCompleted);
                 connections.Add(ServeAsync(socket, CancellationToken.None));
             }

@@ -119,12 +119,19 @@ public sealed class TestFleet : IAsyncDisposable
         return result;
     }
 
-    /// <summary>The supervisor's last words, for the message of a failed command: the workspace is gone when the test ends.</summary>
-    private string SupervisorLogTail()
+    /// <summary>The supervisor's own log so far (<c>.orchestra/supervisor.log</c>); empty before one ran.</summary>
+    public string SupervisorLog
     {
-        var log = Path.Combine(StateDirectory, "supervisor.log");
-        return File.Exists(log) ? string.Join('\n', File.ReadLines(log).TakeLast(30)) : "(none)";
+        get
+        {
+            var log = Path.Combine(StateDirectory, "supervisor.log");
+            return File.Exists(log) ? File.ReadAllText(log) : "";
+        }
     }
+
+    /// <summary>The supervisor's last words, for the message of a failed command: the workspace is gone when the test ends.</summary>
+    private string SupervisorLogTail() =>
+        SupervisorLog is { Length: > 0 } log ? string.Join('\n', log.Split('\n').TakeLast(30)) : "(none)";
 
     public async Task<IReadOnlyList<PsReplica>> PsAsync(params string[] services)
     {

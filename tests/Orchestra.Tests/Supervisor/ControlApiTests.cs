@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging.Abstractions;
 using Orchestra.Errors;
 using Orchestra.Supervisor;
 using Orchestra.Supervisor.Control;
@@ -35,7 +36,7 @@ public sealed class ControlApiTests : IDisposable
     public async Task A_request_gets_its_progress_events_then_the_final_one()
     {
         using var stop = new CancellationTokenSource();
-        var server = new ControlServer(_paths.Socket, new EchoHandler()).RunAsync(stop.Token);
+        var server = new ControlServer(_paths.Socket, new EchoHandler(), NullLogger.Instance).RunAsync(stop.Token);
         var client = new ControlClient(_paths.Socket);
         await WaitUntilRunningAsync(client);
 
@@ -70,7 +71,7 @@ public sealed class ControlApiTests : IDisposable
     public async Task Progress_sent_from_many_tasks_at_once_arrives_whole()
     {
         using var stop = new CancellationTokenSource();
-        var server = new ControlServer(_paths.Socket, new ConcurrentHandler()).RunAsync(stop.Token);
+        var server = new ControlServer(_paths.Socket, new ConcurrentHandler(), NullLogger.Instance).RunAsync(stop.Token);
         var client = new ControlClient(_paths.Socket);
         await WaitUntilRunningAsync(client);
 
@@ -93,7 +94,7 @@ public sealed class ControlApiTests : IDisposable
     public async Task A_request_whose_handling_throws_gets_a_failure_that_says_why_and_the_server_serves_on()
     {
         using var stop = new CancellationTokenSource();
-        var server = new ControlServer(_paths.Socket, new FaultingHandler()).RunAsync(stop.Token);
+        var server = new ControlServer(_paths.Socket, new FaultingHandler(), NullLogger.Instance).RunAsync(stop.Token);
         var client = new ControlClient(_paths.Socket);
         await WaitUntilRunningAsync(client);
 
