@@ -31,6 +31,12 @@ public interface IProcessHost
     /// </summary>
     IReadOnlyList<ProcessIdentity> GroupMembers(ProcessIdentity leader);
 
+    /// <summary>
+    /// The live processes of every replica led by one of <paramref name="leaders"/>, as <see cref="GroupMembers(ProcessIdentity)"/>
+    /// gives them, from one look at the process table instead of one per leader.
+    /// </summary>
+    IReadOnlyList<ProcessIdentity> GroupMembers(IEnumerable<ProcessIdentity> leaders);
+
     /// <summary>Sends <paramref name="signal"/> to every process of the replica; pids are re-verified against their start time.</summary>
     void SignalGroup(ProcessIdentity leader, int signal);
 

@@ -110,16 +110,27 @@ public sealed class LinuxProcessHost : IProcessHost
     public bool IsAlive(ProcessIdentity process) =>
         ProcFs.ReadStat(process.Pid) is { IsZombie: false } stat && stat.StartTime == process.StartTime;
 
-    public IReadOnlyList<ProcessIdentity> GroupMembers(ProcessIdentity leader)
+    public IReadOnlyList<ProcessIdentity> GroupMembers(ProcessIdentity leader) => GroupMembers([leader]);
+
+    public IReadOnlyList<ProcessIdentity> GroupMembers(IEnumerable<ProcessIdentity> leaders)
     {
         // The kernel does not reuse a pid while a group or session of that id exists. So if the pid now belongs to
         // a process with another start time, the leader's group is gone and a group of that id is someone else's.
-        if (leader.Pid <= 0 || ProcFs.ReadStat(leader.Pid) is { } current && current.StartTime != leader.StartTime)
+        var started = new Dictionary<int, ulong>();
+        foreach (var leader in leaders)
+        {
+            if (leader.Pid > 0 && !(ProcFs.ReadStat(leader.Pid) is { } current && current.StartTime != leader.StartTime))
+                started[leader.Pid] = leader.StartTime;
+        }
+        if (started.Count == 0)
             return [];
         return ProcFs.All()
-            .Where(s => !s.IsZombie && (s.ProcessGroup == leader.Pid || s.Session == leader.Pid) && s.StartTime >= leader.StartTime)
+            .Where(s => !s.IsZombie && (Follows(s, s.ProcessGroup) || Follows(s, s.Session)))
             .Select(s => s.Identity)
             .ToList();
+
+        // Started no earlier than the leader: a process older than it cannot be its child.
+        bool Follows(ProcStat process, int leader) => started.TryGetValue(leader, out var since) && process.StartTime >= since;
     }
 
     public void SignalGroup(ProcessIdentity leader, int signal)

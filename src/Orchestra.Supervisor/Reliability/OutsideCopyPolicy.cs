@@ -20,11 +20,13 @@ internal sealed class OutsideCopyPolicy(IProcessHost host, RuntimeOptions option
     /// <summary>Null when the service may start; else why not, in one sentence. The launch's options say whether copies are stopped.</summary>
     public async Task<string?> ClearAsync(ServiceDefinition service, LaunchSpec launch, Func<ControlEvent, Task> progress, CancellationToken cancellationToken)
     {
-        // One /proc scan per running replica, up front: asking for every pid the finder looks at rescanned /proc once
-        // per pid and replica, and that made starting a wave of services visibly serial. The supervisor itself
-        // listens on the public ports of the services behind the proxy.
-        var ours = table.Processes()
-            .SelectMany(p => host.GroupMembers(p).Select(m => m.Pid).Append(p.Pid))
+        // One /proc scan for all running replicas, up front: one per replica made the k-th service of a start scan
+        // /proc k times before its own scan (quadratic in the services), and asking for every pid the finder looks at
+        // rescanned it once per pid and replica. The supervisor itself listens on the public ports of the services
+        // behind the proxy.
+        var leaders = table.Processes().ToList();
+        var ours = host.GroupMembers(leaders).Select(m => m.Pid)
+            .Concat(leaders.Select(p => p.Pid))
             .Append(Environment.ProcessId)
             .ToHashSet();
         var outside = OutsideCopyFinder.Find(service.Directory, launch.BuiltFiles, service.Port, ours.Contains);

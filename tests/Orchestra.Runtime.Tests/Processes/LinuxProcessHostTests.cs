@@ -79,6 +79,28 @@ public sealed class LinuxProcessHostTests : IDisposable
             _workspace.Host.Spawn(new SpawnRequest("", [], _workspace.Root, env, files.RawStdout, files.RawStderr)));
     }
 
+    [Fact]
+    public async Task The_members_of_several_replicas_come_from_one_look_and_match_each_replicas_own()
+    {
+        // Each replica is a shell with a child of its own; the impostor names a live pid with another start time.
+        var first = _workspace.SpawnScript("api", _workspace.Script("first", "sleep 30 & wait"));
+        var second = _workspace.SpawnScript("web", _workspace.Script("second", "sleep 30 & wait"));
+        var impostor = first with { StartTime = first.StartTime + 1 };
+        var apart = await Eventually.ValueAsync(() => _workspace.Host.GroupMembers(first) is { Count: 2 } one && _workspace.Host.GroupMembers(second) is { Count: 2 } other
+            ? one.Concat(other).ToList() : null, "each replica and its child");
+
+        Assert.Equal(apart.OrderBy(p => p.Pid), _workspace.Host.GroupMembers([first, second]).OrderBy(p => p.Pid));
+        Assert.Equal(_workspace.Host.GroupMembers(second).OrderBy(p => p.Pid), _workspace.Host.GroupMembers([impostor, second]).OrderBy(p => p.Pid));
+        Assert.Empty(_workspace.Host.GroupMembers([impostor]));
+        Assert.Empty(_workspace.Host.GroupMembers(Array.Empty<ProcessIdentity>()));
+
+        foreach (var process in new[] { first, second })
+        {
+            _workspace.Host.SignalGroup(process, StopSignals.Kill);
+            await _workspace.ExitAsync(process);
+        }
+    }
+
     [Theory]
     [InlineData(1)]
     [InlineData(-1)] // a stale record: its process died and the pid went to a newer session leader
