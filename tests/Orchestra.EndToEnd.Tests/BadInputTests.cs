@@ -7,7 +7,7 @@ namespace Orchestra.EndToEnd.Tests;
 /// <summary>Issue 4, acceptance 9: an unknown service, a state folder that cannot be used, a corrupt state file.</summary>
 public sealed class BadInputTests
 {
-    private const string Idle = "import time\nprint('idle up')\nwhile True:\n    time.sleep(1)\n";
+    private static readonly string Idle = PythonIdle.Printing("idle up");
 
     /// <summary>Serves HTTP on $PORT, so a supervisor that lost its records can probe it again.</summary>
     private const string Server = """

@@ -8,7 +8,7 @@ namespace Orchestra.EndToEnd.Tests;
 /// </summary>
 public sealed class EarlySupervisorTests
 {
-    private const string Idle = "import time\nprint('idle up')\nwhile True:\n    time.sleep(1)\n";
+    private static readonly string Idle = PythonIdle.Printing("idle up");
 
     [Fact]
     public async Task The_supervisor_of_a_start_already_serves_while_its_before_hook_runs()

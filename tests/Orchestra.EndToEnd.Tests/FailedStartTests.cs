@@ -9,9 +9,9 @@ namespace Orchestra.EndToEnd.Tests;
 public sealed class FailedStartTests
 {
     /// <summary>Runs, but never prints the line its health probe waits for.</summary>
-    private const string NeverReady = "import time\nprint('warming up', flush=True)\nwhile True:\n    time.sleep(1)\n";
+    private static readonly string NeverReady = PythonIdle.Printing("warming up");
 
-    private const string Idle = "import time\nprint('idle up', flush=True)\nwhile True:\n    time.sleep(1)\n";
+    private static readonly string Idle = PythonIdle.Printing("idle up");
 
     [Fact]
     public async Task A_stop_interrupts_a_start_waiting_for_an_unhealthy_service_and_ps_answers_meanwhile()

@@ -60,7 +60,7 @@ public sealed class FaultInjectionTests(MinimalApi api) : IClassFixture<MinimalA
     public async Task A_supervisor_out_of_file_descriptors_keeps_serving_and_answers_the_command_that_waited_once_it_has_some()
     {
         await using var fleet = new TestFleet();
-        fleet.PythonService("idle", "import time\nprint('up', flush=True)\nwhile True: time.sleep(1)\n", "health: { log: up }\n");
+        fleet.PythonService("idle", PythonIdle.Printing("up"), "health: { log: up }\n");
         await fleet.RunOkAsync("start");
         var supervisor = fleet.SupervisorPid!.Value;
 

@@ -15,7 +15,7 @@ public sealed partial class RecoveryDecoyTests
     public async Task Recovery_adopts_neither_a_marked_process_of_another_command_nor_another_users_copy_of_the_replica()
     {
         await using var fleet = new TestFleet();
-        fleet.PythonService("web", "import time\nprint('up', flush=True)\nwhile True:\n    time.sleep(1)\n", "health: { log: \"up\" }\n");
+        fleet.PythonService("web", PythonIdle.Printing("up"), "health: { log: \"up\" }\n");
         var config = fleet.PathOf("orchestra.yml");
         var markers = $"ORCHESTRA_WORKSPACE={PidNamespace.Quote(fleet.Root)} ORCHESTRA_SERVICE=web ORCHESTRA_REPLICA=0";
         var nobody = "setpriv --reuid=65534 --regid=65534 --clear-groups";

@@ -8,7 +8,7 @@ namespace Orchestra.EndToEnd.Tests;
 /// </summary>
 public sealed class StartRefusalTests
 {
-    private const string Idle = "import time\nprint('idle up')\nwhile True:\n    time.sleep(1)\n";
+    private static readonly string Idle = PythonIdle.Printing("idle up");
 
     [Theory]
     [InlineData("env: { A: '${B}', B: '${A}' }\n", "", "orchestra.yml:1:8: the variables refer to each other in a cycle: A -> B -> A.")]

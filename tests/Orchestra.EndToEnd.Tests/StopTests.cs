@@ -44,7 +44,7 @@ public sealed class StopTests
     {
         await using var fleet = new TestFleet();
         fleet.PythonService("stubborn", Stubborn, "health: { log: \"stubborn ready\" }\nstop: { timeout: 3s }\nrestart: always\n");
-        fleet.PythonService("bystander", "import time\nprint('bystander up')\nwhile True:\n    time.sleep(1)\n", "health: { log: \"bystander up\" }\n");
+        fleet.PythonService("bystander", PythonIdle.Printing("bystander up"), "health: { log: \"bystander up\" }\n");
         await fleet.RunOkAsync("start");
         var parent = (await fleet.ReplicaAsync("stubborn")).Pid!.Value;
         var child = int.Parse(fleet.LogLines("stubborn").Single(l => l.StartsWith("child ", StringComparison.Ordinal))[6..], CultureInfo.InvariantCulture);

@@ -114,20 +114,23 @@ public sealed class LinuxProcessHost : IProcessHost
 
     public IReadOnlyList<ProcessIdentity> GroupMembers(IEnumerable<ProcessIdentity> leaders)
     {
+        var asked = leaders.Where(l => l.Pid > 0).ToList();
+        if (asked.Count == 0)
+            return [];
+        var all = ProcFs.All().ToList();
+        var running = all.ToDictionary(s => s.Pid, s => s.StartTime);
         // The kernel does not reuse a pid while a group or session of that id exists. So if the pid now belongs to
         // a process with another start time, the leader's group is gone and a group of that id is someone else's.
+        // (The scan tells what each leader's pid holds now: no read of its own per leader.)
         var started = new Dictionary<int, ulong>();
-        foreach (var leader in leaders)
+        foreach (var leader in asked)
         {
-            if (leader.Pid > 0 && !(ProcFs.ReadStat(leader.Pid) is { } current && current.StartTime != leader.StartTime))
+            if (!(running.TryGetValue(leader.Pid, out var current) && current != leader.StartTime))
                 started[leader.Pid] = leader.StartTime;
         }
-        if (started.Count == 0)
-            return [];
-        return ProcFs.All()
-            .Where(s => !s.IsZombie && (Follows(s, s.ProcessGroup) || Follows(s, s.Session)))
-            .Select(s => s.Identity)
-            .ToList();
+        return started.Count == 0
+            ? []
+            : all.Where(s => !s.IsZombie && (Follows(s, s.ProcessGroup) || Follows(s, s.Session))).Select(s => s.Identity).ToList();
 
         // Started no earlier than the leader: a process older than it cannot be its child.
         bool Follows(ProcStat process, int leader) => started.TryGetValue(leader, out var since) && process.StartTime >= since;

@@ -9,9 +9,6 @@ namespace Orchestra.Runtime.Proxy;
 /// </summary>
 public sealed class TcpProxy : IAsyncDisposable
 {
-    /// <summary>After an accept error other than a client giving up (e.g. out of file descriptors): pause, don't spin.</summary>
-    private static readonly TimeSpan AcceptErrorPause = TimeSpan.FromMilliseconds(100);
-
     private readonly BackendSet _backends = new();
     private readonly BackendLoad _load = new();
     private readonly BackendConnector _connector;
@@ -124,26 +121,8 @@ public sealed class TcpProxy : IAsyncDisposable
 
     private async Task AcceptAsync(Socket listener, CancellationToken stopping)
     {
-        while (true)
+        while (await ListenerAccept.NextAsync(listener, failing: null, recovered: null, stopping) is { } client)
         {
-            Socket client;
-            try
-            {
-                client = await listener.AcceptAsync(stopping);
-            }
-            catch (OperationCanceledException) when (stopping.IsCancellationRequested)
-            {
-                return;
-            }
-            catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionAborted or SocketError.ConnectionReset)
-            {
-                continue;
-            }
-            catch (SocketException)
-            {
-                await Task.Delay(AcceptErrorPause, stopping).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
-                continue;
-            }
             client.NoDelay = true;
             ProxiedConnection.Start(client, _connector, _relay, _open, _load, stopping);
         }

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
+using Orchestra.Runtime;
 
 namespace Orchestra.Supervisor.Control;
 
@@ -10,12 +11,6 @@ namespace Orchestra.Supervisor.Control;
 /// </summary>
 public sealed class ControlServer(string socketPath, IControlHandler handler, ILogger log)
 {
-    /// <summary>The first pause after a failed accept; it doubles while accepting keeps failing.</summary>
-    private static readonly TimeSpan FirstRetry = TimeSpan.FromMilliseconds(50);
-
-    /// <summary>The longest pause between two tries while accepting keeps failing.</summary>
-    private static readonly TimeSpan LongestRetry = TimeSpan.FromSeconds(1);
-
     /// <summary>
     /// Accepts connections until <paramref name="cancellationToken"/> is cancelled, then waits for those under way.
     /// A request under way is not cancelled with it: a shutdown request must still get its answer.
@@ -33,39 +28,17 @@ public sealed class ControlServer(string socketPath, IControlHandler handler, IL
         var connections = new List<Task>();
         try
         {
-            var retry = TimeSpan.Zero;
-            while (true)
+            // A failed accept ends nothing (ListenerAccept): a server that stopped here would leave the supervisor holding
+            // the workspace's lock with no way left for a command to reach it.
+            while (await ListenerAccept.NextAsync(listener, e => log.AcceptFailing(e.Message), log.AcceptingAgain, cancellationToken) is { } socket)
             {
-                Socket socket;
-                try
-                {
-                    socket = await listener.AcceptAsync(cancellationToken);
-                }
-                catch (SocketException e) when (!cancellationToken.IsCancellationRequested)
-                {
-                    // Out of file descriptors (EMFILE), an accept interrupted: the listener itself is still there. Had
-                    // the loop ended, the supervisor would hold the workspace's lock with no way left to reach it.
-                    if (retry == TimeSpan.Zero)
-                        log.AcceptFailing(e.Message);
-                    retry = retry == TimeSpan.Zero ? FirstRetry : retry * 2 < LongestRetry ? retry * 2 : LongestRetry;
-                    await Task.Delay(retry, cancellationToken);
-                    continue;
-                }
-                if (retry != TimeSpan.Zero)
-                {
-                    log.AcceptingAgain();
-                    retry = TimeSpan.Zero;
-                }
                 connections.RemoveAll(t => t.IsCompleted);
                 connections.Add(ServeAsync(socket, CancellationToken.None));
             }
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            // Shutting down: fall through and wait for the connections under way.
-        }
         finally
         {
+            // Shutting down (or failing): the connections under way are answered first.
             await Task.WhenAll(connections);
             try
             {

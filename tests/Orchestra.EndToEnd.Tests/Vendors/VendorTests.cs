@@ -7,7 +7,7 @@ namespace Orchestra.EndToEnd.Tests.Vendors;
 [StartsEarly]
 public sealed class VendorTests : IAsyncLifetime
 {
-    private const string Idle = "import time\nprint('idle up', flush=True)\nwhile True:\n    time.sleep(1)\n";
+    private static readonly string Idle = PythonIdle.Printing("idle up");
 
     private readonly VendorWorkspace _vendors = new();
 
