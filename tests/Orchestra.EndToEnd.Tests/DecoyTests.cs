@@ -84,6 +84,29 @@ public sealed partial class DecoyTests(NoAppHostProject project) : IClassFixture
         Assert.Equal(9, Named(output, "alive").Count);
     }
 
+    [Fact]
+    public async Task A_restart_and_a_stop_with_the_replica_running_leave_every_decoy_alone()
+    {
+        // The restart's check for outside copies looks up the running replica's group among the decoys, and the stop
+        // signals that group: both must find the replica's processes and nothing else.
+        var script = $"""
+            {Decoys}
+            cd {PidNamespace.Quote(_fleet.Root)}
+            {PidNamespace.Cli} start --no-build; echo "start exited $?"
+            {PidNamespace.Cli} restart --no-build; echo "restart exited $?"
+            {PidNamespace.Cli} stop; echo "stop exited $?"
+            {DecoyStates}
+            """;
+
+        var output = await PidNamespace.RunAsync(script, _fleet.Root);
+
+        Assert.Contains("start exited 0", output);
+        Assert.Contains("restart exited 0", output);
+        Assert.Contains("stop exited 0", output);
+        Assert.DoesNotContain("outside orchestra", output);
+        Assert.Equal(9, Named(output, "alive").Count);
+    }
+
     private static List<string> Named(string output, string state) =>
         StateLine().Matches(output).Where(m => m.Groups[1].Value == state).Select(m => m.Groups[2].Value).Order(StringComparer.Ordinal).ToList();
 
